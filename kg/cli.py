@@ -1,0 +1,99 @@
+"""The `kg` command: thin wrappers, each verb calls one library function.
+
+Errors users can act on (``KGError``) print as one line and exit with their code; there is no
+traceback for them. Only this module reads the environment (through click options).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.config import Settings
+from kg.errors import KGError
+
+
+def _fail(err: KGError) -> None:
+    click.echo(f"kg: error: {err}", err=True)
+    sys.exit(err.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def cli() -> None:
+    """Build and publish the Bolshevik leadership correspondence as Linked Data."""
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the records as a JSON array (the parse contract).")
+@click.option("--strict", is_flag=True, help="Exit 1 when there is any diagnostic.")
+def parse(sources: tuple[str, ...], as_json: bool, strict: bool) -> None:
+    """Read pages (files, directories or globs; text or HTML) and print the documents found."""
+    from kg.parse import parse_sources
+    from kg.records_json import document_to_json
+
+    try:
+        result = parse_sources(list(sources))
+    except KGError as err:
+        _fail(err)
+        return
+    if as_json:
+        json.dump([document_to_json(d) for d in result.documents], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for doc in result.documents:
+            date = doc.date.expressed if doc.date else "?"
+            click.echo(f"No. {doc.number or '-'}\t{doc.kind}\t{doc.header}\t{date}\t{len(doc.notes)} notes")
+    for diag in result.diagnostics:
+        click.echo(str(diag), err=True)
+    if strict and result.diagnostics:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Output directory (default: output/).")
+@click.option("--base", "base_iri", help="Base IRI of the published resources.")
+@click.option("--strict", is_flag=True, help="Any parser diagnostic is fatal (exit 1, nothing published).")
+def build(sources: tuple[str, ...], out: Path | None, base_iri: str | None, strict: bool) -> None:
+    """Parse, resolve, map, validate and publish the graph atomically into output/."""
+    from kg.pipeline import build as run_build
+
+    settings = Settings()
+    if out:
+        settings = replace(settings, output_dir=out)
+    if base_iri:
+        settings = replace(settings, base_iri=base_iri)
+    try:
+        code = run_build(settings, list(sources) or None, strict=strict)
+    except KGError as err:
+        _fail(err)
+        return
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "ttl"]), default="text")
+def validate(file: Path | None, fmt: str) -> None:
+    """Validate a graph (default: output/kg.trig) against shapes/. Exit 0 conforms, 1 not, 2 unreadable."""
+    from kg.validate import validate_file
+
+    settings = Settings()
+    try:
+        conforms, report_graph, report_text = validate_file(file or settings.output_dir / "kg.trig", settings)
+    except KGError as err:
+        _fail(err)
+        return
+    click.echo(report_graph.serialize(format="turtle") if fmt == "ttl" else report_text)
+    sys.exit(0 if conforms else 1)
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m kg`
+    cli()

@@ -1,0 +1,45 @@
+"""Settings: one declared table (name, default, help). The CLI builds a Settings; nothing reads the
+environment at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_BASE_IRI = "https://w3id.org/bolcorr/"
+ONTOLOGY_NS = "https://w3id.org/bolcorr/ns#"
+VOCAB_NS = "https://w3id.org/bolcorr/vocab/"
+
+
+def _setting(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_iri: str = _setting(DEFAULT_BASE_IRI, "Base IRI of every published resource (letters, people...).")
+    corpus_dir: Path = _setting(ROOT / "data" / "corpus", "Pages read by `kg build` when no SOURCES are given.")
+    data_dir: Path = _setting(ROOT / "data", "Authority files (people, organizations, places, archives, links).")
+    output_dir: Path = _setting(ROOT / "output", "Where `kg build` publishes and `kg serve` reads.")
+    ontology_dir: Path = _setting(ROOT / "ontology", "Our OWL ontology and SKOS schemes (Turtle).")
+    shapes_dir: Path = _setting(ROOT / "shapes", "SHACL shapes that every published graph must satisfy.")
+    host: str = _setting("127.0.0.1", "Interface `kg serve` listens on.")
+    port: int = _setting(5000, "Port `kg serve` listens on.")
+    query_timeout: float = _setting(10.0, "SPARQL query time limit in seconds (requests may ask for less).")
+    max_rows: int = _setting(10000, "Most result rows a SPARQL SELECT returns; more are cut and flagged.")
+    max_body_bytes: int = _setting(1_000_000, "Largest request body accepted (413 beyond).")
+    service_allowlist: tuple[str, ...] = _setting(
+        ("https://query.wikidata.org/sparql",), "SERVICE endpoints a query may call; all others are refused.")
+    service_timeout: float = _setting(5.0, "Time limit for a SERVICE call, seconds.")
+    sparql_backend: str | None = _setting(None, "URL of an external SPARQL endpoint to query instead of the "
+                                          "embedded store.")
+    wikidata_api: str = _setting("https://www.wikidata.org/w/api.php", "Wikidata API used by `kg link`.")
+    user_agent: str = _setting("bolcorr-kg/0.1 (linked-data publisher for historical correspondence)",
+                               "User-Agent sent to Wikidata.")
+
+
+def settings_table() -> list[tuple[str, object, str]]:
+    """(name, default, help) for every setting: the README table and the CLI help come from here."""
+    return [(f.name, f.default, f.metadata["help"]) for f in fields(Settings)]
