@@ -95,5 +95,24 @@ def validate(file: Path | None, fmt: str) -> None:
     sys.exit(0 if conforms else 1)
 
 
+@cli.command()
+@click.option("--endpoint", required=True, help="Graph Store (gsp) or SPARQL Update (update) endpoint URL.")
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="Graph Store HTTP Protocol (PUT per graph) or SPARQL 1.1 Update.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Build to load (default: output/).")
+@click.option("--retries", default=3, show_default=True, help="Retries per graph on 429/5xx/network errors.")
+def load(endpoint: str, protocol: str, data_dir: Path | None, retries: int) -> None:
+    """Push the build (one named graph per document, provenance intact) into an external SPARQL store."""
+    from kg.load import load as run_load
+
+    try:
+        summary = run_load(data_dir or Settings().output_dir, endpoint, protocol, retries=retries)  # type: ignore[arg-type]
+    except KGError as err:
+        _fail(err)
+        return
+    click.echo(str(summary))
+    sys.exit(1 if summary.failed else 0)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m kg`
     cli()

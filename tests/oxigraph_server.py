@@ -1,0 +1,76 @@
+"""A real Oxigraph server (PyPI package `oxigraph`) on 127.0.0.1, started and stopped by the tests.
+
+It is the reference external store of `kg load` / `kg serve --sparql-backend`. In-memory storage, a
+free port, killed at the end: nothing outlives the test session.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+
+@dataclass(frozen=True)
+class OxigraphServer:
+    base: str  # http://127.0.0.1:PORT
+
+    @property
+    def store(self) -> str:
+        return self.base + "/store"
+
+    @property
+    def query(self) -> str:
+        return self.base + "/query"
+
+    @property
+    def update(self) -> str:
+        return self.base + "/update"
+
+
+def oxigraph_binary() -> str | None:
+    """The `oxigraph` CLI installed by the test extra next to this interpreter, else on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_oxigraph(union_default_graph: bool = True) -> Iterator[OxigraphServer]:
+    """Start `oxigraph serve` on a free loopback port and wait until it answers."""
+    binary = oxigraph_binary()
+    if binary is None:
+        raise RuntimeError("the oxigraph server is not installed (it comes with the `test` extra)")
+    port = free_port()
+    args = [binary, "serve", "--bind", f"127.0.0.1:{port}"]
+    if union_default_graph:
+        args.append("--union-default-graph")
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = OxigraphServer(f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                requests.get(server.query, params={"query": "ASK {}"}, timeout=1)
+                break
+            except requests.ConnectionError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"oxigraph did not start: {proc.stderr.read().decode()}") from None
+                time.sleep(0.1)
+        yield server
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
