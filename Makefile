@@ -36,6 +36,7 @@ test: setup
 	$(PY) -m pytest -q
 
 bench: setup
+	$(PY) -m pip install -q -e ".[test,bench]"
 	$(PY) bench/run_all.py
 
 clean:
