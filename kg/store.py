@@ -1,0 +1,260 @@
+"""One store interface for every query the publisher runs (pages, resources, /sparql).
+
+``Store`` is the seam: ``OxigraphStore`` (embedded pyoxigraph, the default) implements it here; the
+external-store issue adds a ``RemoteStore(url)`` over the SPARQL 1.1 Protocol behind the same
+protocol (``open_store`` is where it plugs in). Results cross the seam as plain tuples (see
+``Term``), so they pickle cheaply between worker processes and can come from any engine.
+
+The union default graph: without FROM / ``default-graph-uri`` a query sees all named graphs (one per
+document) as its default graph. With them, it sees exactly the store graphs named: an IRI in FROM is
+a graph name, never a URL to fetch (``FROM <file:///etc/passwd>`` selects an empty graph).
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from kg.errors import KGError
+from kg.sparql_scan import scan
+from kg.store_pool import StoreSource, WorkerPool, cpu_count
+
+# A term as plain data: ("uri", iri) | ("bnode", id) | ("literal", lexical, datatype IRI, language or None)
+Term = tuple
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """SELECT result; ``truncated`` is True when rows beyond ``max_rows`` were cut."""
+
+    variables: tuple[str, ...]
+    rows: list[tuple[Term | None, ...]]
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Boolean:
+    """ASK result."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class Triples:
+    """CONSTRUCT/DESCRIBE result; ``truncated`` as for Solutions."""
+
+    triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+    truncated: bool = False
+
+
+QueryResult = Solutions | Boolean | Triples
+
+
+class QuerySyntaxError(Exception):
+    """The engine could not parse the query (the message says where): a client error, 400."""
+
+
+class QueryTimeout(Exception):
+    """The query ran past its time limit and its worker was stopped."""
+
+
+class QueryEngineError(Exception):
+    """The engine failed while evaluating (e.g. a SERVICE endpoint answered with an error)."""
+
+
+class Store(Protocol):
+    """What the web layer needs from a store. Every implementation enforces ``timeout``."""
+
+    def query(self, sparql: str, timeout: float, default_graphs: Sequence[str] = (),
+              named_graphs: Sequence[str] = (), *, max_rows: int | None = None,
+              federated: bool = False) -> QueryResult: ...
+
+    def describe(self, iri: str, timeout: float) -> Triples: ...
+
+    def close(self) -> None: ...
+
+
+# ---- running a query (inside a worker process) -------------------------------------------------
+
+def encode(term: Any) -> Term:
+    """pyoxigraph term -> plain tuple."""
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return ("uri", term.value)
+    if kind == "BlankNode":
+        return ("bnode", term.value)
+    if kind == "Literal":
+        return ("literal", term.value, term.datatype.value, term.language)
+    return ("literal", str(term), XSD_STRING, None)  # RDF-star quoted triple, shown as text
+
+
+def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str],
+             max_rows: int | None) -> QueryResult:
+    import pyoxigraph as ox
+
+    options: dict[str, Any] = {}
+    if default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    if named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    if not default_graphs and not named_graphs and not scan(sparql).has_dataset:
+        options["use_default_graph_as_union"] = True
+    result = store.query(sparql, **options)
+    if isinstance(result, ox.QueryBoolean):
+        return Boolean(bool(result))
+    limit = max_rows if max_rows is not None else -1
+    if isinstance(result, ox.QuerySolutions):
+        names = tuple(v.value for v in result.variables)
+        rows: list[tuple[Term | None, ...]] = []
+        for solution in result:
+            if len(rows) == limit:
+                return Solutions(names, rows, truncated=True)
+            rows.append(tuple(None if t is None else encode(t) for t in solution))
+        return Solutions(names, rows)
+    triples = []
+    for t in result:
+        if len(triples) == limit:
+            return Triples(triples, truncated=True)
+        triples.append((encode(t.subject), encode(t.predicate), encode(t.object)))
+    return Triples(triples)
+
+
+def run_in_worker(store: Any, request: tuple) -> tuple:
+    """Answer one request from the pool: ("ok", result) or ("error", kind, message)."""
+    _, kwargs = request
+    try:
+        return ("ok", _execute(store, **kwargs))
+    except SyntaxError as err:
+        return ("error", "syntax", str(err))
+    except OSError as err:
+        return ("error", "engine", str(err))
+
+
+# ---- loading -------------------------------------------------------------------------------------
+
+def load_file(store: Any, path: Path) -> None:
+    """Load a published file into a pyoxigraph store (TriG keeps the per-document named graphs)."""
+    import pyoxigraph as ox
+
+    name = path.name
+    formats = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES,
+               ".ttl": ox.RdfFormat.TURTLE}
+    base = name[:-3] if name.endswith(".gz") else name
+    fmt = formats.get(Path(base).suffix)
+    if fmt is None:
+        raise KGError(f"{path}: not a data file kg serve can load (.trig, .nq, .nt, .ttl, optionally .gz)")
+    data = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
+    store.bulk_load(input=data, format=fmt)
+
+
+DATA_FILES = ("kg.trig", "kg.nq", "kg.nq.gz", "kg.nt.gz", "kg.nt", "kg.ttl")
+
+
+def find_data_file(data_dir: Path) -> Path:
+    for name in DATA_FILES:
+        if (data_dir / name).is_file():
+            return data_dir / name
+    raise KGError(f"{data_dir}: no kg.trig (or kg.nt.gz) to serve; run `kg build` first")
+
+
+# ---- the embedded store --------------------------------------------------------------------------
+
+class OxigraphStore:
+    """Embedded pyoxigraph behind a pool of worker processes (see ``kg.store_pool``).
+
+    ``data_dir`` holds the build (``kg.trig`` preferred) or an on-disk Oxigraph store in
+    ``data_dir/store``. A file is loaded once into a temporary on-disk store that all workers open
+    read-only, so workers start fast and share the OS page cache; ``in_memory=True`` instead loads
+    the file in every worker (no disk needed; fine for small graphs).
+    """
+
+    def __init__(self, data_dir: Path, *, warm_workers: int | None = None, in_memory: bool = False):
+        self._tmp: Path | None = None
+        store_dir = data_dir / "store"
+        if (store_dir / "CURRENT").is_file():
+            source = StoreSource(store_dir=store_dir)
+        elif in_memory:
+            source = StoreSource(data_file=find_data_file(data_dir))
+        else:
+            source = StoreSource(store_dir=self._materialize(find_data_file(data_dir)))
+        self.data_file = source.data_file
+        self.pool = WorkerPool(source, warm=warm_workers or max(2, cpu_count()))
+
+    def _materialize(self, data_file: Path) -> Path:
+        import pyoxigraph as ox
+
+        self._tmp = Path(tempfile.mkdtemp(prefix="kg-store-"))
+        store = ox.Store(str(self._tmp))
+        load_file(store, data_file)
+        store.flush()
+        del store
+        return self._tmp
+
+    @property
+    def sandboxed(self) -> bool:
+        """True when ordinary query workers have no network at all."""
+        return self.pool.sandboxed
+
+    def query(self, sparql: str, timeout: float, default_graphs: Sequence[str] = (),
+              named_graphs: Sequence[str] = (), *, max_rows: int | None = None,
+              federated: bool = False) -> QueryResult:
+        kwargs = {"sparql": sparql, "default_graphs": tuple(default_graphs),
+                  "named_graphs": tuple(named_graphs), "max_rows": max_rows}
+        answer = self.pool.run(("query", kwargs), timeout, networked=federated)
+        if answer is None:
+            raise QueryTimeout(f"the query was stopped at its time limit ({timeout:g} s)")
+        if answer[0] == "ok":
+            return answer[1]
+        if answer[1] == "syntax":
+            raise QuerySyntaxError(answer[2])
+        raise QueryEngineError(answer[2])
+
+    def describe(self, iri: str, timeout: float) -> Triples:
+        result = self.query(describe_query(iri), timeout)
+        assert isinstance(result, Triples)
+        return result
+
+    def close(self) -> None:
+        self.pool.close()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def iri_ref(iri: str) -> str:
+    """An IRI as a SPARQL IRIREF; refuses characters that would end or break it."""
+    if any(c in iri for c in '<>"{}|^`\\') or any(ord(c) <= 0x20 for c in iri):
+        raise ValueError(f"not a safe IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def describe_query(iri: str) -> str:
+    """A resource's description: its triples, those of its sub-resources (``<iri>/note/1``) and blank
+    nodes, the links pointing at it (a person's letters), and the labels of everything linked."""
+    ref, prefix = iri_ref(iri), iri.rstrip("/") + "/"
+    return f"""CONSTRUCT {{ ?s ?p ?o . ?x ?lp ?label }} WHERE {{
+  {{ {{ BIND({ref} AS ?s) ?s ?p ?o BIND(?o AS ?x) }}
+    UNION {{ {ref} ?q ?s . FILTER(isBlank(?s) || STRSTARTS(STR(?s), "{prefix}")) ?s ?p ?o BIND(?o AS ?x) }}
+    UNION {{ ?s ?q {ref} . FILTER(STRSTARTS(STR(?s), "{prefix}")) ?s ?p ?o BIND(?o AS ?x) }}
+    UNION {{ ?s ?p {ref} BIND({ref} AS ?o) BIND(?s AS ?x) }} }}
+  OPTIONAL {{ VALUES ?lp {{ <http://schema.org/name> <http://www.w3.org/2004/02/skos/core#prefLabel>
+                           <http://www.w3.org/2000/01/rdf-schema#label> }} ?x ?lp ?label }}
+}}"""
+
+
+def open_store(data_dir: Path, sparql_backend: str | None = None, **options: Any) -> Store:
+    """The store ``kg serve`` uses: embedded by default; a remote endpoint once issue 6 lands."""
+    if sparql_backend:
+        try:
+            from kg.remote_store import RemoteStore  # type: ignore[import-not-found]  # issue 6
+        except ImportError:
+            raise KGError("--sparql-backend needs kg.remote_store (the external-store issue); "
+                          "serve the embedded store by leaving it out") from None
+        return RemoteStore(sparql_backend)
+    return OxigraphStore(data_dir, **options)
