@@ -1,0 +1,82 @@
+"""Stage "map": a resolved ``Corpus`` -> an rdflib ``Dataset`` (one named graph per document plus
+the authority graph). Pure: no I/O, no clock, so the same corpus always gives the same triples.
+
+    ds = map_corpus(corpus, base_iri="https://w3id.org/bolcorr/")
+
+Graph layout: ``{base}graph/letter/{key}`` holds every statement read from that document and
+PROV-O about the graph itself; ``{base}graph/authority`` holds people, groups, places, archives and
+their units, events, the edition and the build activity.
+"""
+
+from __future__ import annotations
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from kg import __version__
+from kg.config import DEFAULT_BASE_IRI
+from kg.mapping_authority import add_build_activity, add_edition, add_entity, add_event
+from kg.mapping_iri import Iris
+from kg.mapping_letter import LetterContext, map_document
+from kg.model import Corpus
+from kg.vocab import BC, SCHEMA
+
+PREFIXES = {"bc": str(BC._NS), "bcv": "https://w3id.org/bolcorr/vocab/", "schema": str(SCHEMA),
+            "dcterms": str(DCTERMS), "prov": str(PROV), "skos": str(SKOS), "owl": str(OWL), "rdf": str(RDF),
+            "rdfs": str(RDFS), "xsd": str(XSD), "foaf": str(FOAF), "wd": "http://www.wikidata.org/entity/"}
+
+
+def new_dataset(base_iri: str) -> Dataset:
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, replace=True)
+    ds.bind("data", base_iri, replace=True)
+    return ds
+
+
+def map_authority(shared: Graph, iris: Iris, corpus: Corpus, version: str) -> None:
+    add_edition(shared, iris)
+    add_build_activity(shared, iris, version)
+    for ent in corpus.entities.values():
+        add_entity(shared, iris, ent)
+    for event in corpus.events.values():
+        add_event(shared, iris, event, corpus.entities)
+
+
+def link_events_to_notes(ds: Dataset, iris: Iris, corpus: Corpus) -> None:
+    """'The note describes this event' goes in the note's document graph (where the note was read)."""
+    keys = {doc.key for doc in corpus.documents}
+    for event in corpus.events.values():
+        for key, note_no in event.cited_in:
+            if key in keys:
+                ds.graph(iris.graph(key)).add((iris.letter_part(key, "note", note_no), BC.about, iris.event(event.id)))
+
+
+def map_corpus(corpus: Corpus, base_iri: str = DEFAULT_BASE_IRI, version: str = __version__,
+               problems: list[str] | None = None) -> Dataset:
+    """Map every document into its own named graph and the shared resources into the authority graph.
+
+    ``problems`` (if given) receives references the resolve stage made to ids it did not define."""
+    iris = Iris(base_iri)
+    ds = new_dataset(iris.base)
+    shared = ds.graph(iris.authority_graph())
+    map_authority(shared, iris, corpus, version)
+    numbers = {doc.number: doc.key for doc in corpus.documents if doc.number}
+    ctx = LetterContext(iris=iris, corpus=corpus, shared=shared, numbers=numbers, version=version)
+    for doc in corpus.documents:
+        graph_iri = iris.graph(doc.key)
+        map_document(ds.graph(graph_iri), ctx, doc, graph_iri)
+    link_events_to_notes(ds, iris, corpus)
+    if problems is not None:
+        problems.extend(dict.fromkeys(ctx.problems))
+    return ds
+
+
+def document_graphs(ds: Dataset, base_iri: str = DEFAULT_BASE_IRI) -> list[URIRef]:
+    """The named graphs of documents, in IRI order."""
+    prefix = Iris(base_iri).base + "graph/letter/"
+    return sorted(URIRef(str(g.identifier)) for g in ds.graphs() if str(g.identifier).startswith(prefix))
+
+
+def authority_graph_iri(base_iri: str = DEFAULT_BASE_IRI) -> URIRef:
+    return Iris(base_iri).authority_graph()
