@@ -1,0 +1,191 @@
+"""Deterministic, seeded corpus generator: pages in the collection's own format, with their expected facts.
+
+Benchmarks and scale tests need 1k-100k documents that exercise the whole pipeline the way real pages do
+(every header separator, date form, citation variant and note-numbering damage of FORMATS.md), and the
+parser's accuracy must be measurable on them. So every page comes with a facts file, ``expected.jsonl``,
+written from the same draws that wrote the text.
+
+Same (n_docs, seed, docs_per_page) -> byte-identical files: one ``random.Random(seed)`` drawn in a fixed
+order, no clock, no ``hash()``. Streaming: one page is in memory at a time.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from kg.devtools.generate_facts import DocumentFacts, PartyFact, PlaceDateFact
+from kg.devtools.generate_notes import NoteContext, notes
+from kg.devtools.generate_parts import DAY_FORMS, citation_line, date_line, header_line, pick_parties, place_date_line
+from kg.devtools.generate_text import (
+    body_paragraphs,
+    closing,
+    greeting,
+    place_markers,
+    sentence_pool,
+    signature_lines,
+)
+from kg.devtools.generate_vocab import Person
+
+FIRST_DAY, LAST_DAY = date(1912, 1, 14), date(1927, 12, 31)  # printed (Old Style) dates start 1912-01-01
+FACTS_FILE = "expected.jsonl"
+PAGE_GLOB = "bolshevik-correspondence-*.txt"
+BANNER = (
+    "Bolshevik Leaders correspondence",
+    "",
+    "Marx-Engels |\u00a0 Lenin \u00a0| Stalin |\u00a0 Home Page",
+    "",
+    "\u00a0Bolshevik leadership Correspondence. 1912-1927",
+    "Collection of documents 1996.",
+    "",
+    "Compiled by: A.V.Kvashonkin, L.P.Kosheleva, L.A.Rogovaya, O.V.Khlevnyuk.",
+    "\u00a0",
+)
+NOTE_COUNT_WEIGHTS = (25, 20, 17, 13, 10, 7, 5, 3)  # 0..7 notes
+
+
+@dataclass
+class GeneratedDocument:
+    """One document as it stands on its page (text without the page banner) and what it says."""
+
+    text: str
+    facts: DocumentFacts
+
+
+@dataclass
+class GeneratedPage:
+    name: str  # file name, like the collection's: bolshevik-correspondence-1923-nos-167-177.txt
+    text: str
+    documents: list[GeneratedDocument]
+
+
+@dataclass
+class _State:
+    """What persists from one document to the next: the draws, the prose pool, the cross-reference targets."""
+
+    rng: random.Random
+    pool: list[str]
+    n_docs: int
+    ctx: NoteContext
+
+
+def _true_day(state: _State, index: int) -> date:
+    """Dates rise with the document number, spread evenly over 1912-1927 (as the edition is ordered)."""
+    span = (LAST_DAY - FIRST_DAY).days
+    return FIRST_DAY + timedelta(days=int((index + state.rng.random()) * span / state.n_docs))
+
+
+def _parties(rng: random.Random, year: int) -> tuple[list[tuple[PartyFact, Person | None]], ...]:
+    senders = pick_parties(rng, year, rng.choices((1, 2, 3), (85, 10, 5))[0], 0.08)
+    recipients = pick_parties(rng, year, rng.choices((1, 2, 3, 4), (75, 13, 8, 4))[0], 0.15)
+    return senders, recipients
+
+
+def _place_dates(rng: random.Random, form: str, day: date, telegram: bool) -> list[PlaceDateFact]:
+    """Second place/date lines exist only when the day of writing is known (the editors would print it)."""
+    if form not in DAY_FORMS or rng.random() > 0.45:
+        return []
+    known = form != "year-supplied"
+    lines = [place_date_line(rng, day, known, telegram, rng.choice(("head", "end")))]
+    if rng.random() < 0.1:
+        lines.append(place_date_line(rng, day, known, telegram, "end"))
+    return lines
+
+
+def _body(state: _State, telegram: bool, recipients: list[Person | None], markers: list[int]) -> list[str]:
+    rng = state.rng
+    persons = [p for p in recipients if p]
+    lines = [g] if (g := greeting(rng, recipients[0], telegram, persons[1:])) else []
+    paras = place_markers(rng, body_paragraphs(rng, state.pool, telegram), markers)
+    if rng.random() < 0.01:  # a page glitch repeats a passage
+        paras.insert(1, paras[0])
+    lines += paras
+    if not telegram and (c := closing(rng)):
+        lines.append(c)
+    return lines
+
+
+def _document(state: _State, index: int) -> GeneratedDocument:
+    rng, number = state.rng, index + 1
+    true_day = _true_day(state, index)
+    telegram = rng.random() < 0.15
+    number_line = f"Number {number}" if rng.random() < 0.03 else f"No. {number}"
+    senders, recipients = _parties(rng, true_day.year)
+    header = header_line(rng, [s for s, _ in senders], [r for r, _ in recipients], telegram)
+    dfact, day = date_line(rng, true_day)
+    place_dates = _place_dates(rng, dfact.form, day, telegram)
+    state.ctx.number, state.ctx.year = number, day.year
+    note_lines, note_facts = notes(rng, rng.choices(range(8), NOTE_COUNT_WEIGHTS)[0], state.ctx)
+    markers = [n.number for n in note_facts if rng.random() < 0.95]
+    signatures = signature_lines(rng, [p for _, p in senders if p], telegram)
+    citation = citation_line(rng)
+    lines = [number_line, header, dfact.expressed]
+    lines += [p.verbatim for p in place_dates if p.position == "head"]
+    lines += _body(state, telegram, [p for _, p in recipients], markers) + signatures
+    lines += [p.verbatim for p in place_dates if p.position == "end"]
+    lines.append(citation.verbatim)
+    label = rng.random() < (0.9 if note_lines else 0.2)  # some pages omit "Notes:"; some print it over nothing
+    lines += (["Notes:"] if label else []) + note_lines
+    if note_facts:
+        state.ctx.recent.append((number, len(note_facts)))
+    facts = DocumentFacts(str(number), number_line, "", "telegram" if telegram else "letter", header,
+                          [s for s, _ in senders], [r for r, _ in recipients], dfact, citation, place_dates,
+                          signatures, markers, note_facts, label)
+    return GeneratedDocument("\n".join(lines), facts)
+
+
+def _page(state: _State, first: int, last: int) -> GeneratedPage:
+    """Documents first..last (0-based, exclusive end) on one page, in one paragraph style."""
+    rng = state.rng
+    sep = "\n\n" if rng.random() < 0.7 else "\n"
+    docs = [_document(state, i) for i in range(first, last)]
+    facts0 = docs[0].facts
+    year = (facts0.date.earliest or facts0.date.latest or "")[:4]
+    name = f"bolshevik-correspondence-{year}-nos-{first + 1}-{last}.txt"
+    parts = ["\n".join(BANNER)]
+    if rng.random() < 0.1 and facts0.senders[0].surname and facts0.recipients[0].surname:
+        parts.append(f"from {facts0.senders[0].surname} to {facts0.recipients[0].surname}")
+    for doc in docs:
+        doc.facts.page = name
+        doc.text = doc.text.replace("\n", sep)
+        parts.append(doc.text + sep + "\u00a0")
+    return GeneratedPage(name, sep.join(parts) + "\n", docs)
+
+
+def generate_pages(n_docs: int, seed: int = 0, docs_per_page: int = 20) -> Iterator[GeneratedPage]:
+    """The corpus page by page (numbers 1..n_docs, dates rising from 1912 to 1927)."""
+    if n_docs < 0 or docs_per_page < 1:
+        raise ValueError("n_docs must be >= 0 and docs_per_page >= 1")
+    rng = random.Random(seed)
+    state = _State(rng, sentence_pool(rng), n_docs, NoteContext(0, FIRST_DAY.year))
+    for first in range(0, n_docs, docs_per_page):
+        yield _page(state, first, min(n_docs, first + docs_per_page))
+
+
+def generate_documents(n_docs: int, seed: int = 0, docs_per_page: int = 20) -> Iterator[GeneratedDocument]:
+    """The same documents write_corpus writes (same draws), one at a time, for in-memory use."""
+    for page in generate_pages(n_docs, seed, docs_per_page):
+        yield from page.documents
+
+
+def write_corpus(out_dir: Path, n_docs: int, seed: int = 0, docs_per_page: int = 20) -> list[Path]:
+    """Write the pages and ``expected.jsonl`` into out_dir; return the page paths in document order.
+
+    Pages of an earlier run in out_dir (same file-name pattern) are removed first, so a smaller corpus
+    written over a larger one leaves no stale pages behind.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(PAGE_GLOB):
+        stale.unlink()
+    paths = []
+    with (out_dir / FACTS_FILE).open("w", encoding="utf-8", newline="\n") as facts_out:
+        for page in generate_pages(n_docs, seed, docs_per_page):
+            path = out_dir / page.name
+            path.write_text(page.text, encoding="utf-8", newline="\n")
+            facts_out.writelines(doc.facts.to_line() + "\n" for doc in page.documents)
+            paths.append(path)
+    return paths
