@@ -1,0 +1,205 @@
+"""The body: footnote markers, place/date lines and signatures.
+
+Why markers are chosen against the notes: the body is full of numbers that are data ("11,000
+rifles", "the 4th", "platform 46", "15/XII", "No. 286", "1) informed"). A number is a marker only
+if its shape allows it (after a word, before punctuation or glued to a word) *and* it continues the
+sequence of note numbers that exist (or is the very next number, shaped like a marker). A bare number
+followed by a word ("by 3 million 3 .") is a weak candidate and yields to a later strong one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.dates import MONTHS, DateProblem, day_statement
+from kg.model import DateStatement, Marker, PlaceDate, SourceSpan
+
+_BARE = re.compile(r"^(\d{1,2})([.,;:!?]*)$")
+_GLUED_AFTER = re.compile(r"^([^\d\s]*[^\W\d_][\]»”\"'’)]*)(\d{1,2})([.,;:!?]*)$")
+_GLUED_BEFORE = re.compile(r"^(\d{1,2})([a-zа-я][\w’'-]*[.,;:!?]*)$")
+_ORDINAL = re.compile(r"^(?:st|nd|rd|th|s|x|h|ies|ies)\b", re.I)
+_UNITS = {"million", "millions", "thousand", "thousands", "hundred", "hundreds", "billion", "rubles", "roubles",
+          "percent", "poods", "pood", "days", "day", "months", "month", "years", "year", "people", "hours",
+          "hour", "times", "versts", "km", "kilometers", "miles", "men", "workers", "divisions", "pieces",
+          "copies", "weeks", "minutes", "o'clock", "vols", "volumes", "gold"}
+_ABBREVIATIONS = {"etc.", "i.e.", "e.g.", "cf.", "resp."}
+_STOP_BEFORE = {"no.", "no", "№", "p.", "pp.", "s.", "l.", "f.", "d.", "op.", "vol.", "vols.", "page", "pages",
+                "paragraph", "paragraphs", "point", "points", "item", "clause", "number", "issue", "article",
+                "room", "house", "platform", "t.", "ch.", "art.", "in", "on", "at", "by", "from", "of",
+                "the", "than", "about", "over", "under", "to", "and", "with", "for", "after", "before"}
+_STOP_BEFORE |= set(MONTHS)
+
+
+@dataclass
+class Candidate:
+    """A number in the body that might be a footnote marker."""
+
+    value: int
+    strong: bool
+    row: int  # index of the body line
+    cut: tuple[int, int]  # characters of the line to remove
+    paragraph_end: bool = False
+
+
+def _bare_ok(prev: str, nxt: str, nxt2: str) -> bool:
+    p = prev.lower().strip("([«“\"")
+    if not prev or p in _STOP_BEFORE or prev.endswith(":") or re.match(r"^\d+[,.]?$", prev):
+        return False
+    if re.match(r"^[a-zа-я][\w'’-]*[.;!?]$", prev) and prev not in _ABBREVIATIONS:  # "resignation. 2 Berlin"
+        return False
+    if nxt in {"and", "or", "to", "-"} and nxt2[:1].isdigit():  # "paragraphs 1 and 2"
+        return False
+    if re.search(r"[\d/]", prev) or prev in {"-", "—", "–"}:
+        return False
+    return not (nxt and (nxt[0].isdigit() or nxt.lower().strip(".,;") in _UNITS or nxt.startswith(("/", ")"))))
+
+
+def _candidates_in_line(row: int, line: str) -> list[Candidate]:
+    """Marker-shaped numbers of one line with the span to cut (see the module docstring)."""
+    out: list[Candidate] = []
+    tokens = list(re.finditer(r"\S+", line))
+    for i, tok in enumerate(tokens):
+        text = tok.group(0)
+        prev = tokens[i - 1].group(0) if i else ""
+        nxt = tokens[i + 1].group(0) if i + 1 < len(tokens) else ""
+        nxt2 = tokens[i + 2].group(0) if i + 2 < len(tokens) else ""
+        if i and (m := _BARE.match(text)) and _bare_ok(prev, nxt, nxt2):
+            punct_next = bool(re.match(r"^[.,;:!?]+$", nxt))
+            strong = bool(m[2]) or not nxt or punct_next
+            end = tok.start() + len(m[1])
+            if not m[2] and punct_next:
+                end = tokens[i + 1].start()
+            out.append(Candidate(int(m[1]), strong, row, (tokens[i - 1].end(), end)))
+        elif (m := _GLUED_AFTER.match(text)) and not _ORDINAL.match(text[len(m[1]) + len(m[2]):] or "-"):
+            start = tok.start() + len(m[1])
+            end = start + len(m[2])
+            if not m[3] and re.match(r"^[.,;:!?]+$", nxt):
+                end = tokens[i + 1].start()
+            out.append(Candidate(int(m[2]), True, row, (start, end)))
+        elif i and (m := _GLUED_BEFORE.match(text)) and not _ORDINAL.match(m[2]):
+            out.append(Candidate(int(m[1]), True, row, (tok.start(), tok.start() + len(m[1]))))
+    return out
+
+
+def choose_markers(candidates: list[Candidate], notes: set[int]) -> list[Candidate]:
+    """Keep the candidates that continue the note sequence (see the module docstring)."""
+    chosen: list[Candidate] = []
+    last = 0
+    for i, c in enumerate(candidates):
+        if c.value <= last:
+            continue
+        if not c.strong:
+            later = any(d.value == c.value and d.strong and d.row == c.row for d in candidates[i + 1:])
+            if later or c.value > last + 2 or c.value not in notes:
+                continue
+        elif c.value not in notes and c.value != last + 1:
+            continue
+        elif c.value > last + 4:
+            continue
+        chosen.append(c)
+        last = c.value
+    return chosen
+
+
+def _anchor(text: str, offset: int) -> str:
+    before = text[max(0, offset - 60):offset].split()
+    return " ".join(before[-5:])
+
+
+def strip_markers(rows: list[tuple[int, str]], notes: set[int]) -> tuple[list[str], list[Marker]]:
+    """Remove the chosen markers from the body lines; Marker.offset is into '\\n\\n'.join(result)."""
+    cands = [c for r, (_, text) in enumerate(rows) for c in _candidates_in_line(r, text)]
+    chosen = choose_markers(cands, notes)
+    cleaned: list[str] = []
+    markers: list[Marker] = []
+    base = 0
+    for r, (lineno, text) in enumerate(rows):
+        out, pos = "", 0
+        for c in (c for c in chosen if c.row == r):
+            out += text[pos:c.cut[0]]
+            markers.append(Marker(number=c.value, offset=base + len(out), anchor=_anchor(out, len(out)),
+                                  line=lineno))
+            pos = c.cut[1]
+        out += text[pos:]
+        cleaned.append(out)
+        base += len(out) + 2
+    return cleaned, markers
+
+
+# ---------------------------------------------------------------- place/date lines and signatures
+
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10,
+         "XI": 11, "XII": 12}
+OCR_ROMAN = {1: 1, 11: 2, 111: 3}  # OCR read Roman I, II, III as digits
+CYRILLIC_ROMAN = str.maketrans({"\u0406": "I", "\u0412": "V", "\u0425": "X", "\u0445": "x"})  # "3/VІІІ"
+_ROLE = (r"(?:(?P<role>Filed from|Filed in|Filed|Sent from|Received and deciphered on|Received and deciphered|"
+         r"Received on|Received|Deciphered on|Deciphered)\s+)?")
+_PLACE = r"(?:(?P<place>[A-ZА-Я][a-zа-я]+(?:[- ][A-ZА-Я][a-zа-я]+)?)\s*,?\s+)?"
+_SHORT = r"(?P<d>\d{1,2})\s*[/.]\s*(?P<m>[IVX]{1,4}|\d{1,3})(?:\s*[-./ ]\s*(?P<y>\d{4}|\d{2})(?!\d))?"
+_TAIL = (r"(?:\s+(?P<hours>\d{1,2}(?:[.:]\d{2})?\s*(?:hours?|h\.|o'clock))\s*"
+         r"(?P<place2>[A-ZА-Я][a-zа-я]+(?:[- ][A-ZА-Я][a-zа-я]+)?)?)?\s*\.?")
+SHORT_LINE = re.compile(rf"^{_ROLE}{_PLACE}{_SHORT}{_TAIL}$")
+SHORT_LEAD = re.compile(rf"^{_SHORT}\s+(?P<trail>[A-ZА-Я][^\d]{{0,60}})$")
+_MONTH_ALT = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
+LONG_LINE = re.compile(rf"^{_ROLE}{_PLACE}(?P<month>{_MONTH_ALT})\.?\s+(?P<d>\d{{1,2}})(?:th|st|nd|rd)?\.?"
+                       rf"(?:,?\s*(?P<y>\d{{4}}))?\s*(?:G\.|g\.)?\s*\.?$")
+PLACE_ONLY = re.compile(r"^[A-ZА-Я][a-zа-я]+(?:[- ][A-ZА-Я][a-zа-я]+)?\.?$")
+ROLES = {"filed": "filed", "sent": "filed", "received": "received", "deciphered": "received"}
+
+
+def _month(raw: str, doc_month: int | None) -> int | None:
+    if raw in ROMAN:
+        return ROMAN[raw]
+    value = int(raw)
+    alt = OCR_ROMAN.get(value)
+    if alt and doc_month and alt == doc_month and value != doc_month:
+        return alt
+    return value if 1 <= value <= 12 else alt
+
+
+def _year(raw: str | None, doc_date: DateStatement | None) -> tuple[int | None, list[str]]:
+    if raw:
+        return (int(raw) + 1900 if len(raw) == 2 else int(raw)), []
+    probe = doc_date and (doc_date.earliest or doc_date.latest)
+    return (int(probe[:4]), ["year"]) if probe else (None, [])
+
+
+def read_place_date(text: str, doc_date: DateStatement | None, span: SourceSpan) -> PlaceDate | DateProblem | None:
+    """A whole line like 'Berlin, 1.XI.1923', '24/1 23', 'Filed from Moscow 5/3-21'; None: not one."""
+    line = text.strip()
+    probe = line.translate(CYRILLIC_ROMAN)
+    m = SHORT_LINE.match(probe) or LONG_LINE.match(probe) or SHORT_LEAD.match(probe)
+    if not m:
+        return None
+    groups = m.groupdict()
+    doc_month = int(doc_date.earliest[5:7]) if doc_date and doc_date.earliest else None
+    month = MONTHS[groups["month"].lower()] if groups.get("month") else _month(groups["m"], doc_month)
+    year, supplied = _year(groups.get("y"), doc_date)
+    place = groups.get("place") or groups.get("place2")
+    role = ROLES.get((groups.get("role") or "").split(" ")[0].lower(), "written")
+    date: DateStatement | DateProblem | None = None
+    if month and year:
+        date = day_statement(line, year, month, int(groups["d"]), supplied)
+        if isinstance(date, DateProblem):
+            return date
+        date.span = span
+    return PlaceDate(verbatim=line, place=place, date=date, role=role, span=span)
+
+
+_SIG = re.compile(
+    r"^(?:(?:Your|Yours|Greetings,?|With (?:comradely |communist |party )?greetings,?|I shake (?:your )?hands?"
+    r"(?: with)?,?|[A-ZА-Я][^:]{0,60}:)\s*)?"
+    r"(?P<name>(?:[A-ZА-Я][a-zа-я]?\.\s?){0,3}\s*[A-ZА-Я][\w\[\]’'-]*\.?(?:\s+[A-ZА-Я][\w\[\]’'.-]*){0,4})\s*\.?$")
+_TRAILING_SIG = re.compile(r"(?:^|[.!?*]\s+)(?P<sig>Your\s+[A-ZА-Я][\w\[\]’'-]*\.?)\s*$")
+
+
+def is_signature(line: str) -> bool:
+    text = line.strip()
+    return len(text.split()) <= 8 and bool(_SIG.match(text))
+
+
+def trailing_signature(line: str) -> str | None:
+    """'... Write a couple of words *. Your Voroshilov.' ends with a signature inside the paragraph."""
+    m = _TRAILING_SIG.search(line.strip())
+    return m["sig"] if m and m.start() > 0 else None

@@ -1,0 +1,115 @@
+"""Archival citations ("RTSKHIDNI. F. 85. Op. 1/S. D. 13. L. 12-13. Autograph.") and the forms.
+
+Why tolerant separators: the translation writes "On." for "Оп.", "RTSHIDNI;" for the archive,
+commas for periods inside notes, and sometimes drops the period before the form. The archive is
+normalized (RTsKhIDNI = RGASPI, the archive's name since 1999) and the printed spelling is kept in
+``archive_verbatim``. The same reader serves the citation line under a letter and the archival
+references inside editorial notes ("Ibid. D. 331. L. 1" is completed by notes.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.model import Citation
+
+ARCHIVES = {"RTSKHIDNI": "RTsKhIDNI", "RTSHIDNI": "RTsKhIDNI", "RTSKHIDNY": "RTsKhIDNI", "RGASPI": "RTsKhIDNI",
+            "RCKHIDNI": "RTsKhIDNI", "RTSHKIDNI": "RTsKhIDNI", "GARF": "GARF", "RGAE": "RGAE", "RGVA": "RGVA",
+            "APRF": "APRF", "TSKHSD": "TsKhSD", "RGANI": "RGANI", "AVPRF": "AVPRF", "TSGAOR": "TsGAOR"}
+_SEP = r"\s*[.,;:]?\s*"
+_FOLIO = r"\d+\s*(?:v|ob)?\.?"
+_FOLIOS = rf"{_FOLIO}(?:\s*[-–—]\s*{_FOLIO})?(?:\s*,\s*{_FOLIO}(?:\s*[-–—]\s*{_FOLIO})?)*"
+_PARTS = (rf"(?:F\.\s*(?P<fond>[A-ZА-Я]?-?\d+[A-Za-zА-Я]?)){_SEP}"
+          rf"(?:(?:Op|On|Оп)\.\s*(?P<opis>\d+(?:\s*/\s*[A-Za-zА-Я]+|\s*[A-Za-zА-Я](?=\W))?){_SEP})?"
+          rf"(?:D\.\s*(?P<delo>\d+[A-Za-zА-Я]?(?:/\d+)?){_SEP})?"
+          rf"(?:(?:L|LL|Ll)\.\s*(?P<folios>{_FOLIOS}))?")
+CITATION = re.compile(rf"^\(?\s*(?P<arch>[A-Za-zА-Яа-я ]{{3,12}}?){_SEP}{_PARTS}(?P<rest>.*)$")
+LINE_START = re.compile(r"^\(?\s*[A-Za-zА-Я]{3,12}\s*[.,;:]?\s*F\.\s*[A-ZА-Я]?-?\d")
+# (pattern, normalized form, record_state, technique, signature_autograph)
+FORMS: list[tuple[str, str, str | None, str | None, bool]] = [
+    (r"typewritten text\.?\s*the signatures? (?:is|are) (?:an )?autographs?\.?",
+     "typewritten, signature autograph", "original", "typewritten", True),
+    (r"typewritten text\.?\s*signatures are autographs\.?", "typewritten, signatures autographs", "original",
+     "typewritten", True),
+    (r"certified typewritten copy\.?", "certified typewritten copy", "certified-copy", "typewritten", False),
+    (r"uncertified typewritten copy\.?", "uncertified typewritten copy", "uncertified-copy", "typewritten", False),
+    (r"typewritten copy\.?", "typewritten copy", "copy", "typewritten", False),
+    (r"handwritten text on a telegraph form\.?", "handwritten on a telegraph form", "original", "handwritten",
+     False),
+    (r"handwritten copy\.?", "handwritten copy", "copy", "handwritten", False),
+    (r"handwritten text\.?", "handwritten", "original", "handwritten", False),
+    (r"typewritten text\.?", "typewritten", "original", "typewritten", False),
+    (r"autographs?\.?", "autograph", "original", "handwritten", False),
+    (r"signatures are autographs\.?", "signatures autographs", "original", None, True),
+    (r"the signature is (?:an )?autograph\.?", "signature autograph", "original", None, True),
+    (r"copy\.?", "copy", "copy", None, False),
+]
+_FORMS = [(re.compile(p, re.I), *rest) for p, *rest in FORMS]
+
+
+def normalize_archive(printed: str) -> str:
+    """RTsKhIDNI for every spelling of the party archive (RGASPI included); others as known or printed."""
+    key = re.sub(r"[^A-Za-zА-Яа-я]", "", printed).upper()
+    return ARCHIVES.get(key, printed.strip())
+
+
+def _folios(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    text = re.sub(r"\s*([-–—])\s*", "-", raw.strip().rstrip(".").strip())
+    return re.sub(r"\s*,\s*", ", ", text)
+
+
+def is_citation_line(line: str) -> bool:
+    """The citation line under a letter starts with an archive name and a fond ("F. 85")."""
+    return bool(LINE_START.match(line.strip()))
+
+
+def read_form(rest: str, cit: Citation) -> None:
+    """Fill form/record_state/technique/signature_autograph and a trailing publication reference."""
+    text = rest.strip().lstrip(".,; ").strip()
+    for rx, form, state, technique, signed in _FORMS:
+        m = rx.match(text)
+        if m:
+            cit.form, cit.record_state, cit.technique = form, state, technique
+            cit.signature_autograph = signed
+            cit.form_verbatim = m.group(0).strip()
+            text = text[m.end():].strip()
+            break
+    if text:
+        cit.publication = text
+
+
+def parse_citation(text: str) -> Citation | None:
+    """Read a citation ("GARF. F. R-5674. On. 1. D. 1. L. 92"); None when it has no archive and fond."""
+    verbatim = text.strip()
+    m = CITATION.match(verbatim.replace("\u00a0", " "))
+    if not m or not m["fond"]:
+        return None
+    arch = m["arch"].strip()
+    opis = re.sub(r"\s+", "", m["opis"]) if m["opis"] else None
+    cit = Citation(verbatim=verbatim, archive=normalize_archive(arch), archive_verbatim=arch, fond=m["fond"],
+                   opis=opis, delo=m["delo"], folios=_folios(m["folios"]))
+    read_form(m["rest"], cit)
+    return cit
+
+
+_IBID_PARTS = re.compile(
+    rf"^(?:(?:Op|On|Оп)\.\s*(?P<opis>\d+(?:\s*/\s*[A-Za-zА-Я]+)?){_SEP})?(?:D\.\s*(?P<delo>\d+[A-Za-zА-Я]?){_SEP})?"
+    rf"(?:(?:L|LL|Ll)\.\s*(?P<folios>{_FOLIOS}))?\s*\.?\s*$")
+
+
+def resolve_ibid(tail: str, previous: Citation, verbatim: str) -> Citation | None:
+    """'Ibid. D. 331. L. 1' against the previous archival reference: the printed parts replace its tail."""
+    m = _IBID_PARTS.match(tail.strip().lstrip(".,; "))
+    if not m or not any(m.groupdict().values()):
+        return None
+    opis, delo, folios = previous.opis, previous.delo, previous.folios
+    if m["opis"]:
+        opis, delo, folios = re.sub(r"\s+", "", m["opis"]), None, None
+    if m["delo"]:
+        delo, folios = m["delo"], None
+    if m["folios"]:
+        folios = _folios(m["folios"])
+    return Citation(verbatim=verbatim, archive=previous.archive, archive_verbatim=previous.archive_verbatim,
+                    fond=previous.fond, opis=opis, delo=delo, folios=folios)

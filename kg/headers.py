@@ -1,0 +1,136 @@
+"""The header line ("A. M. Nazaretyan - G. K. Ordzhonikidze", "Telegram of X to Y and Z") into parties.
+
+Why careful rather than clever: a wrong sender is wrong history. When the header has no sender
+("Telegram to A. B. Ivanov C. D. Petrov, ..." is a Russian dative in which the first name is in fact
+the sender), juxtaposes two names without a separator, or is really a telegram's address line
+("Moscow Kremlin to IVANOV, PETROV."), the result carries a ``problem`` and no parties: the caller
+reports an "ambiguous-header" diagnostic instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.model import Party
+
+KINDS = {"telegram": "telegram", "cipher telegram": "telegram", "ciphered telegram": "telegram",
+         "letter": "letter", "note": "note", "memo": "note", "memorandum": "note", "report": "report",
+         "statement": "statement", "postcard": "letter", "radiogram": "telegram"}
+_KIND_RE = "|".join(sorted(KINDS, key=len, reverse=True))
+_PREFIXED = re.compile(rf"^(?P<kind>{_KIND_RE})\s+(?:(?:from|of)\s+(?P<s>.+?)\s+)?to\s+(?P<r>.+)$", re.I)
+_PREFIX_ONLY = re.compile(rf"^(?P<kind>{_KIND_RE})\s+(?:from|of)\s+(?P<s>.+)$", re.I)
+_DASH = re.compile(r"\s+[—–-]\s+|\s+[—–]|[—–]\s+")
+ORG_WORDS = re.compile(
+    r"\b(committee|commission|bureau|politburo|orgburo|secretariat|board|eastpart|istpart|pravda|izvestia|"
+    r"council|presidium|kremlin|editorial|sovnarkom|comintern|ecci|party|rcp|cpsu|cc|ccc|plenum|congress|"
+    r"department|commissariat|directorate|government|executive|trust|conference|faction|group|office|"
+    r"staff|headquarters|cheka|ogpu|gpu|sto|narkom\w*|revvoensovet|union|society|institute|editors|"
+    r"members|comrades|delegation)\b", re.I)
+ORG_NAMES = {"eastpart": "Istpart"}  # the machine translation turned "Истпарт" into "Eastpart"
+_PERSON = re.compile(r"^(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}\s*[A-ZА-Я][\w'’\[\]-]+$")
+_SURNAME_ONLY = re.compile(r"^[A-ZА-Я][a-zа-я'’\[\]-]+$")
+_JUXTAPOSED = re.compile(r"[a-zа-я\]]\s+(?:[A-ZА-Я]\.\s?){1,3}\s*[A-ZА-Я][a-zа-я]")
+_CAPS_WORD = re.compile(r"\b[A-ZА-Я]{3,}\b")
+_KNOWN_CAPS = {"RCP", "CPSU", "CCC", "ECCI", "OGPU", "GPU", "STO", "RSFSR", "USSR", "VTSIK", "CEC", "KKE"}
+
+
+@dataclass
+class HeaderReading:
+    """What the header says, or why it cannot be read (``problem`` set, parties empty)."""
+
+    kind: str = "letter"
+    senders: list[Party] = field(default_factory=list)
+    recipients: list[Party] = field(default_factory=list)
+    problem: str | None = None
+    is_header: bool = True  # False: the line is not a header at all (an address line, a salutation)
+
+
+def _normalize_person(text: str) -> str:
+    text = re.sub(r"([A-ZА-Я][a-zа-я]?\.)(?=\S)", r"\1 ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _party(piece: str) -> Party | None:
+    """One side's piece ("A. M. Nazaretyan", "editorial board of Pravda") as a Party, None if unreadable."""
+    verbatim = piece.strip().strip(",;:")
+    name = verbatim.rstrip(".") if not re.search(r"\b[A-ZА-Я]\.$", verbatim) else verbatim
+    name = re.sub(r"^(?:comrades?|tov\.|t\.|the)\s+", "", name, flags=re.I).strip()
+    if not name:
+        return None
+    if ORG_WORDS.search(name):
+        org = ORG_NAMES.get(name.lower(), name)
+        return Party(name=org[0].upper() + org[1:], kind="organization", verbatim=verbatim)
+    person = _normalize_person(name)
+    if _PERSON.match(person) or _SURNAME_ONLY.match(person):
+        return Party(name=person, kind="person", verbatim=verbatim)
+    return None
+
+
+def _split_side(side: str) -> list[str]:
+    """Split one side on commas and on 'and' when the next piece starts a new party."""
+    pieces: list[str] = []
+    for chunk in re.split(r"\s*[,;]\s*", side.strip().rstrip(".")):
+        parts = re.split(r"\s+and\s+(?=(?:[A-ZА-Я]\.\s?)|the\s|[A-ZА-Я][a-zа-я]+\s+[A-ZА-Я]|comrade)", chunk)
+        pieces.extend(p for p in parts if p.strip())
+    return pieces
+
+
+def _read_side(side: str) -> tuple[list[Party], str | None]:
+    parties = []
+    for piece in _split_side(side):
+        if _JUXTAPOSED.search(piece):
+            return [], f"two names without a separator in {piece.strip()!r}"
+        party = _party(piece)
+        if party is None:
+            return [], f"cannot read {piece.strip()!r} as a person or an institution"
+        parties.append(party)
+    return parties, None if parties else "empty side"
+
+
+def _is_address_line(senders: str, recipients: str) -> bool:
+    """A telegram's address line: recipients in capitals without initials ("to IVANOV, PETROV.")."""
+    caps = [w for w in _CAPS_WORD.findall(recipients) if w not in _KNOWN_CAPS]
+    return bool(caps) and not re.search(r"\b[A-Z]\.\s?[A-Z]", recipients)
+
+
+def _sides(line: str) -> tuple[str, str | None, str] | None:
+    """(kind, sender side or None, recipient side) by the separators FORMATS.md lists."""
+    m = _PREFIXED.match(line)
+    if m:
+        return KINDS[m["kind"].lower()], m["s"], m["r"]
+    dash = _DASH.split(line, maxsplit=1)
+    if len(dash) == 2 and dash[0].strip() and dash[1].strip():
+        return "letter", dash[0], dash[1]
+    to = re.split(r"\s+to\s+", line, maxsplit=1)
+    if len(to) == 2 and to[0].strip():
+        return "letter", to[0], to[1]
+    return None
+
+
+def read_header(line: str) -> HeaderReading:
+    """Parties and kind from a header line; ``is_header`` False when the line is no header."""
+    text = re.sub(r"\s+", " ", line.replace("\u00a0", " ")).strip()
+    sides = _sides(text)
+    if sides is None:
+        return HeaderReading(is_header=False, problem=f"no sender/recipient separator in {text!r}")
+    kind, senders, recipients = sides
+    if senders is None:
+        return HeaderReading(kind=kind, problem=f"no sender named in {text!r} (garbled dative?)")
+    if _is_address_line(senders, recipients):
+        return HeaderReading(kind="telegram", is_header=False,
+                             problem=f"{text!r} is an address line; the header is missing")
+    s, p1 = _read_side(senders)
+    r, p2 = _read_side(recipients)
+    if p1 or p2:
+        return HeaderReading(kind=kind, problem=p1 or p2)
+    return HeaderReading(kind=kind, senders=s, recipients=r)
+
+
+def looks_like_header(line: str) -> bool:
+    """Used by the splitter to start an unnumbered document: a header that reads cleanly."""
+    text = line.strip()
+    if not text or len(text) > 400 or text.endswith(("!", "?", ":")):
+        return False
+    reading = read_header(text)
+    return reading.is_header and reading.problem is None

@@ -1,0 +1,136 @@
+"""One record per document, however many pages it was seen on; stable keys.
+
+Why: the site publishes a letter on a month page and again on a per-letter page (sometimes without
+its number). Copies are the same document when the number agrees and the header and date agree, or,
+for an unnumbered copy, when header and date agree with another copy. The first copy (the numbered
+one, when there is one) is kept; the others add their pages and line ranges, and fill fields the
+first one lacks. Two different documents under one number are reported ("duplicate-number") and the
+second is not published under that number.
+
+Keys: the edition number; unnumbered documents get ``u-<edtf>-<sender slug>`` ("/" written "--",
+".." written "open", e.g. ``u-1921-03-05--1921-03-06-ivanov``), "undated" without a date, and a
+"-2", "-3"... suffix when two documents would share a key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+
+from kg.model import Diagnostic, Document
+
+
+def slug(text: str) -> str:
+    """ASCII, lower case, words joined by '-'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _party_key(name: str) -> str:
+    return re.sub(r"[^a-zа-я]", "", (name.split()[-1] if name.split() else name).lower())
+
+
+def signature(doc: Document) -> tuple[str, str]:
+    """What two copies must share to be the same document: who wrote to whom, and when."""
+    if doc.senders or doc.recipients:
+        who = ",".join(_party_key(p.name) for p in doc.senders) + ">" + ",".join(
+            _party_key(p.name) for p in doc.recipients)
+    else:
+        who = re.sub(r"[^a-zа-я]", "", doc.header.lower())
+    return who, (doc.date.edtf or "") if doc.date else ""
+
+
+def _absorb(primary: Document, other: Document) -> None:
+    """Add the other copy's pages and spans; fill the fields the primary copy lacks."""
+    for page in other.pages:
+        if page not in primary.pages:
+            primary.pages.append(page)
+    primary.sources.extend(s for s in other.sources if s not in primary.sources)
+    for name in ("citation", "date"):
+        if getattr(primary, name) is None and getattr(other, name) is not None:
+            setattr(primary, name, getattr(other, name))
+    for name in ("notes", "place_dates", "signatures", "markers", "senders", "recipients"):
+        if not getattr(primary, name) and getattr(other, name):
+            setattr(primary, name, getattr(other, name))
+    if not primary.body and other.body:
+        primary.body = other.body
+    if primary.number is None and other.number is not None:
+        primary.number = other.number
+    for key, span in other.fields.items():
+        primary.fields.setdefault(key, span)
+
+
+def _duplicate(doc: Document, first: Document) -> Diagnostic:
+    line = doc.source.first_line if doc.source else 0
+    where = f"{first.source.file}:{first.source.first_line}" if first.source else "?"
+    return Diagnostic(doc.source.file if doc.source else "", line, doc.number, "duplicate-number",
+                      f"No. {doc.number} is also {where} with a different header or date "
+                      f"({doc.header!r} vs {first.header!r}); this copy is not published")
+
+
+def _group(docs: list[Document]) -> tuple[list[Document], list[Diagnostic], dict[str, str]]:
+    kept: list[Document] = []
+    diags: list[Diagnostic] = []
+    renamed: dict[str, str] = {}  # placeholder key of an absorbed copy -> key of the record it joined
+    by_number: dict[str, Document] = {}
+    by_signature: dict[tuple[str, str], Document] = {}
+    for doc in sorted(docs, key=lambda d: d.number is None):  # numbered copies first
+        sig = signature(doc)
+        target = by_number.get(doc.number) if doc.number else by_signature.get(sig)
+        if target is not None and signature(target) != sig:
+            diags.append(_duplicate(doc, target))
+            continue
+        if target is None and doc.number is None and sig[0] and sig[1]:
+            target = by_signature.get(sig)
+        if target is not None:
+            _absorb(target, doc)
+            renamed[doc.key] = target.key
+            continue
+        kept.append(doc)
+        if doc.number:
+            by_number[doc.number] = doc
+        if sig[0] and sig[1]:
+            by_signature.setdefault(sig, doc)
+    return kept, diags, renamed
+
+
+def _unnumbered_key(doc: Document) -> str:
+    edtf = doc.date.edtf if doc.date and doc.date.edtf else "undated"
+    edtf = edtf.replace("..", "open").replace("/", "--")
+    who = doc.senders[0].name if doc.senders else ""
+    if doc.senders and doc.senders[0].kind == "person":
+        who = who.split()[-1]
+    return f"u-{slug(edtf)}-{slug(who) or 'unknown'}"
+
+
+def assign_keys(docs: list[Document]) -> dict[str, str]:
+    """Set Document.key; returns old placeholder key -> final key."""
+    taken: set[str] = {d.number for d in docs if d.number}
+    renamed: dict[str, str] = {}
+    for doc in docs:
+        old = doc.key
+        if doc.number:
+            doc.key = doc.number
+        else:
+            base, n = _unnumbered_key(doc), 1
+            key = base
+            while key in taken:
+                n += 1
+                key = f"{base}-{n}"
+            doc.key = key
+        taken.add(doc.key)
+        renamed[old] = doc.key
+    return renamed
+
+
+def merge_documents(docs: list[Document], diags: list[Diagnostic]) -> tuple[list[Document], list[Diagnostic]]:
+    """Merge copies, keep page order, assign keys, and point diagnostics at the final keys."""
+    order = {id(d): i for i, d in enumerate(docs)}
+    kept, merge_diags, absorbed = _group(docs)
+    kept.sort(key=lambda d: order[id(d)])
+    keys = assign_keys(kept)
+    final = {old: keys.get(new, new) for old, new in absorbed.items()} | keys
+    out = [replace(d, document=final.get(d.document, d.document)) if d.document else d
+           for d in diags + merge_diags]
+    return kept, out

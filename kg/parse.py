@@ -1,0 +1,226 @@
+"""Public API of the parser: pages -> documents + diagnostics.
+
+``parse_pages`` splits every page, reads each chunk field by field (header, date, body, citation,
+notes; one module per field family) and merges copies of the same document seen on several pages.
+Anything that cannot be read unambiguously becomes a Diagnostic with file, line and document; the
+other documents are always read. ``parse_sources`` adds reading files, directories and globs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg import body as B
+from kg import notes as N
+from kg.citations import is_citation_line, parse_citation
+from kg.dates import DateProblem, is_date_line, parse_date
+from kg.headers import read_header
+from kg.merge import merge_documents
+from kg.model import Diagnostic, Document, Note, Page, ParseResult, Reference, SourceSpan
+from kg.read import read_pages
+from kg.split import Chunk, split_page
+
+__all__ = ["parse_pages", "parse_sources", "parse_chunk"]
+
+
+@dataclass
+class _Ctx:
+    """What is being built for one chunk: the record and its diagnostics."""
+
+    chunk: Chunk
+    doc: Document
+    diags: list[Diagnostic] = field(default_factory=list)
+
+    def span(self, first: int, last: int | None = None) -> SourceSpan:
+        return SourceSpan(self.chunk.file, first, last if last is not None else first)
+
+    def report(self, line: int, code: str, message: str, severity: str = "error") -> None:
+        doc_id = self.doc.number or self.doc.key
+        self.diags.append(Diagnostic(self.chunk.file, line, doc_id, code, message, severity))  # type: ignore[arg-type]
+
+
+def _header(ctx: _Ctx, lines: list[tuple[int, str]]) -> int:
+    """Read the header (if any); returns how many lines it consumed."""
+    if not lines:
+        ctx.report(ctx.chunk.first_line, "empty-document", "a number line with no document after it")
+        return 0
+    lineno, text = lines[0]
+    if is_date_line(text):
+        ctx.report(lineno, "ambiguous-header", "no header line: sender and recipients unknown")
+        return 0
+    reading = read_header(text)
+    followed_by_date = len(lines) > 1 and is_date_line(lines[1][1])
+    ctx.doc.kind = reading.kind
+    if not reading.is_header and not followed_by_date:
+        ctx.report(lineno, "ambiguous-header", f"header missing: {reading.problem}")
+        return 0
+    ctx.doc.header = text
+    ctx.doc.fields["header"] = ctx.span(lineno)
+    if reading.problem:
+        ctx.report(lineno, "ambiguous-header", f"header not read, parties left empty: {reading.problem}")
+    ctx.doc.senders, ctx.doc.recipients = reading.senders, reading.recipients
+    return 1
+
+
+def _date(ctx: _Ctx, lines: list[tuple[int, str]]) -> int:
+    if not lines or not is_date_line(lines[0][1]):
+        ctx.report(lines[0][0] if lines else ctx.chunk.last_line, "missing-date", "no date line", "warning")
+        return 0
+    lineno, text = lines[0]
+    ctx.doc.fields["date"] = ctx.span(lineno)
+    stmt = parse_date(text)
+    if isinstance(stmt, DateProblem):
+        ctx.report(lineno, "impossible-date", f"{text!r}: {stmt.message}; date left empty")
+    elif stmt is None:
+        ctx.report(lineno, "unreadable-date", f"{text!r} is not a date we can read")
+    else:
+        stmt.span = ctx.span(lineno)
+        ctx.doc.date = stmt
+    return 1
+
+
+def _citation(ctx: _Ctx, lines: list[tuple[int, str]]) -> int | None:
+    """Index of the citation line in ``lines`` (None: no citation; notes start at a 'Notes:' label)."""
+    for i, (lineno, text) in enumerate(lines):
+        if is_citation_line(text):
+            cit = parse_citation(text)
+            if cit is None:
+                ctx.report(lineno, "unreadable-citation", f"cannot read the citation {text!r}")
+                return i
+            cit.span = ctx.span(lineno)
+            ctx.doc.citation = cit
+            ctx.doc.fields["citation"] = cit.span
+            return i
+    return None
+
+
+def _place_dates(ctx: _Ctx, rows: list[tuple[int, str]]) -> set[int]:
+    """Place/date lines of the body (a lone place line joins the date line after it); their rows."""
+    used: set[int] = set()
+    for r, (lineno, text) in enumerate(rows):
+        if r in used:
+            continue
+        pd = B.read_place_date(text, ctx.doc.date, ctx.span(lineno))
+        if pd is None and B.PLACE_ONLY.match(text) and r + 1 < len(rows) and B.LONG_LINE.match(rows[r + 1][1]):
+            pd = B.read_place_date(f"{text.rstrip('.')}, {rows[r + 1][1]}", ctx.doc.date,
+                                   ctx.span(lineno, rows[r + 1][0]))
+            if pd is not None:
+                used.add(r + 1)
+        if pd is None:
+            continue
+        used.add(r)
+        if isinstance(pd, DateProblem):
+            ctx.report(lineno, "impossible-date", f"place/date line {text!r}: {pd.message}", "warning")
+            continue
+        ctx.doc.place_dates.append(pd)
+    return used
+
+
+def _signatures(ctx: _Ctx, rows: list[tuple[int, str]], skip: set[int]) -> None:
+    """Short name-like lines after the letter's first long paragraph (salutations come before it)."""
+    long_seen = False
+    lines: list[int] = []
+    for r, (lineno, text) in enumerate(rows):
+        if len(text.split()) >= 12:
+            long_seen = True
+            continue
+        if long_seen and r not in skip and B.is_signature(text):
+            ctx.doc.signatures.append(text)
+            lines.append(lineno)
+    if rows and not ctx.doc.signatures and (sig := B.trailing_signature(rows[-1][1])):
+        ctx.doc.signatures.append(sig)
+        lines.append(rows[-1][0])
+    if lines:
+        ctx.doc.fields["signature"] = ctx.span(lines[0], lines[-1])
+
+
+def _body(ctx: _Ctx, rows: list[tuple[int, str]], allowed: set[int]) -> None:
+    cleaned, markers = B.strip_markers(rows, allowed)
+    ctx.doc.body = "\n\n".join(cleaned)
+    ctx.doc.markers = markers
+    if rows:
+        ctx.doc.fields["body"] = ctx.span(rows[0][0], rows[-1][0])
+    clean_rows = [(ln, t) for (ln, _), t in zip(rows, cleaned, strict=True)]
+    used = _place_dates(ctx, clean_rows)
+    _signatures(ctx, clean_rows, used)
+
+
+def _note_paragraphs(lines: list[tuple[int, str]]) -> list[N.Paragraph]:
+    return [N.classify(ln, text) for ln, text in lines if not N.is_label(text)]
+
+
+def _attach(ctx: _Ctx, notes: list[Note]) -> None:
+    """Markers to notes; references ('Ibid.' from this document's previous one); warnings both ways."""
+    by_number = {m.number: m for m in ctx.doc.markers}
+    previous: Reference | None = None
+    for note in notes:
+        line = note.span.first_line if note.span else ctx.chunk.first_line
+        note.marker = by_number.get(note.number)
+        if note.marker is None:
+            ctx.report(line, "note-without-marker", f"note {note.number} has no marker in the text", "warning")
+        note.references, unresolved = N.read_references(note.text, previous)
+        for piece in unresolved:
+            ctx.report(line, "unresolved-ibid", f"note {note.number}: {piece!r} has no previous reference",
+                       "warning")
+        previous = note.references[-1] if note.references else previous
+        note.cross_references = N.read_cross_references(note.text)
+    numbers = {n.number for n in notes}
+    for m in ctx.doc.markers:
+        if m.number not in numbers:
+            ctx.report(m.line, "marker-without-note", f"marker {m.number} has no note", "warning")
+
+
+def _notes(ctx: _Ctx, lines: list[tuple[int, str]], body_rows: list[tuple[int, str]]) -> None:
+    paragraphs = _note_paragraphs(lines)
+    _body(ctx, body_rows, set(range(1, N.upper_bound(paragraphs) + 1)))
+    notes, orphans = N.number_notes(paragraphs, {m.number for m in ctx.doc.markers}, ctx.chunk.file)
+    for p in orphans:
+        ctx.report(p.line, "unreadable-note", f"paragraph after the citation is not a note: {p.text[:60]!r}",
+                   "warning")
+    _attach(ctx, notes)
+    ctx.doc.notes = notes
+    if notes and notes[0].span and notes[-1].span:
+        ctx.doc.fields["notes"] = ctx.span(notes[0].span.first_line, notes[-1].span.last_line)
+
+
+def parse_chunk(chunk: Chunk) -> tuple[Document, list[Diagnostic]]:
+    """One document from its chunk: header, date, body (markers, place/dates, signatures), citation, notes."""
+    source = SourceSpan(chunk.file, chunk.first_line, chunk.last_line)
+    doc = Document(key=chunk.number or f"@{chunk.file}:{chunk.first_line}", number=chunk.number, kind="letter",
+                   header="", source=source, pages=[chunk.file], sources=[source])
+    ctx = _Ctx(chunk, doc)
+    lines = chunk.lines
+    pos = _header(ctx, lines)
+    pos += _date(ctx, lines[pos:])
+    rest = lines[pos:]
+    cit = _citation(ctx, rest)
+    if cit is None:
+        label = next((i for i, (_, t) in enumerate(rest) if N.is_label(t)), len(rest))
+        if rest:
+            ctx.report(rest[-1][0], "missing-citation", "no archival citation line", "warning")
+        body_rows, note_lines = rest[:label], rest[label:]
+    else:
+        body_rows, note_lines = rest[:cit], rest[cit + 1:]
+    _notes(ctx, note_lines, body_rows)
+    return doc, ctx.diags
+
+
+def parse_pages(pages: list[Page]) -> ParseResult:
+    """Documents of all pages (copies merged, keys assigned) and every diagnostic, in page order."""
+    docs: list[Document] = []
+    diags: list[Diagnostic] = []
+    for page in pages:
+        for chunk in split_page(page):
+            doc, found = parse_chunk(chunk)
+            docs.append(doc)
+            diags.extend(found)
+    merged, merge_diags = merge_documents(docs, diags)
+    return ParseResult(documents=merged, diagnostics=merge_diags)
+
+
+def parse_sources(sources: list[str]) -> ParseResult:
+    """Read files/directories/globs (SourceError if a path is missing) and parse them."""
+    pages, read_diags = read_pages(sources)
+    result = parse_pages(pages)
+    result.diagnostics = read_diags + result.diagnostics
+    return result

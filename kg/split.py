@@ -1,0 +1,89 @@
+"""Pages into document chunks.
+
+Why a document starts only at a line that is the number alone ("No. 204", "Number 12"): "No." also
+occurs inside documents ("No. 169/S", "house No. 11", "1936. No. 7"). Pages of the Stalin section
+carry no numbers, so an unnumbered document also starts at a header line that reads cleanly and is
+directly followed by a date line, but only outside another document's letter text (in the page's
+preamble or after the previous document's citation). Banner lines of the site are dropped wherever
+they appear; an introduction page yields no chunk and no diagnostic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.citations import is_citation_line
+from kg.dates import is_date_line
+from kg.headers import looks_like_header
+from kg.model import Page
+
+NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*(\d{1,4}[a-zа-я]?)\s*\.?$", re.I)
+BANNER = re.compile(r"^(?:Bolshevik Leaders? correspondence|.*\|.*\bHome Page\b.*|.*\bHome Page\s*$|"
+                    r"Bolshevik leadership\.? Correspondence\.? 1912\s*[-–—]\s*1927\.?|"
+                    r"Collection of documents\.?\s*(?:1996)?\.?|Compiled by:.*)$", re.I)
+LOOKALIKES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\ufeff": ""})
+
+
+@dataclass
+class Chunk:
+    """The lines of one document on one page (number line excluded), with page line numbers."""
+
+    file: str
+    number: str | None
+    number_line: int | None
+    lines: list[tuple[int, str]] = field(default_factory=list)  # non-blank lines, normalized spaces
+
+    @property
+    def first_line(self) -> int:
+        return self.number_line or (self.lines[0][0] if self.lines else 0)
+
+    @property
+    def last_line(self) -> int:
+        return self.lines[-1][0] if self.lines else self.first_line
+
+
+def normalize_line(text: str) -> str:
+    """No-break and thin spaces to spaces, runs of blanks collapsed; letters are left alone."""
+    return re.sub(r"[ \t]+", " ", text.translate(LOOKALIKES)).strip()
+
+
+def page_lines(page: Page) -> list[tuple[int, str]]:
+    """Non-blank, non-banner lines of a page with their 1-based line numbers."""
+    out = []
+    for i, raw in enumerate(page.text.split("\n"), start=1):
+        text = normalize_line(raw)
+        if text and not BANNER.match(text):
+            out.append((i, text))
+    return out
+
+
+def _unnumbered_start(lines: list[tuple[int, str]], i: int) -> bool:
+    text = lines[i][1]
+    return (i + 1 < len(lines) and is_date_line(lines[i + 1][1]) and not NUMBER_LINE.match(text)
+            and looks_like_header(text))
+
+
+def split_page(page: Page) -> list[Chunk]:
+    """Chunks of one page in page order (none for an introduction page)."""
+    lines = page_lines(page)
+    chunks: list[Chunk] = []
+    current: Chunk | None = None
+    open_letter = False  # inside a document's letter text (before its citation)
+    for i, (lineno, text) in enumerate(lines):
+        m = NUMBER_LINE.match(text)
+        if m:
+            current = Chunk(page.path, m.group(1), lineno)
+            chunks.append(current)
+            open_letter = True
+            continue
+        if not open_letter and _unnumbered_start(lines, i):
+            current = Chunk(page.path, None, None)
+            chunks.append(current)
+            open_letter = True
+        if current is None:
+            continue
+        current.lines.append((lineno, text))
+        if is_citation_line(text):
+            open_letter = False
+    return chunks
