@@ -1,0 +1,267 @@
+"""Authority files: people, organizations, places, archives, events, identifications, Wikidata links.
+
+Why hand-written files (data/authority/*.toml, wikidata-links.csv) rather than names guessed from the
+text: the translation spells one person many ways and calls people by nicknames, and a wrong
+identification is worse than none. So every form the resolver may link must have been read by a
+reviewer here. Malformed files fail loudly, naming the file and the entry, because a silently skipped
+entry would become a silently unresolved (or wrongly resolved) name.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KGError
+from kg.model import Entity, EntityKind, WikidataLink
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+QID_IRI = re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")
+LINK_COLUMNS = ("entity_id", "wikidata", "source", "method", "confidence", "date", "evidence")
+SCOPES = ("everywhere", "signature", "established", "explained")
+BASES = ("context", "editor-note", "authority-file")
+ENTITY_FILES: tuple[tuple[str, str, EntityKind], ...] = (
+    ("people.toml", "person", "person"), ("organizations.toml", "organization", "organization"),
+    ("places.toml", "place", "place"), ("archives.toml", "archive", "archive"))
+
+
+class AuthorityError(KGError):
+    """An authority file is malformed: the message names the file and the entry."""
+
+    def __init__(self, path: Path, where: str, message: str):
+        self.path, self.where = path, where
+        super().__init__(f"{path}: {where}: {message}")
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """One form an entity is known by, and where it may be trusted to designate it."""
+
+    form: str  # as printed: "Koba", "Chubarov", "A. D. Ts.", "Politburo"
+    entity: str
+    kind: str  # surname | initials | nickname | pseudonym | first-name | label
+    scope: str = "everywhere"  # everywhere | signature | established | explained (see people.toml)
+    explained_in: tuple[str, int] | None = None  # (document, note) whose editorial note explains it
+
+
+@dataclass(frozen=True)
+class Identification:
+    """A per-document reading of a form from context (identifications.toml). entity None = read, unknown."""
+
+    document: str
+    form: str
+    entity: str | None
+    basis: str
+    kind: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class HistoricalEvent:
+    """A curated historical event and the words that recognize the note sentence describing it."""
+
+    id: str
+    label: str
+    kind: str
+    keywords: tuple[str, ...]
+    places: tuple[str, ...] = ()
+    body: str | None = None
+    description: str = ""
+
+
+@dataclass
+class Authorities:
+    """Everything the resolver may link to, with the index from printed forms to entity ids."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    forms: list[NameForm] = field(default_factory=list)
+    initials: dict[str, tuple[str, ...]] = field(default_factory=dict)  # person id -> "I. V.", "J. V."
+    qualifiable: set[str] = field(default_factory=set)  # org ids whose names also denote other bodies
+    identifications: dict[str, list[Identification]] = field(default_factory=dict)  # document -> entries
+    events: list[HistoricalEvent] = field(default_factory=list)
+
+    @property
+    def index(self) -> dict[str, list[str]]:
+        """Normalized form -> entity ids (several ids: the form is ambiguous)."""
+        out: dict[str, list[str]] = {}
+        for nf in self.forms:
+            ids = out.setdefault(name_key(nf.form), [])
+            if nf.entity not in ids:
+                ids.append(nf.entity)
+        return out
+
+    def lookup(self, form: str) -> list[NameForm]:
+        """Every authority form equal to ``form`` up to case, spacing and punctuation."""
+        key = name_key(form)
+        return [nf for nf in self.forms if name_key(nf.form) == key]
+
+
+def name_key(text: str) -> str:
+    """Comparison key: lower case, letters and digits only ("A.D.Ts." == "A. D. Ts.", "RCP (b)" == "RCP(b)")."""
+    return re.sub(r"[^0-9a-zа-яё]", "", text.lower())
+
+
+def load_authorities(data_dir: Path) -> Authorities:
+    """Read data_dir/authority/*.toml and wikidata-links.csv (data_dir is Settings.data_dir, "data/")."""
+    folder = data_dir / "authority" if (data_dir / "authority").is_dir() else data_dir
+    auth = Authorities()
+    for filename, table, kind in ENTITY_FILES:
+        path = folder / filename
+        for i, row in enumerate(_read_toml(path).get(table, [])):
+            _add_entity(auth, path, f"[[{table}]] #{i + 1}", row, kind)
+    _load_identifications(auth, folder / "identifications.toml")
+    _load_events(auth, folder / "events.toml")
+    _load_links(auth, folder / "wikidata-links.csv")
+    return auth
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise AuthorityError(path, "syntax", str(err)) from None
+
+
+def _get(path: Path, where: str, row: dict[str, Any], key: str, typ: type, default: Any = ...) -> Any:
+    """A typed value of an entry; a missing required key or a wrong type names the file and entry."""
+    if key not in row:
+        if default is ...:
+            raise AuthorityError(path, where, f"missing key '{key}'")
+        return default
+    value = row[key]
+    if typ is list:
+        if not isinstance(value, list) or not all(isinstance(v, str | dict) for v in value):
+            raise AuthorityError(path, where, f"'{key}' must be a list")
+    elif not isinstance(value, typ):
+        raise AuthorityError(path, where, f"'{key}' must be a {typ.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _add_entity(auth: Authorities, path: Path, where: str, row: dict[str, Any], kind: EntityKind) -> None:
+    ent_id = _get(path, where, row, "id", str)
+    where = f"{where} (id '{ent_id}')"
+    if not SLUG.match(ent_id):
+        raise AuthorityError(path, where, "id must be an ASCII lower-case slug (a-z, 0-9, '-')")
+    if ent_id in auth.entities:
+        raise AuthorityError(path, where, "duplicate id")
+    label = _get(path, where, row, "label", str)
+    alt: list[str] = []
+    if kind == "person":
+        _person_forms(auth, path, where, row, ent_id, alt)
+    else:
+        for name in _get(path, where, row, "names", list, []):
+            if not isinstance(name, str):
+                raise AuthorityError(path, where, "'names' must be a list of strings")
+            auth.forms.append(NameForm(name, ent_id, "label"))
+            alt.append(name)
+        if _get(path, where, row, "qualifiable", bool, False):
+            auth.qualifiable.add(ent_id)
+    auth.entities[ent_id] = Entity(
+        id=ent_id, kind=kind, pref_label=label, alt_labels=[a for a in dict.fromkeys(alt) if a != label],
+        full_name=_get(path, where, row, "full_name", str, None),
+        description=_get(path, where, row, "description", str, None))
+
+
+def _person_forms(auth: Authorities, path: Path, where: str, row: dict[str, Any], ent_id: str,
+                  alt: list[str]) -> None:
+    """Surnames, initials and other names of a person, as NameForms (and labels for publication)."""
+    surnames = _get(path, where, row, "surnames", list)
+    initials = tuple(_get(path, where, row, "initials", list, []))
+    if not all(isinstance(s, str) for s in [*surnames, *initials]):
+        raise AuthorityError(path, where, "'surnames' and 'initials' must be lists of strings")
+    surname_scope = "established" if _get(path, where, row, "ambiguous_surname", bool, False) else "everywhere"
+    auth.initials[ent_id] = initials
+    for s in surnames:
+        auth.forms.append(NameForm(s, ent_id, "surname", surname_scope))
+        alt.extend(f"{i} {s}" for i in initials if len(i) > 3)
+    alt.extend(surnames[1:])
+    for j, name in enumerate(_get(path, where, row, "names", list, [])):
+        here = f"{where} names[{j}]"
+        if not isinstance(name, dict):
+            raise AuthorityError(path, here, "each name must be a table { form = ..., kind = ... }")
+        scope = _get(path, here, name, "scope", str, "everywhere")
+        if scope not in SCOPES:
+            raise AuthorityError(path, here, f"scope must be one of {', '.join(SCOPES)}")
+        form = _get(path, here, name, "form", str)
+        explained = _explained_in(path, here, _get(path, here, name, "explained_in", str, None))
+        auth.forms.append(NameForm(form, ent_id, _get(path, here, name, "kind", str), scope, explained))
+        alt.append(form)
+
+
+def _explained_in(path: Path, where: str, value: str | None) -> tuple[str, int] | None:
+    if value is None:
+        return None
+    m = re.fullmatch(r"(\w+)/(\d+)", value)
+    if not m:
+        raise AuthorityError(path, where, f"explained_in must be 'DOCUMENT/NOTE' like '173/10', not {value!r}")
+    return m.group(1), int(m.group(2))
+
+
+def _load_identifications(auth: Authorities, path: Path) -> None:
+    for i, row in enumerate(_read_toml(path).get("identification", [])):
+        where = f"[[identification]] #{i + 1}"
+        entity = _get(path, where, row, "entity", str) or None
+        if entity is not None and entity not in auth.entities:
+            raise AuthorityError(path, where, f"unknown entity '{entity}'")
+        basis = _get(path, where, row, "basis", str)
+        if basis not in BASES:
+            raise AuthorityError(path, where, f"basis must be one of {', '.join(BASES)}")
+        ident = Identification(
+            document=_get(path, where, row, "document", str), form=_get(path, where, row, "form", str),
+            entity=entity, basis=basis, kind=_get(path, where, row, "kind", str),
+            explanation=_get(path, where, row, "explanation", str))
+        auth.identifications.setdefault(ident.document, []).append(ident)
+
+
+def _load_events(auth: Authorities, path: Path) -> None:
+    for i, row in enumerate(_read_toml(path).get("event", [])):
+        where = f"[[event]] #{i + 1}"
+        ev_id = _get(path, where, row, "id", str)
+        if not SLUG.match(ev_id):
+            raise AuthorityError(path, where, "id must be an ASCII lower-case slug")
+        places = tuple(_get(path, where, row, "places", list, []))
+        unknown = [p for p in places if p not in auth.entities]
+        if unknown:
+            raise AuthorityError(path, where, f"unknown place(s) {', '.join(unknown)}")
+        auth.events.append(HistoricalEvent(
+            id=ev_id, label=_get(path, where, row, "label", str), kind=_get(path, where, row, "kind", str),
+            keywords=tuple(_get(path, where, row, "keywords", list)), places=places,
+            body=_get(path, where, row, "body", str, None), description=_get(path, where, row, "description", str, "")))
+
+
+def _load_links(auth: Authorities, path: Path) -> None:
+    """Attach the curated/accepted Wikidata links; every row must name an entity and a well-formed QID."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in LINK_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise AuthorityError(path, "header", f"missing columns: {', '.join(missing)}")
+        for n, row in enumerate(reader, start=2):
+            _attach_link(auth, path, f"line {n}", row)
+
+
+def _attach_link(auth: Authorities, path: Path, where: str, row: dict[str, str]) -> None:
+    ent_id, iri = (row.get("entity_id") or "").strip(), (row.get("wikidata") or "").strip()
+    entity = auth.entities.get(ent_id)
+    if entity is None:
+        raise AuthorityError(path, where, f"unknown entity '{ent_id}'")
+    if not QID_IRI.match(iri):
+        raise AuthorityError(path, where, f"'{iri}' is not a Wikidata entity IRI (http://www.wikidata.org/entity/Q…)")
+    method = (row.get("method") or "").strip()
+    if method not in ("curated", "reconciled"):
+        raise AuthorityError(path, where, "method must be 'curated' or 'reconciled'")
+    if not (row.get("source") or "").strip() or not (row.get("evidence") or "").strip():
+        raise AuthorityError(path, where, "a link needs its source and evidence")
+    if entity.wikidata is not None and entity.wikidata.iri != iri:
+        raise AuthorityError(path, where, f"'{ent_id}' already linked to {entity.wikidata.iri}")
+    entity.wikidata = WikidataLink(iri=iri, source=row["source"].strip(), method=method,  # type: ignore[arg-type]
+                                   confidence=(row.get("confidence") or "").strip(),
+                                   date=(row.get("date") or "").strip(), evidence=row["evidence"].strip())
