@@ -114,5 +114,40 @@ def load(endpoint: str, protocol: str, data_dir: Path | None, retries: int) -> N
     sys.exit(1 if summary.failed else 0)
 
 
+@cli.command()
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="Review file to write (default: data/authority/wikidata-review.csv).")
+@click.option("--accept", "accept", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Merge the rows marked accepted in this review file into data/authority/wikidata-links.csv.")
+@click.option("--api", help="MediaWiki API URL (default: the wikidata_api setting).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["person", "organization", "place", "event"]),
+              help="Kinds to reconcile (repeatable; default: person, organization, place).")
+@click.option("--limit", type=click.IntRange(min=0), help="Reconcile at most N entities.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Authority data (default: data/).")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path), help="Answer cache (default: .cache/wikidata).")
+@click.option("--min-interval", default=1.0, show_default=True, help="Seconds between two API requests.")
+def link(out: Path | None, accept: Path | None, api: str | None, kinds: tuple[str, ...], limit: int | None,
+         data_dir: Path | None, cache_dir: Path | None, min_interval: float) -> None:
+    """Propose Wikidata candidates for unlinked entities (review file); never links without --accept."""
+    from kg.link_review import DEFAULT_KINDS, accept_from_settings, link_from_settings
+
+    settings = Settings()
+    if api:
+        settings = replace(settings, wikidata_api=api)
+    if data_dir:
+        settings = replace(settings, data_dir=data_dir)
+    try:
+        if accept:
+            accepted = accept_from_settings(settings, accept)
+            click.echo(str(accepted))
+            sys.exit(1 if accepted.problems else 0)
+        summary, review = link_from_settings(settings, out, kinds or DEFAULT_KINDS, limit, cache_dir, min_interval)
+    except KGError as err:
+        _fail(err)
+        return
+    click.echo(f"{summary}\nreview file: {review} (mark rows in the 'accept' column, then `kg link --accept`)")
+    sys.exit(1 if summary.errors else 0)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m kg`
     cli()

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
+import requests
+
+from kg.config import Settings
 from kg.errors import LinkingError
 from kg.link import (
     RECONCILE_KINDS,
@@ -27,8 +30,8 @@ from kg.link import (
     subjects_from_entities,
     subjects_from_events,
 )
-from kg.link_client import WikidataClient
-from kg.model import Entity, Event
+from kg.link_client import ClientConfig, WikidataClient
+from kg.model import DateStatement, Entity, Event
 
 ENTITY_IRI = "http://www.wikidata.org/entity/"
 QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -158,7 +161,8 @@ def _accepted_rows(rows: list[ReviewRow], summary: AcceptSummary,
         elif not QID.match(row.qid):
             summary.problems.append(f"line {number}: {row.qid!r} is not a Wikidata item id")
         elif known_ids is not None and row.entity_id not in known_ids:
-            summary.problems.append(f"line {number}: unknown entity {row.entity_id!r}")
+            summary.problems.append(f"line {number}: {row.entity_id!r} is not an authority entity (events and "
+                                    f"unknown ids cannot carry a link in the links file)")
         else:
             by_entity[row.entity_id].append(row)
     chosen = {}
@@ -235,3 +239,49 @@ def run_link(entities: list[Entity], events: list[Event], client: WikidataClient
     summary.skipped_linked = skipped
     write_review(out, candidates)
     return summary
+
+
+# -- wiring to the project's settings and authority files (the `kg link` verb) ----------------------------------
+
+DEFAULT_KINDS: tuple[str, ...] = ("person", "organization", "place")
+
+
+def links_file(data_dir: Path) -> Path:
+    """Where kg.authority reads the links (data/authority/wikidata-links.csv, or data_dir itself)."""
+    folder = data_dir / "authority" if (data_dir / "authority").is_dir() else data_dir
+    return folder / "wikidata-links.csv"
+
+
+def default_review_file(data_dir: Path) -> Path:
+    """Next to the links file it feeds, so the accepted review can be committed as the links' provenance."""
+    return links_file(data_dir).with_name("wikidata-review.csv")
+
+
+def default_cache_dir(settings: Settings) -> Path:
+    return settings.output_dir.parent / ".cache" / "wikidata"
+
+
+def link_from_settings(settings: Settings, out: Path | None = None, kinds: tuple[str, ...] = DEFAULT_KINDS,
+                       limit: int | None = None, cache_dir: Path | None = None, min_interval: float = 1.0,
+                       session: requests.Session | None = None) -> tuple[LinkSummary, Path]:
+    """`kg link`: reconcile the unlinked authority entities (and curated events) into a review file."""
+    from kg.authority import load_authorities
+
+    authorities = load_authorities(settings.data_dir)
+    events = [Event(e.id, e.label, e.kind, DateStatement(expressed="", edtf=None, earliest=None, latest=None))
+              for e in authorities.events]  # curated events carry no date of their own
+    config = ClientConfig(base_url=settings.wikidata_api, user_agent=settings.user_agent,
+                          cache_dir=cache_dir or default_cache_dir(settings), min_interval=min_interval)
+    client = WikidataClient(session or requests.Session(), config)
+    review = out or default_review_file(settings.data_dir)
+    summary = run_link(list(authorities.entities.values()), events, client, links_file(settings.data_dir), review,
+                       kinds=kinds, limit=limit)
+    return summary, review
+
+
+def accept_from_settings(settings: Settings, review: Path, today: date | None = None) -> AcceptSummary:
+    """`kg link --accept`: merge the accepted rows; only ids kg.authority can attach a link to are accepted."""
+    from kg.authority import load_authorities
+
+    known = set(load_authorities(settings.data_dir).entities)
+    return accept_review(review, links_file(settings.data_dir), today=today, known_ids=known)
