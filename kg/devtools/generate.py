@@ -80,7 +80,8 @@ def _true_day(state: _State, index: int) -> date:
 
 def _parties(rng: random.Random, year: int) -> tuple[list[tuple[PartyFact, Person | None]], ...]:
     senders = pick_parties(rng, year, rng.choices((1, 2, 3), (85, 10, 5))[0], 0.08)
-    recipients = pick_parties(rng, year, rng.choices((1, 2, 3, 4), (75, 13, 8, 4))[0], 0.15)
+    recipients = pick_parties(rng, year, rng.choices((1, 2, 3, 4), (75, 13, 8, 4))[0], 0.15,
+                              exclude={s.name for s, _ in senders})
     return senders, recipients
 
 
@@ -118,8 +119,9 @@ def _document(state: _State, index: int) -> GeneratedDocument:
     dfact, day = date_line(rng, true_day)
     place_dates = _place_dates(rng, dfact.form, day, telegram)
     state.ctx.number, state.ctx.year = number, day.year
-    note_lines, note_facts = notes(rng, rng.choices(range(8), NOTE_COUNT_WEIGHTS)[0], state.ctx)
-    markers = [n.number for n in note_facts if rng.random() < 0.95]
+    marked = [rng.random() < 0.95 for _ in range(rng.choices(range(8), NOTE_COUNT_WEIGHTS)[0])]
+    note_lines, note_facts = notes(rng, marked, state.ctx)
+    markers = [n.number for n, m in zip(note_facts, marked, strict=True) if m]
     signatures = signature_lines(rng, [p for _, p in senders if p], telegram)
     citation = citation_line(rng)
     lines = [number_line, header, dfact.expressed]

@@ -84,28 +84,38 @@ def note_text(rng: random.Random, kind: str, ctx: NoteContext) -> tuple[str, lis
     return f"We are talking about the congress of the trade unions, held on {_a_date(rng, ctx.year)}.", []
 
 
-def _printed(rng: random.Random, n: int, text: str) -> tuple[str, str, str]:
-    """(line, printed number, style) for note n."""
-    style = rng.choices(NUMBER_STYLES, NUMBER_STYLE_WEIGHTS)[0]
-    if style == "word" and n >= len(NUMBER_WORDS):
-        style = "plain"
+def _printed(n: int, text: str, style: str, rng: random.Random) -> tuple[str, str]:
+    """(line, printed number) for note n in `style`."""
     if style == "plain":
-        return f"{n} {text}", str(n), style
+        return f"{n} {text}", str(n)
     if style == "spaced-period":
-        return f"{n} . {text}", f"{n} .", style
+        return f"{n} . {text}", f"{n} ."
     if style == "glued":
-        return f"{n}{text}", str(n), style
+        return f"{n}{text}", str(n)
     if style == "word":
         word = NUMBER_WORDS[n]
-        return (f"{word}{text}", word, style) if rng.random() < 0.5 else (f"{word}. {text}", word, style)
-    return text, "", style
+        return (f"{word}{text}", word) if rng.random() < 0.5 else (f"{word}. {text}", word)
+    return text, ""
 
 
-def notes(rng: random.Random, count: int, ctx: NoteContext) -> tuple[list[str], list[NoteFact]]:
-    """`count` notes numbered 1..count: their printed lines and their facts."""
+def _styles(rng: random.Random, marked: list[bool]) -> list[str]:
+    """Numbering damage per note. A number is lost only where a reader can still recover it: a later note
+    keeps its number (the gap shows) or the body carries the note's marker."""
+    styles = [rng.choices(NUMBER_STYLES, NUMBER_STYLE_WEIGHTS)[0] for _ in marked]
+    styles = ["plain" if s == "word" and n >= len(NUMBER_WORDS) else s for n, s in enumerate(styles, 1)]
+    numbered_later = False
+    for i in reversed(range(len(styles))):
+        if styles[i] == "lost" and not (numbered_later or marked[i]):
+            styles[i] = "plain"
+        numbered_later = numbered_later or styles[i] != "lost"
+    return styles
+
+
+def notes(rng: random.Random, marked: list[bool], ctx: NoteContext) -> tuple[list[str], list[NoteFact]]:
+    """Notes numbered 1..len(marked) (marked[i]: note i+1 has a marker in the body): lines and facts."""
     lines, facts = [], []
     ctx.last_archival = False
-    for n in range(1, count + 1):
+    for n, style in enumerate(_styles(rng, marked), 1):
         kind = rng.choices(NOTE_KINDS, NOTE_KIND_WEIGHTS)[0]
         text, xrefs = note_text(rng, kind, ctx)
         if xrefs:
@@ -114,7 +124,7 @@ def notes(rng: random.Random, count: int, ctx: NoteContext) -> tuple[list[str], 
             kind = "ibid"
         elif kind == "cross-reference":
             kind = "decision"
-        line, printed, style = _printed(rng, n, text)
+        line, printed = _printed(n, text, style, rng)
         lines.append(line)
         facts.append(NoteFact(n, printed, style, kind, xrefs))
     return lines, facts

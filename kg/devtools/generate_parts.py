@@ -43,9 +43,10 @@ def pick_party(rng: random.Random, year: int, institution_rate: float) -> tuple[
     return PartyFact(person.name, "person", person.surname), person
 
 
-def pick_parties(rng: random.Random, year: int, count: int, rate: float) -> list[tuple[PartyFact, Person | None]]:
-    """`count` distinct parties (no one writes to themselves twice in a header)."""
-    seen: set[str] = set()
+def pick_parties(rng: random.Random, year: int, count: int, rate: float,
+                 exclude: set[str] | None = None) -> list[tuple[PartyFact, Person | None]]:
+    """`count` distinct parties, none of them in `exclude` (nobody writes to themselves)."""
+    seen: set[str] = set(exclude or ())
     out = []
     while len(out) < count:
         fact, person = pick_party(rng, year, rate)

@@ -99,7 +99,7 @@ def _mark_word(rng: random.Random, words: list[str], i: int, n: int) -> None:
     if roll < 0.15 and i + 1 < len(words) and words[i + 1][0].isalpha():
         words[i + 1] = f"{n}{words[i + 1]}"  # glued to the next word
     else:
-        words[i] = rng.choice((f"{w} {n}", f"{w}{n}", f"{w} {n},"))
+        words[i] = rng.choice((f"{w} {n}", f"{w}{n}"))
 
 
 def place_markers(rng: random.Random, paras: list[str], numbers: list[int]) -> list[str]:

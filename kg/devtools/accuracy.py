@@ -1,0 +1,141 @@
+"""Score parsed documents against the generator's facts, field by field.
+
+Shared by tests/test_generate.py (the >= 99 % gate) and bench/parser_accuracy.py (the per-field table for
+the parser's author), so both measure the same thing. Fields are compared on what the facts fix
+unambiguously; conventions the facts leave open (how "[late March 1921]" is bounded) accept either the
+EDTF value or the earliest/latest bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.model import Document, Party
+
+Facts = dict[str, Any]
+CITATION_PARTS = ("archive", "fond", "opis", "delo", "folios")
+
+
+def _names(parties: list[Party]) -> list[tuple[str, str]]:
+    """Names as compared: an organization's leading 'the' and its case do not count."""
+    return [(_fold(p.name, p.kind), p.kind) for p in parties]
+
+
+def _expected_names(parties: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(_fold(p["name"], p["kind"]), p["kind"]) for p in parties]
+
+
+def _fold(name: str, kind: str) -> str:
+    name = name.strip()
+    return name.lower().removeprefix("the ") if kind == "organization" else name
+
+
+def _date_ok(doc: Document, f: Facts) -> bool:
+    d, detail = doc.date, f["date_detail"]
+    if d is None:
+        return False
+    if d.edtf and d.edtf.rstrip("~?%") == f["date"]:
+        return True
+    return (d.earliest, d.latest) == (detail["earliest"], detail["latest"])
+
+
+def _form_ok(doc: Document, f: Facts) -> bool:
+    c = doc.citation
+    if c is None:
+        return False
+    printed = f["citation"]["form_verbatim"].rstrip(".").lower()
+    return (c.form or "") == f["form"] or (c.form_verbatim or "").rstrip(".").lower() == printed
+
+
+# field name -> check; every check sees the parsed document and the facts of the same number
+CHECKS: dict[str, Callable[[Document, Facts], bool]] = {
+    "number": lambda d, f: d.number == f["number"],
+    "sender_count": lambda d, f: len(d.senders) == len(f["senders"]),
+    "recipient_count": lambda d, f: len(d.recipients) == len(f["recipients"]),
+    "senders": lambda d, f: _names(d.senders) == _expected_names(f["senders"]),
+    "recipients": lambda d, f: _names(d.recipients) == _expected_names(f["recipients"]),
+    "date": _date_ok,
+    "calendar": lambda d, f: d.date is not None and d.date.calendar == f["calendar"],
+    "year_supplied": lambda d, f: d.date is not None and bool(d.date.supplied) == f["year_supplied"],
+    "citation": lambda d, f: d.citation is not None
+    and all(getattr(d.citation, k) == f[k] for k in CITATION_PARTS),
+    "form": _form_ok,
+    "note_count": lambda d, f: len(d.notes) == f["note_count"],
+    "note_numbers": lambda d, f: [n.number for n in d.notes] == [n["number"] for n in f["notes"]],
+    "cross_references": lambda d, f: sorted((x.document, x.note) for n in d.notes for x in n.cross_references)
+    == sorted((x["document"], x["note"]) for x in f["cross_references"]),
+    "place": lambda d, f: d.place == f["place"],
+}
+GATE_FIELDS = ("number", "sender_count", "recipient_count", "date", "citation", "note_count")  # the test's gate
+
+
+@dataclass
+class Accuracy:
+    """Per-field agreement counts and a few examples of each disagreement."""
+
+    total: int = 0
+    agree: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHECKS, 0))
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # numbers the parser did not return
+    all_of: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def rate(self, name: str) -> float:
+        return self.agree[name] / self.total if self.total else 1.0
+
+    def documents_agreeing(self, fields: tuple[str, ...] = GATE_FIELDS) -> float:
+        """Share of documents on which every field of `fields` agrees."""
+        return self.all_of.get(fields, 0) / self.total if self.total else 1.0
+
+
+def _describe(name: str, doc: Document, f: Facts) -> str:
+    got: Any = {
+        "senders": _names(doc.senders), "recipients": _names(doc.recipients),
+        "sender_count": _names(doc.senders), "recipient_count": _names(doc.recipients),
+        "date": doc.date and (doc.date.edtf, doc.date.earliest, doc.date.latest),
+        "citation": doc.citation and doc.citation.verbatim, "form": doc.citation and doc.citation.form,
+        "note_count": [n.number for n in doc.notes], "note_numbers": [n.number for n in doc.notes],
+        "place": doc.place, "calendar": doc.date and doc.date.calendar,
+    }.get(name, "?")
+    want: Any = {
+        "senders": f["header"], "recipients": f["header"], "sender_count": f["header"],
+        "recipient_count": f["header"], "date": f["date_expressed"], "citation": f["citation"]["verbatim"],
+        "form": f["form"], "note_count": [n["number"] for n in f["notes"]],
+        "note_numbers": [(n["number"], n["printed"], n["style"]) for n in f["notes"]], "place": f["place"],
+    }.get(name, f.get(name))
+    return f"No. {f['number']} ({f['page']}): expected {want!r}, parsed {got!r}"
+
+
+def score(documents: Iterable[Document], facts: Iterable[Facts], keep_examples: int = 5,
+          gate: tuple[str, ...] = GATE_FIELDS) -> Accuracy:
+    """Compare parsed documents with the facts, matched by edition number."""
+    by_number = {d.number: d for d in documents if d.number}
+    acc = Accuracy()
+    for f in facts:
+        acc.total += 1
+        doc = by_number.get(f["number"])
+        if doc is None:
+            acc.missing.append(f["number"])
+            continue
+        ok = {name: check(doc, f) for name, check in CHECKS.items()}
+        for name, good in ok.items():
+            acc.agree[name] += good
+            if not good and len(acc.examples.setdefault(name, [])) < keep_examples:
+                acc.examples[name].append(_describe(name, doc, f))
+        if all(ok[name] for name in gate):
+            acc.all_of[gate] = acc.all_of.get(gate, 0) + 1
+    return acc
+
+
+def report_lines(acc: Accuracy) -> list[str]:
+    """A Markdown table of per-field accuracy, then the first disagreements of each field."""
+    lines = [f"documents: {acc.total}, not returned by the parser: {len(acc.missing)}", "",
+             "| field | agree | accuracy |", "|---|---|---|"]
+    lines += [f"| {name} | {acc.agree[name]}/{acc.total} | {100 * acc.rate(name):.2f} % |" for name in CHECKS]
+    lines += ["", f"all of {', '.join(GATE_FIELDS)}: {100 * acc.documents_agreeing():.2f} % of documents"]
+    if acc.missing:
+        lines.append(f"missing numbers (first 10): {', '.join(acc.missing[:10])}")
+    for name, examples in acc.examples.items():
+        lines += ["", f"{name}:"] + [f"  - {e}" for e in examples]
+    return lines
