@@ -1,0 +1,192 @@
+"""Every variant of ../shared/corpus/FORMATS.md on invented fixture pages (tests/data/formats/, see README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.model import Document
+from kg.parse import parse_sources
+
+FORMATS = Path(__file__).resolve().parent / "data" / "formats"
+
+
+def parse(*names: str):
+    return parse_sources([str(FORMATS / n) for n in names])
+
+
+@pytest.fixture(scope="module")
+def variants() -> dict[str, Document]:
+    result = parse("numbered-variants.txt")
+    assert result.diagnostics == []
+    return {d.number: d for d in result.documents}
+
+
+def names(parties) -> list[tuple[str, str]]:
+    return [(p.name, p.kind) for p in parties]
+
+
+def test_banner_and_title_line_skipped_numbers_kept(variants):
+    assert list(variants) == ["201", "202", "203", "204", "205", "206", "207"]
+    assert variants["201"].header == "A. B. Ivanov — C. D. Petrov"
+
+
+def test_headers_separators_and_institutions(variants):
+    assert names(variants["201"].senders) == [("A. B. Ivanov", "person")]
+    assert names(variants["202"].senders) == [("A. B. Ivanov", "person"), ("C. D. Petrov", "person")]
+    assert names(variants["202"].recipients) == [("Central Committee of the RCP(b)", "organization")]
+    assert variants["203"].kind == "telegram" and names(variants["203"].senders) == [("E. F. Sidorov", "person")]
+    assert names(variants["204"].senders) == [
+        ("Central Committee of the All-Union Communist Party of Bolsheviks", "organization")]
+    assert names(variants["204"].recipients) == [("C. D. Petrov", "person"), ("E. F. Sidorov", "person")]
+    assert names(variants["205"].recipients) == [("Editorial board of Pravda", "organization")]
+    assert names(variants["207"].recipients) == [("Politburo", "organization")]
+
+
+@pytest.mark.parametrize("number, expressed, edtf, earliest, latest, supplied, qualifier", [
+    ("201", "March 5 [1921]", "1921-03-05", "1921-03-05", "1921-03-05", ["year"], "exact"),
+    ("202", "[March 1921]", "1921-03", "1921-03-01", "1921-03-31", ["whole"], "exact"),
+    ("203", "March 5-6, 1921", "1921-03-05/1921-03-06", "1921-03-05", "1921-03-06", [], "range"),
+    ("204", "[previously March 5, 1921]", "../1921-03-05", None, "1921-03-05", ["whole"], "not-after"),
+    ("205", "[later March 5, 1921]", "1921-03-05/..", "1921-03-05", None, ["whole"], "not-before"),
+    ("206", "[late March 1921]", "1921-03-21/1921-03-31", "1921-03-21", "1921-03-31", ["whole"], "approximate"),
+])
+def test_date_forms(variants, number, expressed, edtf, earliest, latest, supplied, qualifier):
+    d = variants[number].date
+    assert (d.expressed, d.edtf, d.earliest, d.latest, d.supplied, d.qualifier, d.calendar) == (
+        expressed, edtf, earliest, latest, supplied, qualifier, "gregorian")
+    assert (d.gregorian_earliest, d.gregorian_latest) == (earliest, latest)
+
+
+def test_month_only_date_and_number_12_with_single_newlines():
+    result = parse("number-12.txt")
+    (doc,) = result.documents
+    assert doc.number == "12" and names(doc.senders) == [("V. V. Kuibyshev", "person")]
+    assert (doc.date.edtf, doc.date.supplied) == ("1921-03", [])
+    assert doc.place == "Samara" and doc.place_dates[0].date.edtf == "1921-03-05"
+    assert doc.citation.form == "typewritten, signature autograph" and doc.citation.signature_autograph
+    assert [m.number for m in doc.markers] == [1] and doc.notes[0].marker is doc.markers[0]
+    assert doc.signatures == ["Your Kuibyshev."]
+    assert result.diagnostics == []
+
+
+def test_place_date_lines(variants):
+    pd = {n: [(p.place, p.role, p.date.edtf if p.date else None) for p in variants[n].place_dates]
+          for n in variants}
+    assert pd["201"] == [(None, "written", "1921-03-05")]
+    assert pd["203"] == [("Moscow", "filed", "1921-03-05"), (None, "received", "1921-03-06")]
+    assert pd["205"] == [("Kharkiv", "written", "1921-03-05")]  # year taken from the date line
+    assert variants["205"].place_dates[0].date.supplied == ["year"]
+    assert pd["206"] == [("Tula", "written", "1921-03-05")]
+    assert pd["207"] == [(None, "written", "1921-02-16")]  # OCR "16/11 21" read as 16/II by the date line
+
+
+def test_markers_and_data_numbers(variants):
+    doc = variants["201"]
+    assert [m.number for m in doc.markers] == [1, 2, 3, 4, 5]
+    assert "11,000 rifles for the 4th division, see platform 46 and house No. 11" in doc.body
+    assert "issue No. 3 of the journal." in doc.body and "No. 169/S to the matter and nothing else, as" in doc.body
+    assert "revealed and reported" in doc.body and "agreed." in doc.body
+    for m in doc.markers:
+        assert doc.body[:m.offset].rstrip().endswith(m.anchor.split()[-1])
+    assert [m.number for m in variants["202"].markers] == [1]
+
+
+def test_citation_variants(variants):
+    c = {n: variants[n].citation for n in variants}
+    assert (c["201"].archive, c["201"].archive_verbatim, c["201"].opis, c["201"].folios, c["201"].form) == (
+        "RTsKhIDNI", "RGASPI", "3/S", "1, 2", "autograph")
+    assert (c["202"].archive, c["202"].archive_verbatim, c["202"].folios) == ("RTsKhIDNI", "RTSHIDNI", "103-113")
+    assert c["202"].form == "typewritten, signatures autographs"
+    assert (c["203"].archive, c["203"].fond, c["203"].form, c["203"].technique) == (
+        "GARF", "R-5674", "handwritten on a telegraph form", "handwritten")
+    assert (c["204"].form, c["204"].record_state) == ("uncertified typewritten copy", "uncertified-copy")
+    assert c["204"].publication == '"Journal title". 1936. No. 7. P. 167.'
+    assert (c["205"].form, c["205"].record_state) == ("certified typewritten copy", "certified-copy")
+    assert c["206"].form == "autograph"  # "Autographs."
+    assert (c["207"].form, c["207"].technique) == ("handwritten", "handwritten")
+    assert c["201"].normalized == "RTsKhIDNI. F. 558. Op. 3/S. D. 12. L. 1, 2."
+
+
+def test_damaged_note_numbers_and_references(variants):
+    notes = variants["201"].notes
+    assert [(n.number, n.number_verbatim, n.number_recovered) for n in notes] == [
+        (1, "1 .", False), (2, "2", False), (3, "three", False), (4, "", True), (5, "5", False)]
+    assert notes[1].text.startswith("Second note") and notes[2].text.startswith("Third note")
+    ibid = notes[1].references[0]
+    assert ibid.ibid and (ibid.citation.fond, ibid.citation.delo, ibid.citation.folios) == ("17", "5", "7")
+    pub = notes[3].references[0]
+    assert (pub.kind, pub.title, pub.year, pub.issue, pub.pages) == ("publication", "Journal of History", "1936",
+                                                                     "7", "167")
+    assert [(x.document, x.note) for x in notes[4].cross_references] == [("200", 2)]
+    unlabelled = variants["202"].notes
+    assert [(n.number, n.number_verbatim, n.text) for n in unlabelled] == [
+        (1, "one.", "The only note, its number written as a word.")]
+
+
+def test_signatures(variants):
+    assert variants["201"].signatures == ["Your Ivanov."]
+    assert variants["202"].signatures == ["A. Ivanov", "C. Petrov"]
+    assert variants["203"].signatures == ["SECRETARY OF THE CC SIDOROV."]
+
+
+def test_julian_calendar():
+    docs = parse("julian.txt").documents
+    d = docs[0].date
+    assert (d.calendar, d.earliest, d.gregorian_earliest) == ("julian", "1917-10-05", "1917-10-18")
+    m = docs[1].date
+    assert (m.calendar, m.edtf, m.gregorian_earliest, m.gregorian_latest) == (
+        "julian", "1912-03", "1912-03-14", "1912-04-13")
+
+
+def test_introduction_page_gives_nothing():
+    result = parse("intro.txt")
+    assert result.documents == [] and result.diagnostics == []
+
+
+def test_unnumbered_documents_and_keys():
+    result = parse("stalin-unnumbered.txt")
+    assert [(d.number, d.key) for d in result.documents] == [(None, "u-1921-06-03-stalin"),
+                                                             (None, "u-1921-06-10-stalin")]
+    assert names(result.documents[1].senders) == [("J. V. Stalin", "person")]
+    assert result.documents[1].date.supplied == ["year"]
+    assert result.diagnostics == []
+
+
+def test_html_page_entities_script_and_paragraphs():
+    (doc,) = parse("letter-301.html").documents
+    assert doc.number == "301" and names(doc.senders) == [("K. E. Voroshilov", "person")]
+    assert "Rostov for the review & the «parade»." in doc.body
+    assert "Fake" not in doc.body and "999" not in doc.header
+    assert doc.notes[0].text == "The First Cavalry Army.\n\nA second line of the same note."
+
+
+def test_same_letter_on_three_pages_is_one_record_and_duplicate_number_reported():
+    result = parse("month-page.txt", "letter-301.html", "letter-301-unnumbered.txt", "duplicate-number.txt")
+    by_number = {d.number: d for d in result.documents}
+    assert sorted(by_number) == ["301", "302"]
+    doc = by_number["301"]
+    assert [Path(p).name for p in doc.pages] == ["month-page.txt", "letter-301.html", "letter-301-unnumbered.txt"]
+    assert len(doc.sources) == 3 and names(doc.recipients) == [("S. M. Budyonny", "person")]
+    (dup,) = result.diagnostics
+    assert (dup.code, dup.document, Path(dup.file).name, dup.line) == ("duplicate-number", "301",
+                                                                       "duplicate-number.txt", 2)
+
+
+def test_ambiguous_headers_leave_parties_empty():
+    result = parse("headers-ambiguous.txt")
+    a, b = result.documents
+    assert (a.header, a.kind, a.senders, a.recipients) == ("", "telegram", [], [])
+    assert a.body.startswith("Moscow Kremlin to IVANOV, PETROV.")
+    assert (b.kind, b.senders, b.recipients) == ("telegram", [], [])
+    codes = [(d.code, d.document, d.line) for d in result.diagnostics if d.code == "ambiguous-header"]
+    assert codes == [("ambiguous-header", "401", 4), ("ambiguous-header", "402", 14)]
+
+
+def test_impossible_date_is_a_diagnostic_and_the_next_document_is_read():
+    result = parse("impossible-date.txt")
+    assert [d.number for d in result.documents] == ["501", "502"]
+    assert result.documents[0].date is None and result.documents[1].date.edtf == "1923-03-02"
+    (diag,) = result.diagnostics
+    assert (diag.code, diag.document, diag.line, diag.severity) == ("impossible-date", "501", 6, "error")
