@@ -369,3 +369,84 @@ def test_a_reviewed_file_is_never_overwritten(api: RecordedWikidata, tmp_path: P
         run_link([TIFLIS], [], make_client(api.url, tmp_path / "c"), links, review)
     assert review.read_text(encoding="utf-8") == before and api.total == hits
     assert not links.exists()
+
+
+# -- the `kg link` verb end to end, with kg.authority's own files and loader ------------------------------------
+
+PEOPLE_TOML = """
+[[person]]
+id = "ordzhonikidze-g-k"
+label = "G. K. Ordzhonikidze"
+full_name = "Grigory Konstantinovich Ordzhonikidze"
+surnames = ["Ordzhonikidze", "Ordjonikidze"]
+initials = ["G. K."]
+names = [{ form = "Sergo", kind = "nickname" }]
+
+[[person]]
+id = "lenin-v-i"
+label = "V. I. Lenin"
+full_name = "Vladimir Ilyich Lenin"
+surnames = ["Lenin"]
+initials = ["V. I."]
+"""
+PLACES_TOML = """
+[[place]]
+id = "tiflis"
+label = "Tiflis"
+names = ["Tiflis", "Tbilisi"]
+"""
+
+
+def test_kg_link_verb_reviews_then_accepts_into_the_authority_files(api: RecordedWikidata, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.authority import load_authorities
+    from kg.cli import cli
+
+    folder = tmp_path / "data" / "authority"
+    folder.mkdir(parents=True)
+    (folder / "people.toml").write_text(PEOPLE_TOML, encoding="utf-8")
+    (folder / "places.toml").write_text(PLACES_TOML, encoding="utf-8")
+    links = folder / "wikidata-links.csv"
+    links.write_text(EXISTING_LINKS, encoding="utf-8")
+    common = ["--data", str(tmp_path / "data"), "--cache", str(tmp_path / "cache"), "--min-interval", "0"]
+
+    result = CliRunner().invoke(cli, ["link", "--api", api.url, *common])
+    assert result.exit_code == 0, result.output
+    assert "searched 2/2 entities (1 already linked, skipped), 5 candidates" in result.output
+    review = folder / "wikidata-review.csv"
+    assert [(r.entity_id, r.qid) for r in read_review(review) if r.rank == "1"] == [
+        ("ordzhonikidze-g-k", "Q900001"), ("tiflis", "Q900021")]
+    assert links.read_text(encoding="utf-8") == EXISTING_LINKS  # no link without --accept
+
+    mark(review, {("ordzhonikidze-g-k", "Q900001"): "y"})
+    result = CliRunner().invoke(cli, ["link", "--accept", str(review), *common])
+    assert result.exit_code == 0, result.output
+    assert "added 1 links" in result.output
+    link = load_authorities(tmp_path / "data").entities["ordzhonikidze-g-k"].wikidata
+    assert link is not None and link.iri == "http://www.wikidata.org/entity/Q900001"
+    assert (link.method, link.confidence, link.source) == (
+        "reconciled", "10", "wikidata-review.csv (Wikidata API wbsearchentities/wbgetentities)")
+
+
+def test_kg_link_events_are_proposed_but_cannot_be_accepted_yet(api: RecordedWikidata, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    folder = tmp_path / "data" / "authority"
+    folder.mkdir(parents=True)
+    (folder / "places.toml").write_text(PLACES_TOML, encoding="utf-8")
+    (folder / "events.toml").write_text('[[event]]\nid = "hamburg-uprising"\nlabel = "Hamburg Uprising"\n'
+                                        'kind = "historical"\nkeywords = ["uprising", "Hamburg"]\n', encoding="utf-8")
+    common = ["--data", str(tmp_path / "data"), "--cache", str(tmp_path / "cache"), "--min-interval", "0"]
+    result = CliRunner().invoke(cli, ["link", "--api", api.url, "--kind", "event", *common])
+    assert result.exit_code == 0, result.output
+    review = folder / "wikidata-review.csv"
+    # Curated events carry no date, so only names and descriptions score them.
+    assert review_table(review) == [("hamburg-uprising", "1", "Q900031", "4"),
+                                    ("hamburg-uprising", "2", "Q900032", "1")]
+    mark(review, {("hamburg-uprising", "Q900031"): "y"})
+    result = CliRunner().invoke(cli, ["link", "--accept", str(review), *common])
+    assert result.exit_code == 1 and "'hamburg-uprising' is not an authority entity" in result.output
+    assert not (folder / "wikidata-links.csv").exists()
