@@ -11,12 +11,12 @@ rows into links, with provenance.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from kg.link_client import ApiError, SearchHit, WikidataClient, WikidataItem, get_items, search_items
+from kg.link_names import fold, given_initial, has_initials, surname, tokens, unique_names
 from kg.model import Entity, Event
 
 ReconcileKind = Literal["person", "organization", "place", "event"]
@@ -120,7 +120,7 @@ def subjects_from_entities(entities: Iterable[Entity], linked: set[str],
         if entity.wikidata is not None or entity.id in linked:
             skipped += 1
             continue
-        names = _unique([entity.pref_label, entity.full_name or "", *entity.alt_labels])
+        names = unique_names([entity.pref_label, entity.full_name or "", *entity.alt_labels])
         subjects.append(Subject(entity.id, entity.kind, entity.pref_label, names, entity.full_name))  # type: ignore[arg-type]
     return subjects, skipped
 
@@ -144,53 +144,7 @@ def _event_year(event: Event) -> int | None:
     return None
 
 
-# -- names -----------------------------------------------------------------------------------------------
-
-_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіўє",
-                     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s",
-                      "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "u", "ye"],
-                     strict=True))
-_CLUSTERS = re.compile(r"shch|tsch|sch|dzh|dj|zh|kh|ch|ts|tz|sh|yu|iu|ju|ya|ia|ja|yo|ou")
-_CLUSTER_KEY = {"shch": "s", "tsch": "c", "sch": "s", "dzh": "j", "dj": "j", "zh": "j", "kh": "h", "ch": "c",
-                "ts": "c", "tz": "c", "sh": "s", "yu": "u", "iu": "u", "ju": "u", "ya": "a", "ia": "a", "ja": "a",
-                "yo": "o", "ou": "u"}
-INITIALS = re.compile(r"^(?:[A-ZА-Я][a-zа-я]?\.)+$")
-
-
-def fold(name: str) -> str:
-    """A matching key that equates transliteration variants.
-
-    Ordzhonikidze/Ordjonikidze/Орджоникидзе, Zinoviev/Zinovyev/Sinowjew-ish, Kuibyshev/Kuybyshev and
-    Dzerzhinsky/Dzerzhinski all fold to one key each. Only used to compare names, never shown.
-    """
-    text = "".join(_CYRILLIC.get(c, c) for c in name.lower())
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = re.sub(r"[^a-z ]+", " ", text)
-    text = _CLUSTERS.sub(lambda m: _CLUSTER_KEY[m.group()], text)
-    text = text.translate(str.maketrans({"y": "i", "j": "i", "w": "v", "z": "s", "x": "ks"}))
-    text = re.sub(r"(.)\1+", r"\1", text)  # doubled letters and "ii" from y/j
-    return " ".join(text.replace("ie", "e").split())  # Zinoviev/Зиновьев (the soft sign is dropped)
-
-
-def _tokens(name: str) -> list[str]:
-    return [t for t in re.split(r"[\s,()\[\]]+", name) if t]
-
-
-def surname(subject: Subject) -> str | None:
-    """The last non-initial word of the preferred label (or full name): 'G. K. Ordzhonikidze' -> Ordzhonikidze."""
-    for source in (subject.label, subject.full_name or ""):
-        words = [t for t in _tokens(source) if not INITIALS.match(t)]
-        if words:
-            return words[-1]
-    return None
-
-
-def given_initial(subject: Subject) -> str | None:
-    """The first given-name initial, from the full name or the label's initials ('G. K.' -> 'g')."""
-    if subject.full_name and len(_tokens(subject.full_name)) > 1:
-        return fold(_tokens(subject.full_name)[0])[:1] or None
-    first = _tokens(subject.label)[:1]
-    return fold(first[0])[:1] or None if first and INITIALS.match(first[0]) else None
+# -- searching -------------------------------------------------------------------------------------------
 
 
 def search_queries(subject: Subject, max_queries: int = 3) -> list[str]:
@@ -200,29 +154,15 @@ def search_queries(subject: Subject, max_queries: int = 3) -> list[str]:
     surname alone (Wikidata labels are 'Sergo Ordzhonikidze', never 'G. K. Ordzhonikidze').
     """
     if subject.kind != "person":
-        return list(_unique([n for n in subject.names if not _has_initials(n)] or list(subject.names)))[:max_queries]
+        plain = [n for n in subject.names if not has_initials(n)]
+        return list(unique_names(plain or subject.names))[:max_queries]
     queries: list[str] = []
     if subject.full_name:
-        words = _tokens(subject.full_name)
+        words = tokens(subject.full_name)
         queries += [subject.full_name, f"{words[0]} {words[-1]}" if len(words) > 2 else ""]
-    queries += [n for n in subject.names if not _has_initials(n) and len(_tokens(n)) > 1]
-    queries.append(surname(subject) or subject.label)
-    return list(_unique(queries))[:max_queries]
-
-
-def _has_initials(name: str) -> bool:
-    return any(INITIALS.match(t) for t in _tokens(name))
-
-
-def _unique(names: Iterable[str]) -> tuple[str, ...]:
-    """Non-empty names, first occurrence of each folded form kept."""
-    seen, out = set(), []
-    for name in names:
-        key = fold(name)
-        if name and key and key not in seen:
-            seen.add(key)
-            out.append(name.strip())
-    return tuple(out)
+    queries += [n for n in subject.names if not has_initials(n) and len(tokens(n)) > 1]
+    queries.append(surname(subject.label, subject.full_name) or subject.label)
+    return list(unique_names(queries))[:max_queries]
 
 
 # -- scoring ---------------------------------------------------------------------------------------------
@@ -302,16 +242,16 @@ def _match_person(subject: Subject, name: str) -> _Part:
     key, ours = fold(name), {fold(n): n for n in subject.names}
     if key in ours:
         return _Part(3, f"'{name}' = our '{ours[key]}'")
-    sur, tokens = fold(surname(subject) or ""), key.split()
-    if not sur or sur not in tokens:
+    sur, words = fold(surname(subject.label, subject.full_name) or ""), key.split()
+    if not sur or sur not in words:
         return _Part(0, "no label or alias matches our names")
-    given = [t for t in tokens if t != sur]
+    given = [w for w in words if w != sur]
     if not given:
         return _Part(1, f"surname '{name}'")
-    full_given = fold(_tokens(subject.full_name)[0]) if subject.full_name else None
+    full_given = fold(tokens(subject.full_name)[0]) if subject.full_name else None
     if full_given and given[0] == full_given:
         return _Part(2, f"given name and surname '{name}'")
-    initial = given_initial(subject)
+    initial = given_initial(subject.label, subject.full_name)
     if initial and given[0][:1] != initial:
         return _Part(-1, f"surname matches but '{name}' conflicts with our initial {initial.upper()}.")
     return _Part(1, f"surname and initial '{name}'")

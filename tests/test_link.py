@@ -27,8 +27,9 @@ from werkzeug import Request, Response
 
 from kg.config import Settings
 from kg.errors import LinkingError
-from kg.link import Subject, fold, reconcile, search_queries, subjects_from_entities, subjects_from_events
+from kg.link import Subject, reconcile, search_queries, subjects_from_entities, subjects_from_events
 from kg.link_client import ClientConfig, WikidataClient, retry_after_seconds
+from kg.link_names import fold
 from kg.link_review import LINK_COLUMNS, accept_review, read_review, run_link, write_review
 from kg.model import DateStatement, Entity, Event, WikidataLink
 
