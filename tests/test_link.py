@@ -69,6 +69,13 @@ class RecordedWikidata:
             return Response("<html>upstream error</html>", 500, content_type="text/html")
         if fault == "garbled":
             return Response('{"searchinfo": {"search": "Garb', 200, content_type="application/json")
+        if fault == "maxlag":  # how MediaWiki says "replicas lag, come back later": HTTP 200 and an error object
+            return Response(json.dumps({"error": {"code": "maxlag", "info": "Waiting for db1: 6 seconds lagged.",
+                                                  "host": "db1", "lag": 6}, "servedby": "mw1"}), 200,
+                            headers={"Retry-After": "0"}, content_type="application/json")
+        if fault == "badparam":
+            error = {"code": "badvalue", "info": "Unrecognized value for parameter \"type\"."}
+            return Response(json.dumps({"error": error, "servedby": "mw1"}), 200, content_type="application/json")
         if fault == "slow":
             time.sleep(0.6)  # longer than the client's 0.2 s timeout
         body = self.search(key) if action == "wbsearchentities" else self.entities(key.split("|"))
@@ -251,6 +258,21 @@ def test_malformed_json_is_an_error_for_that_entity_only(api: RecordedWikidata, 
     assert "malformed JSON" in summary.errors[0].message
     assert [c.qid for c in candidates] == ["Q900042"]
     assert "ERROR garblev-d-d: wbsearchentities 'Garblev': malformed JSON" in str(summary)
+
+
+def test_api_error_objects_maxlag_is_retried_others_reported(api: RecordedWikidata, tmp_path: Path) -> None:
+    api.faults["Flakin"] = ["maxlag"]
+    api.faults["Garblev"] = ["badparam"]
+    client = make_client(api.url, tmp_path / "cache")
+    subjects = subjects_of(person("flakin-b-b", "Flakin"), person("garblev-d-d", "Garblev"))
+    candidates, summary = reconcile(subjects, client)
+    assert api.hits[("wbsearchentities", "Flakin")] == 2 and client.stats.waits == [0.0]
+    assert [c.qid for c in candidates] == ["Q900042"]
+    assert api.hits[("wbsearchentities", "Garblev")] == 1
+    assert [(e.subject_id, e.message) for e in summary.errors] == [
+        ("garblev-d-d", "wbsearchentities 'Garblev': API error badvalue: Unrecognized value for parameter \"type\".")]
+    assert not any("Garblev" in json.loads(p.read_text())["params"].get("search", "")
+                   for p in (tmp_path / "cache").glob("*.json"))  # errors are not cached
 
 
 def test_connection_refused_is_reported_per_entity(tmp_path: Path) -> None:
