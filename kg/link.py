@@ -154,8 +154,9 @@ def search_queries(subject: Subject, max_queries: int = 3) -> list[str]:
     surname alone (Wikidata labels are 'Sergo Ordzhonikidze', never 'G. K. Ordzhonikidze').
     """
     if subject.kind != "person":
-        plain = [n for n in subject.names if not has_initials(n)]
-        return list(unique_names(plain or subject.names))[:max_queries]
+        plain = [_drop_parentheses(n) for n in subject.names if not has_initials(n)] or list(subject.names)
+        spelled = [n for n in plain if not _is_acronym(n)]
+        return list(unique_names(spelled or plain))[:max_queries]
     queries: list[str] = []
     if subject.full_name:
         words = tokens(subject.full_name)
@@ -163,6 +164,16 @@ def search_queries(subject: Subject, max_queries: int = 3) -> list[str]:
     queries += [n for n in subject.names if not has_initials(n) and len(tokens(n)) > 1]
     queries.append(surname(subject.label, subject.full_name) or subject.label)
     return list(unique_names(queries))[:max_queries]
+
+
+def _drop_parentheses(name: str) -> str:
+    """'Council of Labor and Defense (STO)' -> 'Council of Labor and Defense': search matches label prefixes."""
+    return re.sub(r"\s+\([^)]*\)", "", name).strip() or name
+
+
+def _is_acronym(name: str) -> bool:
+    """'STO', 'CCC', 'SPD': short capitals find hundreds of unrelated items; searched only when nothing else is."""
+    return len(name) <= 6 and not any(c.islower() for c in name)
 
 
 # -- scoring ---------------------------------------------------------------------------------------------

@@ -171,6 +171,9 @@ def test_people_are_searched_by_full_and_short_names_not_initials() -> None:
     assert search_queries(subjects_of(ORDZHONIKIDZE)[0]) == [
         "Grigory Konstantinovich Ordzhonikidze", "Grigory Ordzhonikidze", "Ordzhonikidze"]
     assert search_queries(subjects_of(person("x", "Nazaretyan"))[0]) == ["Nazaretyan"]
+    sto = Entity("sto", "organization", "Council of Labor and Defense (STO)", ["STO", "SRT", "Council of Labour"])
+    assert search_queries(subjects_of(sto)[0]) == ["Council of Labor and Defense", "Council of Labour"]
+    assert search_queries(subjects_of(Entity("kpd", "organization", "KPD"))[0]) == ["KPD"]
 
 
 def test_fold_equates_transliteration_variants() -> None:
