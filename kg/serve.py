@@ -1,0 +1,28 @@
+"""`kg serve`: the publisher under waitress (a production WSGI server, threads, no reloader).
+
+Threads only wait for query workers (separate processes, see ``kg.store_pool``), so a few threads
+per core keep the site responsive while a long query runs.
+"""
+
+from __future__ import annotations
+
+from waitress import serve as waitress_serve
+
+from kg.config import Settings
+from kg.store import open_store
+from kg.web import create_app
+
+THREADS = 8
+
+
+def run(settings: Settings) -> None:
+    """Serve until interrupted; the store's worker processes are stopped on the way out."""
+    store = open_store(settings.output_dir, settings.sparql_backend)
+    try:
+        app = create_app(settings, store)
+        print(f"kg: serving {settings.output_dir} on http://{settings.host}:{settings.port}/", flush=True)
+        waitress_serve(app, host=settings.host, port=settings.port, threads=THREADS, ident="bolcorr-kg",
+                       max_request_body_size=settings.max_body_bytes + 65536, channel_timeout=120,
+                       clear_untrusted_proxy_headers=True)
+    finally:
+        store.close()

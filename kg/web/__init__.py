@@ -1,0 +1,64 @@
+"""The publisher: Linked Data pages, the SPARQL endpoint and the dumps, as one Flask app.
+
+``create_app(settings, store)`` is the only way to get an app (no global app, no settings read at
+import). Blueprints are cut by concern: ``resources`` (Linked Data URIs with content negotiation),
+``sparql`` (the guarded endpoint), ``dumps`` (files of output/ and VoID), ``pages`` (home, lists,
+search, the query editor); ``errors`` gives every failure the same shape.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, request
+
+from kg.config import Settings
+from kg.errors import KGError
+from kg.store import Store, open_store
+from kg.web.context import BuildInfo, WebContext, build_info
+
+EXPOSED = "ETag, Last-Modified, Link, Vary, X-SPARQL-Truncated, X-SPARQL-Max-Rows, Content-Length"
+
+
+def _cors(response: Response) -> Response:
+    """Anyone may read (``*``); credentials are never allowed, so no cookie or auth rides along."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    response.headers.pop("Access-Control-Allow-Credentials", None)
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _build(settings: Settings) -> BuildInfo:
+    try:
+        return build_info(settings.output_dir)
+    except KGError:  # a remote backend without a local build: version = this server's start
+        from datetime import UTC, datetime
+
+        return BuildInfo(version=f"{int(time.time()):x}", modified=datetime.now(UTC).replace(microsecond=0))
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
+    """The app over ``store`` (default: the embedded store loaded from ``settings.output_dir``)."""
+    from kg.web import dumps, errors, pages, resources, sparql
+    from kg.web.templating import install
+
+    settings = settings or Settings()
+    if store is None:
+        store = open_store(settings.output_dir, settings.sparql_backend)
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
+    app.extensions["kg"] = WebContext(settings=settings, store=store, build=_build(settings),
+                                      sandboxed=bool(getattr(store, "sandboxed", False)))
+    errors.register(app)
+    install(app)
+    for blueprint in (sparql.bp, dumps.bp, pages.bp, resources.bp):
+        app.register_blueprint(blueprint)
+    app.after_request(_cors)
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,90 @@
+"""Media types we offer and how a request picks one (Accept header, a file suffix, or `format=`).
+
+One table per kind of answer, the default first: what a client gets for ``*/*`` or no Accept. A
+request that accepts none of them gets 406 with the list (``NotAcceptable``), never a silent default
+in a type it did not ask for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str  # what we send in Content-Type
+    aliases: tuple[str, ...] = ()  # other media types a client may ask for
+    suffix: str | None = None  # `.ttl` URLs of resources
+    w3c: str | None = None  # http://www.w3.org/ns/formats/ IRI for the service description
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+
+HTML = Format("html", "text/html", ("application/xhtml+xml",), ".html")
+TURTLE = Format("turtle", "text/turtle", ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3",
+                                          "application/n3"), ".ttl", "Turtle")
+NTRIPLES = Format("ntriples", "application/n-triples", ("text/plain",), ".nt", "N-Triples")
+JSONLD = Format("jsonld", "application/ld+json", ("application/json", "application/x-json+ld"), ".jsonld",
+                "JSON-LD")
+RDFXML = Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), ".rdf", "RDF_XML")
+RESULTS_JSON = Format("json", "application/sparql-results+json",
+                      ("application/json", "text/javascript", "application/javascript"), None, "SPARQL_Results_JSON")
+RESULTS_XML = Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml"), None,
+                     "SPARQL_Results_XML")
+RESULTS_CSV = Format("csv", "text/csv", (), None, "SPARQL_Results_CSV")
+RESULTS_TSV = Format("tsv", "text/tab-separated-values", (), None, "SPARQL_Results_TSV")
+
+RDF_FORMATS = (TURTLE, NTRIPLES, JSONLD, RDFXML)
+RESOURCE_FORMATS = (HTML, *RDF_FORMATS)
+RESULT_FORMATS = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
+SHORT_NAMES = {"ttl": TURTLE, "n3": TURTLE, "nt": NTRIPLES, "n-triples": NTRIPLES, "json-ld": JSONLD,
+               "rdf": RDFXML, "rdf+xml": RDFXML, "text": RESULTS_TSV}
+
+
+class NotAcceptable(Exception):
+    """Nothing we offer fits the request's Accept header; the message lists what we offer."""
+
+    def __init__(self, offered: tuple[Format, ...]):
+        self.offered = offered
+        super().__init__("None of the requested media types is available here. Offered: "
+                         + ", ".join(f.media_type for f in offered) + ".")
+
+
+def by_suffix(suffix: str) -> Format | None:
+    return next((f for f in RDF_FORMATS + (HTML,) if f.suffix == suffix), None)
+
+
+def _by_param(value: str, offered: tuple[Format, ...]) -> Format | None:
+    value = value.strip().lower()
+    for fmt in offered:
+        if value == fmt.name or value in fmt.accepted:
+            return fmt
+    fmt = SHORT_NAMES.get(value)
+    return fmt if fmt in offered else None
+
+
+def negotiate(offered: tuple[Format, ...], param: str | None = None) -> Format:
+    """The format for this request: an explicit ``format``/``output`` parameter that fits, else the
+    Accept header (quality values, wildcards), else the default; ``NotAcceptable`` if none fits."""
+    if param:
+        chosen = _by_param(param, offered)
+        if chosen is not None:
+            return chosen
+    accept = request.accept_mimetypes
+    if not accept:
+        return offered[0]
+    candidates = [mt for fmt in offered for mt in fmt.accepted]
+    best = accept.best_match(candidates)
+    if best is None:
+        raise NotAcceptable(offered)
+    return next(f for f in offered if best in f.accepted)
+
+
+def content_type(fmt: Format) -> str:
+    textual = fmt.media_type.startswith("text/") or fmt in (NTRIPLES,)
+    return f"{fmt.media_type}; charset=utf-8" if textual else fmt.media_type

@@ -1,0 +1,61 @@
+"""What every blueprint shares: the settings, the store and the build version (for ETags)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import current_app
+
+from kg.config import Settings
+from kg.store import Store
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """The version of the published data: every ETag and Last-Modified derives from it, so caches
+    revalidate exactly when `kg build` publishes something new."""
+
+    version: str
+    modified: datetime
+
+
+@dataclass(frozen=True)
+class WebContext:
+    settings: Settings
+    store: Store
+    build: BuildInfo
+    sandboxed: bool
+
+
+def _checksum_from_sums(output_dir: Path, name: str) -> str | None:
+    sums = output_dir / "SHA256SUMS"
+    if not sums.is_file():
+        return None
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].lstrip("*") == name:
+            return parts[0]
+    return None
+
+
+def build_info(output_dir: Path) -> BuildInfo:
+    """Version = SHA-256 of the main data file (from SHA256SUMS when present, else hashed here)."""
+    from kg.store import find_data_file
+
+    data_file = find_data_file(output_dir)
+    version = _checksum_from_sums(output_dir, data_file.name)
+    if version is None:
+        digest = hashlib.sha256()
+        with data_file.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        version = digest.hexdigest()
+    modified = datetime.fromtimestamp(int(data_file.stat().st_mtime), tz=UTC)
+    return BuildInfo(version=version, modified=modified)
+
+
+def ctx() -> WebContext:
+    return current_app.extensions["kg"]

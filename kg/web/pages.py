@@ -1,0 +1,129 @@
+"""Pages for people: home, letters list, search, the query editor, and the HTML face of resources.
+
+Every page is a Jinja template (autoescaped); this module gathers data (``kg.web.views``) and
+validates what comes from the URL before it reaches a query.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, render_template, request
+from rdflib import Graph
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.web import queries, views
+from kg.web.conneg import RESOURCE_FORMATS
+from kg.web.context import ctx
+from kg.web.describe import Description
+
+bp = Blueprint("pages", __name__)
+PAGE_SIZE = 50
+ID = re.compile(r"^[a-z0-9][a-z0-9._~-]*(?:/[a-z0-9][a-z0-9._~-]*)*$")
+CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
+                     "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
+
+
+def vendor_available() -> bool:
+    return (Path(__file__).parent / "static" / "vendor" / "yasgui" / "yasgui.min.js").is_file()
+
+
+@bp.route("/")
+def home() -> str:
+    return render_template("home.html", counts=queries.counts(), examples=queries.EXAMPLE_QUERIES,
+                           settings=ctx().settings)
+
+
+def _token(row: dict) -> str:
+    raw = f"{row['key']}\x00{row['letter']}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(token: str | None) -> tuple[str, str] | None:
+    if not token:
+        return None
+    try:
+        key, _, iri = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().partition("\x00")
+    except (ValueError, UnicodeDecodeError):
+        abort(400, "The 'after' token is not one this site made; start again from /letters.")
+    return key, iri
+
+
+def _checked(name: str, pattern: re.Pattern[str]) -> str | None:
+    value = request.args.get(name) or None
+    if value is not None and not pattern.match(value):
+        abort(400, f"{name}={value!r} is not valid here.")
+    return value
+
+
+@bp.route("/letters")
+def letters() -> str:
+    base = ctx().settings.base_iri
+    person = _checked("person", ID)
+    year = _checked("year", re.compile(r"^\d{4}$"))
+    fond = _checked("fond", ID)
+    descending = request.args.get("sort") == "desc"
+    rows = queries.letters(base + f"person/{person}" if person else None, year,
+                           base + f"archive/{fond}" if fond else None, descending,
+                           _after(request.args.get("after")), PAGE_SIZE + 1)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_args = dict(request.args, after=_token(rows[-1])) if more and rows else None
+    return render_template("letters.html", rows=rows, next_args=next_args, person=person, year=year, fond=fond,
+                           descending=descending, fonds=queries.fonds(), base=base)
+
+
+def search_terms(q: str) -> list[str]:
+    """The query as typed, plus its Latin transliteration when it is written in Cyrillic."""
+    q = " ".join(q.split())[:100]
+    latin = "".join(CYRILLIC.get(c, CYRILLIC.get(c.lower(), c)) for c in q.lower())
+    return sorted({q, latin} - {""})
+
+
+@bp.route("/search")
+def search() -> str:
+    q = request.args.get("q", "")
+    terms = search_terms(q)
+    rows = queries.search(terms) if terms else []
+    return render_template("search.html", q=q, rows=rows, terms=terms)
+
+
+@bp.route("/query")
+def editor() -> str:
+    return render_template("sparql.html", examples=queries.EXAMPLE_QUERIES, settings=ctx().settings,
+                           vendor=vendor_available(), initial=request.args.get("query", ""))
+
+
+def render_resource(kind: str, desc: Description) -> str:
+    """The HTML representation of a resource (called by ``kg.web.resources``)."""
+    view: dict = {}
+    template = "resource.html"
+    if kind == "letter" and "http://schema.org/Message" in desc.types():
+        view, template = views.letter(desc), "letter.html"
+    elif kind in ("person", "org"):
+        view, template = views.agent(desc), "person.html"
+    elif kind == "archive":
+        view = views.archive_unit(desc)
+    local = "/" + desc.iri[len(ctx().settings.base_iri):]
+    return render_template(template, kind=kind, desc=desc, view=view, inverse=views.inverse_groups(desc),
+                           formats=[f for f in RESOURCE_FORMATS if f.suffix != ".html"], local=local,
+                           schema=views.schema_org(kind, desc, view), build=ctx().build,
+                           vendor=vendor_available())
+
+
+def render_ontology(graph: Graph) -> str:
+    def terms(kind) -> list[dict[str, str]]:
+        return sorted(({"iri": str(s), "label": str(graph.value(s, RDFS.label) or s),
+                        "comment": str(graph.value(s, RDFS.comment) or "")}
+                       for s in set(graph.subjects(RDF.type, kind))), key=lambda t: t["iri"])
+
+    return render_template("ontology.html", classes=terms(OWL.Class),
+                           properties=terms(OWL.ObjectProperty) + terms(OWL.DatatypeProperty))
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    return Response(status=204)

@@ -1,0 +1,171 @@
+"""The SPARQL behind the pages, and the example queries shown to people.
+
+All pages read the data through ``Store.query`` like any client would (so a remote store works for
+them too). Values from URLs are validated or escaped before they enter a query: IRIs by
+``kg.store.iri_ref``, strings by ``literal``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from kg.store import Solutions, iri_ref
+from kg.web.context import ctx
+
+PAGE_TIMEOUT = 5.0
+PREFIXES = """PREFIX schema: <http://schema.org/>
+PREFIX bc: <https://w3id.org/bolcorr/ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+
+EXAMPLE_QUERIES: list[tuple[str, str]] = [
+    ("Letters with sender, recipient and date", PREFIXES + """SELECT ?letter ?number ?senderName ?recipientName ?date
+WHERE {
+  ?letter a schema:Message ; schema:identifier ?number ;
+          schema:sender/schema:name ?senderName ; schema:recipient/schema:name ?recipientName .
+  OPTIONAL { ?letter schema:dateCreated ?date }
+}
+ORDER BY ?date
+LIMIT 50"""),
+    ("Who wrote to whom, and how often", PREFIXES + """SELECT ?from ?to (COUNT(DISTINCT ?letter) AS ?letters)
+WHERE {
+  ?letter a schema:Message ; schema:sender/schema:name ?from ; schema:recipient/schema:name ?to .
+}
+GROUP BY ?from ?to
+ORDER BY DESC(?letters)
+LIMIT 50"""),
+    ("People with their aliases and Wikidata items", PREFIXES + """SELECT ?person ?name ?alias ?wikidata
+WHERE {
+  ?person a schema:Person ; schema:name ?name .
+  OPTIONAL { ?person skos:altLabel ?alias }
+  OPTIONAL { ?person owl:sameAs ?wikidata }
+}
+LIMIT 100"""),
+    ("Events and the letters that mention them", PREFIXES + """SELECT ?event ?name ?date (COUNT(?letter) AS ?letters)
+WHERE {
+  ?event a schema:Event ; schema:name ?name .
+  OPTIONAL { ?event schema:startDate ?date }
+  OPTIONAL { ?letter schema:mentions ?event }
+}
+GROUP BY ?event ?name ?date
+ORDER BY ?date"""),
+]
+
+
+def literal(text: str) -> str:
+    """A SPARQL string literal (JSON escaping is a subset of SPARQL's ECHAR/UCHAR rules)."""
+    return json.dumps(text, ensure_ascii=True)
+
+
+def select(sparql: str) -> list[dict[str, str | None]]:
+    """Rows of a SELECT as {variable: value} (IRIs and literals as plain strings)."""
+    result = ctx().store.query(PREFIXES + sparql, PAGE_TIMEOUT)
+    assert isinstance(result, Solutions)
+    return [{v: (t[1] if t else None) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
+
+
+def counts() -> dict[str, int]:
+    rows = select("""SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  VALUES (?type ?kind) { (schema:Message "letters") (schema:Person "people") (schema:Organization "organizations")
+                         (schema:Place "places") (schema:Event "events") }
+  ?x a ?type } GROUP BY ?kind""")
+    return {str(r["kind"]): int(r["n"] or 0) for r in rows}
+
+
+def person_letters(person: str) -> list[dict[str, str | None]]:
+    ref = iri_ref(person)
+    return select(f"""SELECT ?letter ?number ?name ?date ?role WHERE {{
+  {{ ?letter schema:sender {ref} BIND("sent" AS ?role) }}
+  UNION {{ ?letter schema:recipient {ref} BIND("received" AS ?role) }}
+  OPTIONAL {{ ?letter schema:identifier ?number }} OPTIONAL {{ ?letter schema:name ?name }}
+  OPTIONAL {{ ?letter schema:dateCreated ?date }}
+}} ORDER BY ?date ?letter""")
+
+
+def correspondents(agent: str) -> list[dict[str, str | None]]:
+    ref = iri_ref(agent)
+    return select(f"""SELECT ?other (SAMPLE(?n) AS ?name) (COUNT(DISTINCT ?letter) AS ?letters) WHERE {{
+  {{ ?letter schema:sender {ref} ; schema:recipient ?other }}
+  UNION {{ ?letter schema:recipient {ref} ; schema:sender ?other }}
+  FILTER(?other != {ref}) OPTIONAL {{ ?other schema:name ?n }}
+}} GROUP BY ?other ORDER BY DESC(?letters) ?other LIMIT 24""")
+
+
+def name_usages(agent: str) -> list[dict[str, str | None]]:
+    ref = iri_ref(agent)
+    return select(f"""SELECT ?usage ?form ?kind ?letter ?number WHERE {{
+  ?usage bc:refersTo {ref} ; bc:nameForm ?form .
+  OPTIONAL {{ ?usage bc:nameKind ?kind }}
+  OPTIONAL {{ ?letter bc:nameUsage ?usage . OPTIONAL {{ ?letter schema:identifier ?number }} }}
+}} ORDER BY ?form ?usage LIMIT 500""")
+
+
+def unit_chain(unit: str) -> list[dict[str, str | None]]:
+    return select(f"""SELECT ?unit ?parent ?name WHERE {{
+  {iri_ref(unit)} bc:inUnit* ?unit .
+  OPTIONAL {{ ?unit bc:inUnit ?parent }} OPTIONAL {{ ?unit schema:name ?name }}
+}}""")
+
+
+def unit_children(unit: str) -> list[dict[str, str | None]]:
+    return select(f"""SELECT ?child ?name WHERE {{
+  ?child bc:inUnit {iri_ref(unit)} . FILTER NOT EXISTS {{ ?child a bc:ArchivalInstantiation }}
+  OPTIONAL {{ ?child schema:name ?name }} }} ORDER BY ?child LIMIT 500""")
+
+
+def unit_letters(unit: str) -> list[dict[str, str | None]]:
+    return select(f"""SELECT DISTINCT ?letter ?number ?name ?date WHERE {{
+  ?source bc:inUnit/bc:inUnit* {iri_ref(unit)} . ?letter bc:hasInstantiation ?source .
+  OPTIONAL {{ ?letter schema:identifier ?number }} OPTIONAL {{ ?letter schema:name ?name }}
+  OPTIONAL {{ ?letter schema:dateCreated ?date }}
+}} ORDER BY ?date LIMIT 500""")
+
+
+def fonds() -> list[dict[str, str | None]]:
+    return select("""SELECT ?unit ?name WHERE {
+  ?unit a bc:ArchivalUnit ; bc:inUnit ?archive . ?archive a bc:Archive .
+  OPTIONAL { ?unit schema:name ?name } } ORDER BY ?unit LIMIT 500""")
+
+
+def search(terms: list[str]) -> list[dict[str, str | None]]:
+    """Resources whose name, preferred, alternative or hidden label, or a name as written in a letter
+    (a pseudonym such as "Koba"), contains one of ``terms`` (case-insensitive)."""
+    tests = " || ".join(f"CONTAINS(LCASE(STR(?matched)), {literal(t.lower())})" for t in terms)
+    return select(f"""SELECT ?resource (SAMPLE(?n) AS ?name) (SAMPLE(?t) AS ?type)
+       (GROUP_CONCAT(DISTINCT ?matched; separator=" · ") AS ?matches) WHERE {{
+  {{ VALUES ?p {{ schema:name skos:prefLabel skos:altLabel skos:hiddenLabel rdfs:label }}
+     ?resource ?p ?matched . FILTER({tests}) }}
+  UNION {{ ?usage bc:nameForm ?matched ; bc:refersTo ?resource . FILTER({tests}) }}
+  FILTER NOT EXISTS {{ ?resource a schema:Message }}
+  OPTIONAL {{ ?resource schema:name ?n }}
+  OPTIONAL {{ ?resource a ?t . FILTER(STRSTARTS(STR(?t), "http://schema.org/")) }}
+}} GROUP BY ?resource ORDER BY ?name LIMIT 100""")
+
+
+def letters(person: str | None, year: str | None, fond: str | None, descending: bool,
+            after: tuple[str, str] | None, limit: int) -> list[dict[str, str | None]]:
+    """One page of the letters list, keyset-paginated on (date, IRI): stable under new data and as
+    fast on the last page as on the first (no OFFSET)."""
+    where = []
+    if person:
+        ref = iri_ref(person)
+        where.append(f"{{ ?letter schema:sender {ref} }} UNION {{ ?letter schema:recipient {ref} }}")
+    if year:
+        where.append(f"FILTER(STRSTARTS(?key, {literal(year)}))")
+    if fond:
+        where.append(f"?letter bc:hasInstantiation/bc:inUnit/bc:inUnit* {iri_ref(fond)} .")
+    if after:
+        op = "<" if descending else ">"
+        key, iri = literal(after[0]), literal(after[1])
+        where.append(f"FILTER(?key {op} {key} || (?key = {key} && STR(?letter) {op} {iri}))")
+    order = "DESC(?key) DESC(STR(?letter))" if descending else "?key STR(?letter)"
+    body = "\n  ".join(where)
+    return select(f"""SELECT DISTINCT ?letter ?number ?name ?date ?key WHERE {{
+  ?letter a schema:Message .
+  OPTIONAL {{ ?letter schema:identifier ?number }} OPTIONAL {{ ?letter schema:name ?name }}
+  OPTIONAL {{ ?letter schema:dateCreated ?date }}
+  BIND(COALESCE(STR(?date), "9999") AS ?key)
+  {body}
+}} ORDER BY {order} LIMIT {int(limit)}""")

@@ -1,0 +1,116 @@
+"""Linked Data URIs: /letter/167, /person/<id>, /org, /place, /event, /archive/..., /ontology.
+
+One URL per resource, answered directly (200, no 303) in the format the client negotiates —
+HTML, Turtle, JSON-LD, N-Triples, RDF/XML — or fixed by a suffix (``/letter/167.ttl``).
+Every answer carries ``Vary: Accept``, ``Link: rel="alternate"`` for each format, an ``ETag`` and
+``Last-Modified`` derived from the build, so caches revalidate (304) and never mix formats.
+The IRI of ``/letter/167`` is ``Settings.base_iri + "letter/167"`` whatever host serves it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, request, url_for
+from rdflib import Graph
+
+from kg.web.conneg import HTML, JSONLD, RESOURCE_FORMATS, Format, by_suffix, content_type, negotiate
+from kg.web.context import ctx
+from kg.web.describe import Description
+from kg.web.results import PREFIXES, serialize_triples
+
+bp = Blueprint("resources", __name__)
+KINDS = ("letter", "person", "org", "place", "event", "archive")
+SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_~-]*(?:\.[A-Za-z0-9_~-]+)*$")
+DESCRIBE_TIMEOUT = 5.0
+
+
+def split_suffix(path: str) -> tuple[str, Format | None]:
+    for fmt in RESOURCE_FORMATS:
+        if fmt.suffix and path.endswith(fmt.suffix):
+            return path[: -len(fmt.suffix)], fmt
+    return path, None
+
+
+def valid_path(path: str) -> bool:
+    """Only plain segments: no '..', no empty segment, no encoded slash or other IRI-breaking text."""
+    return all(SEGMENT.match(seg) for seg in path.split("/"))
+
+
+def get_resource(kind: str, path: str) -> Description:
+    """The description of ``kind/path`` or a 404 that says where to look instead."""
+    if not valid_path(path):
+        abort(404, f"/{kind}/{path} is not a resource path of this site.")
+    iri = ctx().settings.base_iri + f"{kind}/{path}"
+    desc = Description(iri, ctx().store.describe(iri, DESCRIBE_TIMEOUT).triples)
+    if not desc.exists:
+        hint = f"/search?q={path.split('/')[0]}" if kind != "letter" else "/letters"
+        abort(404, f"There is no {kind} <{iri}> in this dataset. Try {hint}, or browse from the home page.")
+    return desc
+
+
+def alternates(local: str) -> str:
+    return ", ".join(f'<{local}{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS)
+
+
+def jsonld(desc: Description) -> bytes:
+    """Compact JSON-LD with our prefixes as @context (small graphs: rdflib is fine here)."""
+    graph = Graph()
+    graph.parse(data=serialize_triples(desc.triples, JSONLD), format="json-ld")
+    context = dict(PREFIXES, d=ctx().settings.base_iri)
+    return graph.serialize(format="json-ld", context=context, auto_compact=True).encode()
+
+
+def represent(kind: str, path: str, desc: Description, fmt: Format, negotiated: bool) -> Response:
+    from kg.web.pages import render_resource
+
+    if fmt is HTML:
+        body: bytes | str = render_resource(kind, desc)
+    elif fmt is JSONLD:
+        body = jsonld(desc)
+    else:
+        body = serialize_triples(desc.triples, fmt, ctx().settings.base_iri)
+    response = Response(body, content_type=content_type(fmt))
+    local = f"/{kind}/{path}"
+    response.headers["Link"] = alternates(local)
+    if negotiated:
+        response.headers["Vary"] = "Accept"
+        response.headers["Content-Location"] = local + (fmt.suffix or "")
+    response.set_etag(f"{ctx().build.version[:16]}-{fmt.name}")
+    response.last_modified = ctx().build.modified
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response.make_conditional(request)
+
+
+@bp.route("/<any(letter, person, org, place, event, archive):kind>/<path:rest>")
+def resource(kind: str, rest: str) -> Response:
+    path, forced = split_suffix(rest)
+    desc = get_resource(kind, path)
+    fmt = forced or negotiate(RESOURCE_FORMATS, request.args.get("format"))
+    return represent(kind, path, desc, fmt, negotiated=forced is None)
+
+
+@bp.route("/ontology")
+@bp.route("/ontology<any('.ttl', '.jsonld', '.nt', '.rdf', '.html'):suffix>")
+@bp.route("/ns")
+def ontology(suffix: str | None = None) -> Response:
+    """Our ontology and SKOS schemes, from ``Settings.ontology_dir``, in every format."""
+    graph = Graph()
+    for path in sorted(ctx().settings.ontology_dir.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    fmt = by_suffix(suffix) if suffix else negotiate(RESOURCE_FORMATS)
+    assert fmt is not None
+    if fmt is HTML:
+        from kg.web.pages import render_ontology
+
+        body: str | bytes = render_ontology(graph)
+    else:
+        name = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[fmt.name]
+        body = graph.serialize(format=name, encoding="utf-8")
+    response = Response(body, content_type=content_type(fmt))
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = alternates(url_for("resources.ontology"))
+    response.set_etag(f"{ctx().build.version[:16]}-ontology-{fmt.name}")
+    return response.make_conditional(request)
+

@@ -1,0 +1,137 @@
+"""Serializers for query answers: SPARQL results (JSON, XML, CSV, TSV) and RDF (via Oxigraph).
+
+SELECT results are written here rather than by the engine because the row cap must be able to cut
+them and say so: JSON carries ``"truncated": true|false`` beside ``head`` and ``results``.
+RDF goes through pyoxigraph's writers, which stay linear on big graphs (rdflib's Turtle writer does
+not, see PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from kg.store import RDF_LANGSTRING, XSD_STRING, Boolean, Solutions, Term
+from kg.web.conneg import JSONLD, NTRIPLES, RDFXML, RESULTS_CSV, RESULTS_JSON, RESULTS_TSV, RESULTS_XML, TURTLE, Format
+
+PREFIXES = {
+    "bc": "https://w3id.org/bolcorr/ns#", "bcv": "https://w3id.org/bolcorr/vocab/", "schema": "http://schema.org/",
+    "dcterms": "http://purl.org/dc/terms/", "skos": "http://www.w3.org/2004/02/skos/core#",
+    "owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#", "prov": "http://www.w3.org/ns/prov#",
+    "wd": "http://www.wikidata.org/entity/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
+_OX_FORMATS = {TURTLE: ox.RdfFormat.TURTLE, NTRIPLES: ox.RdfFormat.N_TRIPLES, JSONLD: ox.RdfFormat.JSON_LD,
+               RDFXML: ox.RdfFormat.RDF_XML}
+
+
+def to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    kind = term[0]
+    if kind == "uri":
+        return ox.NamedNode(term[1])
+    if kind == "bnode":
+        return ox.BlankNode(term[1])
+    if term[3]:
+        return ox.Literal(term[1], language=term[3])
+    return ox.Literal(term[1], datatype=ox.NamedNode(term[2]))
+
+
+def serialize_triples(triples: Iterable[tuple[Term, Term, Term]], fmt: Format, base_prefix: str | None = None) -> bytes:
+    """Triples in an RDF format; Turtle and RDF/XML get our prefixes (and ``base_prefix`` as ``d:``)."""
+    oxt = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
+    prefixes = dict(PREFIXES, d=base_prefix) if base_prefix else PREFIXES
+    if fmt in (TURTLE, RDFXML):
+        return ox.serialize(oxt, format=_OX_FORMATS[fmt], prefixes=prefixes)
+    return ox.serialize(oxt, format=_OX_FORMATS[fmt])
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if term[0] == "uri":
+        return {"type": "uri", "value": term[1]}
+    if term[0] == "bnode":
+        return {"type": "bnode", "value": term[1]}
+    out = {"type": "literal", "value": term[1]}
+    if term[3]:
+        out["xml:lang"] = term[3]
+    elif term[2] != XSD_STRING:
+        out["datatype"] = term[2]
+    return out
+
+
+def _json(result: Solutions | Boolean) -> bytes:
+    if isinstance(result, Boolean):
+        return json.dumps({"head": {}, "boolean": result.value}).encode()
+    bindings = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+                for row in result.rows]
+    doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings},
+           "truncated": result.truncated}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _xml_term(term: Term) -> str:
+    if term[0] == "uri":
+        return f"<uri>{escape(term[1])}</uri>"
+    if term[0] == "bnode":
+        return f"<bnode>{escape(term[1])}</bnode>"
+    if term[3]:
+        return f"<literal xml:lang={quoteattr(term[3])}>{escape(term[1])}</literal>"
+    if term[2] not in (XSD_STRING, RDF_LANGSTRING):
+        return f"<literal datatype={quoteattr(term[2])}>{escape(term[1])}</literal>"
+    return f"<literal>{escape(term[1])}</literal>"
+
+
+def _xml(result: Solutions | Boolean) -> bytes:
+    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+    if isinstance(result, Boolean):
+        out.append(f"<head/><boolean>{str(result.value).lower()}</boolean></sparql>")
+        return "".join(out).encode()
+    out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
+    if result.truncated:
+        out.append('<!-- truncated: more rows matched than this endpoint returns -->')
+    out.append("<results>")
+    for row in result.rows:
+        cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                        for v, t in zip(result.variables, row, strict=True) if t is not None)
+        out.append(f"<result>{cells}</result>")
+    out.append("</results></sparql>")
+    return "".join(out).encode()
+
+
+def _csv_value(term: Term | None) -> str:
+    return "" if term is None else (f"_:{term[1]}" if term[0] == "bnode" else term[1])
+
+
+def _tsv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    return str(to_ox(term))
+
+
+def _table(result: Solutions | Boolean, tsv: bool) -> bytes:
+    if isinstance(result, Boolean):
+        return f"{str(result.value).lower()}\n".encode()
+    buf = io.StringIO()
+    if tsv:
+        buf.write("\t".join(f"?{v}" for v in result.variables) + "\n")
+        for row in result.rows:
+            buf.write("\t".join(_tsv_value(t) for t in row) + "\n")
+    else:
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(result.variables)
+        writer.writerows([_csv_value(t) for t in row] for row in result.rows)
+    return buf.getvalue().encode()
+
+
+def serialize_results(result: Solutions | Boolean, fmt: Format) -> bytes:
+    if fmt is RESULTS_JSON:
+        return _json(result)
+    if fmt is RESULTS_XML:
+        return _xml(result)
+    if fmt in (RESULTS_CSV, RESULTS_TSV):
+        return _table(result, tsv=fmt is RESULTS_TSV)
+    raise ValueError(f"not a results format: {fmt.name}")

@@ -1,0 +1,143 @@
+"""What each page shows, as plain data for its template (no markup here)."""
+
+from __future__ import annotations
+
+import re
+
+from kg.web import charts, queries
+from kg.web.context import ctx
+from kg.web.describe import Description
+
+S = "http://schema.org/"
+BC = "https://w3id.org/bolcorr/ns#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
+PROV = "http://www.w3.org/ns/prov#"
+
+
+def links(desc: Description, prop: str, subject: str | None = None) -> list[dict[str, str]]:
+    return [{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(prop, subject) if t[0] == "uri"]
+
+
+def footnoted(text: str, numbers: list[int]) -> list[tuple[str, int | None]]:
+    """Split the body at its footnote markers (``word 1 .``, ``word1``) so the template can link each
+    marker to its note; markers are looked for in order, one per note, so years and counts survive."""
+    segments: list[tuple[str, int | None]] = []
+    pos = 0
+    for n in sorted(numbers):
+        m = re.compile(rf"(?<=[^\W\d_])\s?{n}(?=\s?[.,;:!?)]|\s|$)").search(text, pos)
+        if m is None:
+            continue
+        segments.append((text[pos:m.start()], None))
+        segments.append((m.group().strip(), n))
+        pos = m.end()
+    segments.append((text[pos:], None))
+    return segments
+
+
+def _notes(desc: Description) -> list[dict]:
+    notes = []
+    for t in desc.values(S + "comment") or desc.values(BC + "hasNote"):
+        iri = t[1]
+        number = desc.first(S + "position", iri) or desc.first(BC + "noteNumber", iri)
+        notes.append({"iri": iri, "number": int(number) if number and number.isdigit() else None,
+                      "text": desc.first(S + "text", iri) or "",
+                      "about": links(desc, BC + "about", iri) + links(desc, BC + "citesDocument", iri)})
+    return sorted(notes, key=lambda n: (n["number"] is None, n["number"] or 0))
+
+
+def _chain(unit: str) -> list[dict[str, str]]:
+    """Archive → fond → opis → delo, from the unit up, returned top-down."""
+    rows = {r["unit"]: r for r in queries.unit_chain(unit)}
+    chain, current, seen = [], unit, set()
+    while current in rows and current not in seen:
+        seen.add(current)
+        chain.append({"iri": current, "label": rows[current].get("name") or current.rsplit("/", 1)[-1]})
+        current = rows[current].get("parent")
+    return list(reversed(chain))
+
+
+def _sources(desc: Description) -> list[dict]:
+    out = []
+    for t in desc.values(BC + "hasInstantiation"):
+        iri = t[1]
+        unit = desc.first(BC + "inUnit", iri)
+        out.append({"iri": iri, "citation": desc.first(BC + "citation", iri),
+                    "state": links(desc, BC + "recordState", iri), "chain": _chain(unit) if unit else []})
+    return out
+
+
+def _date(desc: Description) -> dict:
+    stmt = desc.first(BC + "created")
+    get = (lambda p: desc.first(BC + p, stmt)) if stmt else (lambda p: None)
+    return {"value": desc.first(S + "dateCreated"), "expressed": get("expressedDate"), "edtf": get("edtf"),
+            "supplied": get("dateSupplied"), "component": get("suppliedComponent"),
+            "calendar": links(desc, BC + "calendar", stmt) if stmt else [],
+            "qualifier": links(desc, BC + "dateQualifier", stmt) if stmt else [],
+            "gregorian": get("gregorianEarliest"), "iri": stmt}
+
+
+def letter(desc: Description) -> dict:
+    notes = _notes(desc)
+    text = desc.first(S + "text") or ""
+    return {"number": desc.first(S + "identifier"), "title": desc.first(S + "name") or desc.label(desc.iri),
+            "senders": links(desc, S + "sender"), "recipients": links(desc, S + "recipient"),
+            "place": links(desc, S + "locationCreated"), "date": _date(desc),
+            "segments": footnoted(text, [n["number"] for n in notes if n["number"]]), "notes": notes,
+            "citation": desc.first("http://purl.org/dc/terms/bibliographicCitation"), "sources": _sources(desc),
+            "mentions": links(desc, S + "mentions"), "part_of": links(desc, S + "isPartOf"),
+            "derived": [t[1] for t in desc.values(PROV + "wasDerivedFrom")],
+            "machine": desc.first(BC + "machineTranslated"),
+            "graph": ctx().settings.base_iri + "graph/" + desc.iri[len(ctx().settings.base_iri):]}
+
+
+def _aliases(desc: Description) -> list[str]:
+    return sorted({t[1] for p in (SKOS + "altLabel", SKOS + "hiddenLabel") for t in desc.values(p)})
+
+
+def _wikidata(desc: Description) -> list[dict]:
+    items = {t[1] for p in (OWL_SAMEAS, S + "sameAs") for t in desc.values(p) if "wikidata.org" in t[1]}
+    evidence = []
+    for t in desc.values(BC + "hasWikidataAlignment"):
+        evidence.append({k: desc.first(BC + k, t[1]) for k in ("evidence", "confidence", "alignmentMethod",
+                                                                 "alignmentSource", "explanation")})
+    return [{"iri": i, "evidence": evidence} for i in sorted(items)]
+
+
+def agent(desc: Description) -> dict:
+    letters = queries.person_letters(desc.iri)
+    others = queries.correspondents(desc.iri)
+    return {"name": desc.label(desc.iri), "aliases": _aliases(desc), "wikidata": _wikidata(desc),
+            "usages": queries.name_usages(desc.iri), "letters": letters,
+            "sent": sum(1 for r in letters if r["role"] == "sent"),
+            "received": sum(1 for r in letters if r["role"] == "received"),
+            "timeline": charts.timeline(letters), "network": charts.network(desc.label(desc.iri), others)}
+
+
+def archive_unit(desc: Description) -> dict:
+    return {"chain": _chain(desc.iri), "children": queries.unit_children(desc.iri),
+            "letters": queries.unit_letters(desc.iri)}
+
+
+def inverse_groups(desc: Description) -> list[tuple[str, list[dict[str, str]]]]:
+    groups: dict[str, list[dict[str, str]]] = {}
+    for subject, prop in desc.inverse:
+        groups.setdefault(prop, []).append({"iri": subject, "label": desc.label(subject)})
+    return sorted(groups.items())
+
+
+def schema_org(kind: str, desc: Description, view: dict) -> dict:
+    """The schema.org JSON-LD island of a page: what search engines and generic tools read."""
+    types = {"letter": "Message", "person": "Person", "org": "Organization", "place": "Place", "event": "Event",
+             "archive": "ArchiveComponent"}
+    doc: dict = {"@context": "https://schema.org", "@type": types.get(kind, "Thing"), "@id": desc.iri,
+                 "name": desc.label(desc.iri)}
+    if kind == "letter":
+        doc.update({"identifier": view.get("number"), "dateCreated": view["date"]["value"],
+                    "sender": [{"@id": a["iri"], "name": a["label"]} for a in view["senders"]],
+                    "recipient": [{"@id": a["iri"], "name": a["label"]} for a in view["recipients"]],
+                    "mentions": [{"@id": a["iri"], "name": a["label"]} for a in view["mentions"]]})
+    if kind in ("person", "org"):
+        doc["alternateName"] = view.get("aliases", [])
+        doc["sameAs"] = [w["iri"] for w in view.get("wikidata", [])]
+    return {k: v for k, v in doc.items() if v not in (None, [], "")}
