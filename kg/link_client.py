@@ -43,7 +43,7 @@ class ClientConfig:
     timeout: float = 20.0  # seconds, per attempt (connect and read)
     max_retries: int = 4  # further attempts after the first one
     backoff: float = 1.0  # first backoff delay; doubles on each retry
-    max_delay: float = 120.0  # cap on any single wait, Retry-After included
+    max_delay: float = 120.0  # cap on a backoff wait; a longer Retry-After ends the attempt (we never wait less)
     maxlag: int | None = 5  # MediaWiki maxlag: the server tells us to wait when its replicas lag
 
 
@@ -121,8 +121,11 @@ class WikidataClient:
                 if attempt >= self.config.max_retries:
                     raise ApiError(f"{_describe(params)}: gave up after {attempt + 1} attempts: "
                                    f"{retry.reason}") from None
-                delay = retry.delay if retry.delay is not None else self.config.backoff * 2 ** attempt
-                delay = min(delay, self.config.max_delay)
+                if retry.delay is not None and retry.delay > self.config.max_delay:
+                    raise ApiError(f"{_describe(params)}: {retry.reason}: the server asks to wait {retry.delay:.0f} s, "
+                                   f"more than max_delay ({self.config.max_delay:.0f} s); try again later") from None
+                delay = retry.delay if retry.delay is not None else min(self.config.backoff * 2 ** attempt,
+                                                                        self.config.max_delay)
                 self.stats.retries += 1
                 self.stats.waits.append(delay)
                 self._sleep(delay)

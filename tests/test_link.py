@@ -16,6 +16,7 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -111,7 +112,7 @@ def api() -> Iterator[RecordedWikidata]:
 def make_client(url: str, cache: Path | None, **overrides: float) -> WikidataClient:
     config = ClientConfig(base_url=url, user_agent=Settings().user_agent, cache_dir=cache, min_interval=0.0,
                           timeout=0.2, max_retries=3, backoff=0.01, max_delay=5.0)
-    return WikidataClient(requests.Session(), ClientConfig(**{**config.__dict__, **overrides}))
+    return WikidataClient(requests.Session(), replace(config, **overrides))
 
 
 ORDZHONIKIDZE = Entity("ordzhonikidze-g-k", "person", "G. K. Ordzhonikidze", ["Sergo", "Ordjonikidze"],
@@ -218,6 +219,14 @@ def test_429_waits_for_retry_after_then_succeeds(api: RecordedWikidata, tmp_path
     assert second - first >= 1.0  # Retry-After: 1 honoured, not the 0.01 s backoff
     assert client.stats.waits == [1.0] and summary.retries == 1 and summary.errors == []
     assert [c.qid for c in candidates] == ["Q900041"]
+
+
+def test_a_retry_after_longer_than_max_delay_is_not_shortened(api: RecordedWikidata, tmp_path: Path) -> None:
+    api.faults["Ratelimitov"] = ["429"]
+    client = make_client(api.url, tmp_path / "cache", max_delay=0.5)
+    candidates, summary = reconcile(subjects_of(person("ratelimitov-a-a", "Ratelimitov")), client)
+    assert api.hits[("wbsearchentities", "Ratelimitov")] == 1 and client.stats.waits == []
+    assert candidates == [] and "asks to wait 1 s, more than max_delay" in summary.errors[0].message
 
 
 def test_500_is_retried_with_backoff(api: RecordedWikidata, tmp_path: Path) -> None:
