@@ -1,7 +1,8 @@
 """Run every benchmark in bench/ and collect what they print into one Markdown report.
 
     python bench/run_all.py                   # every bench/*_bench.py, plus parser_accuracy.py
-    python bench/run_all.py --only generate   # scripts whose name contains "generate"
+    python bench/run_all.py --only generate,parser   # scripts whose name contains one of these
+    python bench/run_all.py --skip peers             # all but these
     make bench
 
 Each script runs in its own process with its default arguments (so a new ``*_bench.py`` joins without
@@ -36,9 +37,12 @@ class Run:
     stderr: str
 
 
-def scripts(only: str | None) -> list[Path]:
+def scripts(only: str | None, skip: str | None) -> list[Path]:
+    """The scripts to run; `only`/`skip` are comma-separated parts of file names."""
     found = sorted(BENCH.glob("*_bench.py")) + [BENCH / name for name in EXTRA if (BENCH / name).exists()]
-    return [p for p in found if not only or only in p.name]
+    wanted, unwanted = (only or "").split(","), (skip or "").split(",")
+    return [p for p in found if (not only or any(w and w in p.name for w in wanted))
+            and not any(u and u in p.name for u in unwanted)]
 
 
 def run_script(path: Path, timeout: float) -> Run:
@@ -96,12 +100,13 @@ def report(runs: list[Run]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="run only scripts whose file name contains this")
+    parser.add_argument("--only", help="comma-separated: run only scripts whose file name contains one of these")
+    parser.add_argument("--skip", help="comma-separated: skip scripts whose file name contains one of these")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per script")
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "latest.md")
     args = parser.parse_args(argv)
     runs = []
-    for path in scripts(args.only):
+    for path in scripts(args.only, args.skip):
         print(f"running {path.name} ...", file=sys.stderr, flush=True)
         runs.append(run_script(path, args.timeout))
         print(f"  {path.name}: exit {runs[-1].returncode} in {runs[-1].seconds:.1f} s", file=sys.stderr, flush=True)

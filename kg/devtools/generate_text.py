@@ -59,10 +59,28 @@ def _fill(rng: random.Random, template: str) -> str:
     return text.replace(" .", ".")
 
 
+def _numeric(rng: random.Random) -> str:
+    """Numbers a body really carries, which a marker reader must not take for footnote markers."""
+    n, roman = rng.randint(2, 30), ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+    return rng.choice((
+        f"We have {rng.choice(('11,000', '2000', '350'))} rifles and {rng.randint(2, 90)} machine guns.",
+        f"The commissariat was credited with {rng.randint(1, 9)},{rng.randint(100, 999)},000 rubles.",
+        f"The question must be decided within {rng.randint(2, 9)} [th] days.",
+        f"On {n}/{rng.choice(roman)} the commission met again.",
+        f"The budget for [19]{rng.randint(19, 27)} is not yet approved.",
+        f"The resolutions of the {n}th Congress are poorly carried out.",
+        f"About {rng.randint(2, 40)} thousand workers were on strike for {rng.randint(2, 12)} days.",
+    ))
+
+
 def sentence_pool(rng: random.Random, size: int = 3000) -> list[str]:
-    """Sentences for a whole corpus; a few carry a no-break space or an omission mark, as real pages do."""
+    """Sentences for a whole corpus; a few carry numbers, a no-break space or an omission mark, as real
+    pages do."""
     pool = []
     for _ in range(size):
+        if rng.random() < 0.06:
+            pool.append(_numeric(rng))
+            continue
         s = _fill(rng, rng.choices(_TEMPLATES, _TEMPLATE_WEIGHTS)[0])
         roll = rng.random()
         if roll < 0.02:
@@ -106,7 +124,8 @@ def place_markers(rng: random.Random, paras: list[str], numbers: list[int]) -> l
     """Put the markers of `numbers` into the paragraphs in reading order, at most one per word."""
     split = [p.split(" ") for p in paras]
     slots = [(pi, wi) for pi, ws in enumerate(split) for wi in range(1, len(ws) - 1)
-             if ws[wi][0].isalpha() and ws[wi][-1] not in "]\u201d"]
+             if ws[wi][0].isalpha() and ws[wi][-1] not in "]\u201d" and not ws[wi + 1][0].isdigit()
+             and not any(c.isdigit() for c in ws[wi])]
     chosen = sorted(rng.sample(slots, min(len(numbers), len(slots))))
     for k, (pi, wi) in reversed(list(enumerate(chosen))):  # right to left: glued markers see clean words
         _mark_word(rng, split[pi], wi, numbers[k])
