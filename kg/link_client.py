@@ -113,6 +113,7 @@ class WikidataClient:
     # -- HTTP with retries ----------------------------------------------------------------------
 
     def _fetch(self, params: dict[str, str]) -> dict:
+        """Attempt, and on a transient failure wait (Retry-After, else exponential backoff) and try again."""
         attempt = 0
         while True:
             try:
@@ -143,6 +144,8 @@ class WikidataClient:
             raise _Retry(f"timed out after {self.config.timeout} s") from None
         except requests.ConnectionError as err:
             raise _Retry(f"connection failed: {_first_line(err)}") from None
+        except requests.RequestException as err:  # e.g. a body cut off mid-transfer
+            raise _Retry(f"{type(err).__name__}: {_first_line(err)}") from None
         finally:
             self._last_sent = self._clock()
         if response.status_code in RETRY_STATUSES:
@@ -152,6 +155,7 @@ class WikidataClient:
         return self._decode(response, params)
 
     def _decode(self, response: requests.Response, params: dict[str, str]) -> dict:
+        """The JSON object of a 200 answer. MediaWiki reports errors (maxlag too) as HTTP 200 + an error object."""
         try:
             body = response.json()
         except ValueError:
