@@ -55,7 +55,7 @@ def _party(piece: str) -> Party | None:
     """One side's piece ("A. M. Nazaretyan", "editorial board of Pravda") as a Party, None if unreadable."""
     verbatim = piece.strip().strip(",;:")
     name = verbatim.rstrip(".") if not re.search(r"\b[A-ZА-Я]\.$", verbatim) else verbatim
-    name = re.sub(r"^(?:comrades?|tov\.|t\.|the)\s+", "", name, flags=re.I).strip()
+    name = re.sub(r"^(?:comrades?|tov\.|the)\s+", "", name, flags=re.I).strip()
     if not name:
         return None
     if ORG_WORDS.search(name):
@@ -67,12 +67,27 @@ def _party(piece: str) -> Party | None:
     return None
 
 
+_AND_NEXT = re.compile(r"(?:[A-ZА-Я]\.\s?)|the\s|[A-ZА-Я][a-zа-я]+\s+[A-ZА-Я]|comrade|editorial\s|central\s|"
+                       r"foreign\s|politburo|orgburo|secretariat|presidium|eastpart|istpart", re.I)
+
+
+def _split_and(chunk: str) -> list[str]:
+    """Split on 'and' only where a new party starts: after a person, or before initials/an institution."""
+    parts = re.split(r"\s+and\s+", chunk)
+    out = [parts[0]]
+    for part in parts[1:]:
+        if _PERSON.match(_normalize_person(out[-1])) or _AND_NEXT.match(part):
+            out.append(part)
+        else:
+            out[-1] = f"{out[-1]} and {part}"
+    return out
+
+
 def _split_side(side: str) -> list[str]:
     """Split one side on commas and on 'and' when the next piece starts a new party."""
     pieces: list[str] = []
     for chunk in re.split(r"\s*[,;]\s*", side.strip().rstrip(".")):
-        parts = re.split(r"\s+and\s+(?=(?:[A-ZА-Я]\.\s?)|the\s|[A-ZА-Я][a-zа-я]+\s+[A-ZА-Я]|comrade)", chunk)
-        pieces.extend(p for p in parts if p.strip())
+        pieces.extend(p for p in _split_and(chunk) if p.strip())
     return pieces
 
 
@@ -90,8 +105,10 @@ def _read_side(side: str) -> tuple[list[Party], str | None]:
 
 def _is_address_line(senders: str, recipients: str) -> bool:
     """A telegram's address line: recipients in capitals without initials ("to IVANOV, PETROV.")."""
-    caps = [w for w in _CAPS_WORD.findall(recipients) if w not in _KNOWN_CAPS]
-    return bool(caps) and not re.search(r"\b[A-Z]\.\s?[A-Z]", recipients)
+    words = re.findall(r"[^\W\d_]+", recipients)
+    caps = [w for w in words if w.isupper() and len(w) > 2 and w not in _KNOWN_CAPS]
+    rest = [w for w in words if not w.isupper() and w.lower() not in {"copy", "to", "and"}]
+    return bool(caps) and not rest and not re.search(r"\b[A-Z]\.\s?[A-Z]", recipients)
 
 
 def _sides(line: str) -> tuple[str, str | None, str] | None:

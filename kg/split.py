@@ -22,7 +22,6 @@ NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*(\d{1,4}[a-zа-я]?)\s*
 BANNER = re.compile(r"^(?:Bolshevik Leaders? correspondence|.*\|.*\bHome Page\b.*|.*\bHome Page\s*$|"
                     r"Bolshevik leadership\.? Correspondence\.? 1912\s*[-–—]\s*1927\.?|"
                     r"Collection of documents\.?\s*(?:1996)?\.?|Compiled by:.*)$", re.I)
-LOOKALIKES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\ufeff": ""})
 
 
 @dataclass
@@ -45,7 +44,7 @@ class Chunk:
 
 def normalize_line(text: str) -> str:
     """No-break and thin spaces to spaces, runs of blanks collapsed; letters are left alone."""
-    return re.sub(r"[ \t]+", " ", text.translate(LOOKALIKES)).strip()
+    return " ".join(text.replace("\ufeff", "").split())  # str.split() also splits on U+00A0, U+2009, U+202F
 
 
 def page_lines(page: Page) -> list[tuple[int, str]]:
@@ -53,7 +52,7 @@ def page_lines(page: Page) -> list[tuple[int, str]]:
     out = []
     for i, raw in enumerate(page.text.split("\n"), start=1):
         text = normalize_line(raw)
-        if text and not BANNER.match(text):
+        if text and not (len(text) < 120 and BANNER.match(text)):
             out.append((i, text))
     return out
 
