@@ -77,7 +77,7 @@ def _next_numbered(paragraphs: list[Paragraph], i: int, current: int) -> tuple[i
     return None, pending
 
 
-def _starts(paragraphs: list[Paragraph], markers: set[int]) -> list[tuple[int, bool]]:
+def _starts(paragraphs: list[Paragraph], markers: set[int], labelled: bool) -> list[tuple[int, bool]]:
     """For each paragraph: (note number it starts, recovered?) or (0, False) when it continues a note.
 
     An unnumbered paragraph is a note whose number was lost when the gap before the next printed
@@ -95,7 +95,7 @@ def _starts(paragraphs: list[Paragraph], markers: set[int]) -> list[tuple[int, b
             continue
         nxt, pending = _next_numbered(paragraphs, i, current)
         room = (nxt - current - 1) if nxt is not None else max(max(markers, default=0) - current, 0)
-        if room >= pending or (room > 0 and current + 1 in markers) or (not current and nxt is None):
+        if room >= pending or (room > 0 and current + 1 in markers) or (labelled and not current and nxt is None):
             current += 1
             out.append((current, True))
         else:
@@ -103,11 +103,12 @@ def _starts(paragraphs: list[Paragraph], markers: set[int]) -> list[tuple[int, b
     return out
 
 
-def number_notes(paragraphs: list[Paragraph], markers: set[int], file: str) -> tuple[list[Note], list[Paragraph]]:
+def number_notes(paragraphs: list[Paragraph], markers: set[int], file: str,
+                 labelled: bool = True) -> tuple[list[Note], list[Paragraph]]:
     """Notes with their numbers (recovered where lost); also the paragraphs that belong to no note."""
     notes: list[Note] = []
     orphans: list[Paragraph] = []
-    for p, (num, recovered) in zip(paragraphs, _starts(paragraphs, markers), strict=True):
+    for p, (num, recovered) in zip(paragraphs, _starts(paragraphs, markers, labelled), strict=True):
         if num:
             notes.append(Note(number=num, text=p.text, number_recovered=recovered,
                               number_verbatim=p.verbatim, span=SourceSpan(file, p.line, p.last_line)))

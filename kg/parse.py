@@ -173,7 +173,8 @@ def _attach(ctx: _Ctx, notes: list[Note]) -> None:
 def _notes(ctx: _Ctx, lines: list[tuple[int, str]], body_rows: list[tuple[int, str]]) -> None:
     paragraphs = _note_paragraphs(lines)
     _body(ctx, body_rows, set(range(1, N.upper_bound(paragraphs) + 1)))
-    notes, orphans = N.number_notes(paragraphs, {m.number for m in ctx.doc.markers}, ctx.chunk.file)
+    labelled = any(N.is_label(t) for _, t in lines)
+    notes, orphans = N.number_notes(paragraphs, {m.number for m in ctx.doc.markers}, ctx.chunk.file, labelled)
     for p in orphans:
         ctx.report(p.line, "unreadable-note", f"paragraph after the citation is not a note: {p.text[:60]!r}",
                    "warning")
@@ -189,6 +190,8 @@ def parse_chunk(chunk: Chunk) -> tuple[Document, list[Diagnostic]]:
     doc = Document(key=chunk.number or f"@{chunk.file}:{chunk.first_line}", number=chunk.number, kind="letter",
                    header="", source=source, pages=[chunk.file], sources=[source])
     ctx = _Ctx(chunk, doc)
+    for line in chunk.repeated:
+        ctx.report(line, "repeated-passage", "line repeats the previous one (page glitch); read once", "warning")
     lines = chunk.lines
     pos = _header(ctx, lines)
     pos += _date(ctx, lines[pos:])

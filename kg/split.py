@@ -5,7 +5,9 @@ occurs inside documents ("No. 169/S", "house No. 11", "1936. No. 7"). Pages of t
 carry no numbers, so an unnumbered document also starts at a header line that reads cleanly and is
 directly followed by a date line, but only outside another document's letter text (in the page's
 preamble or after the previous document's citation). Banner lines of the site are dropped wherever
-they appear; an introduction page yields no chunk and no diagnostic.
+they appear (navigation lines too: two "|" or more); an introduction page yields no chunk and no
+diagnostic. A long line repeated right after itself is a page glitch: it is kept once, and the
+chunk remembers where the copy was so that the parser can say so.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from kg.headers import looks_like_header
 from kg.model import Page
 
 NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*(\d{1,4}[a-zа-я]?)\s*\.?$", re.I)
-BANNER = re.compile(r"^(?:Bolshevik Leaders? correspondence|.*\|.*\bHome Page\b.*|.*\bHome Page\s*$|"
+BANNER = re.compile(r"^(?:Bolshevik Leaders? correspondence|[^|]*\|[^|]*\|.*|.*\bHome Page\s*$|"
                     r"Bolshevik leadership\.? Correspondence\.? 1912\s*[-–—]\s*1927\.?|"
                     r"Collection of documents\.?\s*(?:1996)?\.?|Compiled by:.*)$", re.I)
 
@@ -32,6 +34,7 @@ class Chunk:
     number: str | None
     number_line: int | None
     lines: list[tuple[int, str]] = field(default_factory=list)  # non-blank lines, normalized spaces
+    repeated: list[int] = field(default_factory=list)  # lines dropped as a page glitch's repetition
 
     @property
     def first_line(self) -> int:
@@ -81,6 +84,9 @@ def split_page(page: Page) -> list[Chunk]:
             chunks.append(current)
             open_letter = True
         if current is None:
+            continue
+        if current.lines and current.lines[-1][1] == text and len(text) > 40:
+            current.repeated.append(lineno)  # "now and then a passage is repeated by a page glitch"
             continue
         current.lines.append((lineno, text))
         if is_citation_line(text):

@@ -190,3 +190,21 @@ def test_impossible_date_is_a_diagnostic_and_the_next_document_is_read():
     assert result.documents[0].date is None and result.documents[1].date.edtf == "1923-03-02"
     (diag,) = result.diagnostics
     assert (diag.code, diag.document, diag.line, diag.severity) == ("impossible-date", "501", 6, "error")
+
+
+def test_place_date_shapes_note_kind_repeated_passage_and_footer():
+    result = parse("place-dates.txt")
+    a, b = result.documents
+    assert (a.kind, names(a.senders), names(a.recipients)) == ("note", [("A. B. Ivanov", "person")],
+                                                              [("C. D. Petrov", "person")])
+    assert [(p.verbatim, p.place, p.date.edtf, p.date.supplied) for p in a.place_dates] == [
+        ("5/3 21", None, "1921-03-05", []), ("5.III.1921", None, "1921-03-05", []),
+        ("Tula, 5/III 1921", "Tula", "1921-03-05", []),
+        ("16/11 21", None, "1921-02-16", []),  # OCR 11 for II, in a February letter
+        ("3/VІІІ", None, "1921-08-03", ["year"])]  # Cyrillic І; year from the date line
+    assert a.body.count("The commission will meet on the 16th") == 1
+    assert (a.citation.form, a.citation.signature_autograph) == ("signatures autographs", True)
+    assert (b.citation.form, b.citation.technique) == ("typewritten", "typewritten")
+    assert b.notes == [] and "previous" not in b.body  # the navigation footer is not a note
+    assert [(d.code, d.document, d.line, d.severity) for d in result.diagnostics] == [
+        ("repeated-passage", "601", 20, "warning")]
