@@ -1,0 +1,109 @@
+"""The shapes catch what they claim: one invalid sample per constraint, with the exact
+sh:sourceConstraintComponent and sh:resultPath; valid data conforms; the report names the document,
+the field and the source line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, SH, SKOS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from kg.mapping import map_corpus
+from kg.validate import validate_graph
+from kg.vocab import BC
+from tests.mapping_fixtures import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+INVALID = sorted((ROOT / "tests/data/shapes/invalid").glob("*.ttl"))
+SHAPES = ROOT / "shapes/bolcorr.shapes.ttl"
+
+
+def expectation(path: Path) -> tuple[URIRef, URIRef, URIRef]:
+    """(component, result path, severity) from the sample's '# expect:' line."""
+    _, _, comp, result_path, severity = path.read_text().splitlines()[0].split()
+    return expand(comp), expand(result_path), SH[severity]
+
+
+PREFIXES = {"sh": str(SH), "bc": str(BC._NS), "schema": "http://schema.org/", "rdf": str(RDF), "skos": str(SKOS),
+            "prov": str(PROV), "dcterms": str(DCTERMS)}
+
+
+def expand(curie: str) -> URIRef:
+    prefix, local = curie.split(":", 1)
+    return URIRef(PREFIXES[prefix] + local)
+
+
+def results(report: Graph) -> set[tuple[URIRef, URIRef, URIRef]]:
+    return {(report.value(r, SH.sourceConstraintComponent), report.value(r, SH.resultPath),
+             report.value(r, SH.resultSeverity)) for r in report.subjects(SH.resultSeverity, None)}
+
+
+@pytest.mark.parametrize("sample", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_sample_reports_its_constraint(sample: Path) -> None:
+    component, path, severity = expectation(sample)
+    g = Graph()
+    g.parse(sample)
+    conforms, report, text = validate_graph(g)
+    found = results(report)
+    assert (component, path, severity) in found, text
+    if severity == SH.Violation:
+        assert not conforms
+        assert {r for r in found if r[2] == SH.Violation} == {(component, path, severity)}, text
+    else:
+        assert conforms, text
+
+
+def test_every_constraint_component_has_a_sample() -> None:
+    shapes = Graph().parse(SHAPES)
+    used = set()
+    for p in set(shapes.predicates()):
+        if str(p).startswith(str(SH)) and p in PARAMETER_COMPONENT:
+            used.add(PARAMETER_COMPONENT[p])
+    sampled = {SH[p.name.split("__")[0]] for p in INVALID}
+    assert used <= sampled, used - sampled
+
+
+PARAMETER_COMPONENT = {SH[k]: SH[v] for k, v in {
+    "class": "ClassConstraintComponent", "datatype": "DatatypeConstraintComponent",
+    "minCount": "MinCountConstraintComponent", "maxCount": "MaxCountConstraintComponent",
+    "pattern": "PatternConstraintComponent", "in": "InConstraintComponent", "hasValue": "HasValueConstraintComponent",
+    "or": "OrConstraintComponent", "equals": "EqualsConstraintComponent",
+    "lessThanOrEquals": "LessThanOrEqualsConstraintComponent", "minInclusive": "MinInclusiveConstraintComponent",
+    "maxInclusive": "MaxInclusiveConstraintComponent", "closed": "ClosedConstraintComponent",
+    "languageIn": "LanguageInConstraintComponent", "uniqueLang": "UniqueLangConstraintComponent",
+    "nodeKind": "NodeKindConstraintComponent", "sparql": "SPARQLConstraintComponent"}.items()}
+
+
+def test_mapped_fixture_corpus_conforms() -> None:
+    conforms, report, text = validate_graph(map_corpus(corpus()))
+    assert conforms, text
+    assert not results(report)
+
+
+def test_report_names_document_field_and_line() -> None:
+    """Break note 1 of document 167 (cross-reference unmarked): the text says where to look."""
+    ds = map_corpus(corpus())
+    g = ds.graph(URIRef("https://w3id.org/bolcorr/graph/letter/167"))
+    g.remove((URIRef("https://w3id.org/bolcorr/letter/166"), BC.outsideCorpus, Literal(True)))
+    conforms, report, text = validate_graph(ds)
+    assert not conforms
+    assert results(report) == {(SH.OrConstraintComponent, BC.citesDocument, SH.Violation)}
+    line = next(x for x in text.splitlines() if x.startswith("Violation"))
+    assert "document 167" in line and "bc:citesDocument" in line
+    assert "bolshevik-correspondence-1923-nos-167-177.txt#L50-L50" in line
+    assert "documents failing: 167" in text.splitlines()[0]
+
+
+def test_duplicate_numbers_across_documents_are_found_in_dataset_pass() -> None:
+    """Uniqueness across document graphs: the per-batch pass cannot see it, the dataset pass must."""
+    ds = map_corpus(corpus())
+    g = ds.graph(URIRef("https://w3id.org/bolcorr/graph/letter/173"))
+    g.set((URIRef("https://w3id.org/bolcorr/letter/173"), BC.documentNumber, Literal("167")))
+    conforms, report, text = validate_graph(ds)
+    assert not conforms
+    focus = {report.value(r, SH.focusNode) for r in report.subjects(SH.sourceConstraintComponent,
+                                                                     SH.SPARQLConstraintComponent)}
+    assert focus == {URIRef("https://w3id.org/bolcorr/letter/167"), URIRef("https://w3id.org/bolcorr/letter/173")}
+    assert "documents failing: 167, 173" in text
