@@ -101,12 +101,19 @@ def _body(state: _State, telegram: bool, recipients: list[Person | None], marker
     persons = [p for p in recipients if p]
     lines = [g] if (g := greeting(rng, recipients[0], telegram, persons[1:])) else []
     paras = place_markers(rng, body_paragraphs(rng, state.pool, telegram), markers)
-    if rng.random() < 0.01:  # a page glitch repeats a passage
-        paras.insert(1, paras[0])
+    if rng.random() < 0.01 and not any(c.isdigit() for c in paras[0]):  # a page glitch repeats a passage
+        paras.insert(1, paras[0])  # (one without markers: the facts must not depend on de-duplication)
     lines += paras
     if not telegram and (c := closing(rng)):
         lines.append(c)
     return lines
+
+
+def _signed(signature: str, marker: int) -> str:
+    """A signature carrying a note marker, as the seed prints them: 'Arvid 10 .', 'S. Minin 2 .', 'F. D. 3 .'."""
+    if signature.endswith(".") and signature[-2:-1].islower():
+        signature = signature[:-1]
+    return f"{signature} {marker} ."
 
 
 def _document(state: _State, index: int) -> GeneratedDocument:
@@ -123,10 +130,13 @@ def _document(state: _State, index: int) -> GeneratedDocument:
     note_lines, note_facts = notes(rng, marked, state.ctx)
     markers = [n.number for n, m in zip(note_facts, marked, strict=True) if m]
     signatures = signature_lines(rng, [p for _, p in senders if p], telegram)
+    sig_marker = markers.pop() if markers and len(signatures) == 1 and rng.random() < 0.15 else None
+    signed = [_signed(signatures[0], sig_marker)] if sig_marker else signatures
     citation = citation_line(rng)
     lines = [number_line, header, dfact.expressed]
     lines += [p.verbatim for p in place_dates if p.position == "head"]
-    lines += _body(state, telegram, [p for _, p in recipients], markers) + signatures
+    lines += _body(state, telegram, [p for _, p in recipients], markers) + signed
+    markers += [sig_marker] if sig_marker else []
     lines += [p.verbatim for p in place_dates if p.position == "end"]
     lines.append(citation.verbatim)
     label = rng.random() < (0.9 if note_lines else 0.2)  # some pages omit "Notes:"; some print it over nothing

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +128,8 @@ class DocumentFacts:
             "page": self.page,
             "kind": self.kind,
             "header": self.header,
-            "senders": [asdict(p) for p in self.senders],
-            "recipients": [asdict(p) for p in self.recipients],
+            "senders": [_plain(p) for p in self.senders],
+            "recipients": [_plain(p) for p in self.recipients],
             "date": d.date,
             "date_expressed": d.expressed,
             "year_supplied": d.year_supplied,
@@ -141,15 +141,15 @@ class DocumentFacts:
             "folios": c.folios,
             "form": c.form,
             "note_count": len(self.notes),
-            "cross_references": [asdict(x) for x in self.cross_references],
+            "cross_references": [_plain(x) for x in self.cross_references],
             "place": self.place,
             "number_line": self.number_line,
-            "date_detail": _without(asdict(d), "expressed", "date", "calendar"),
-            "citation": _without(asdict(c), "archive", "fond", "opis", "delo", "folios", "form"),
-            "place_dates": [asdict(p) for p in self.place_dates],
+            "date_detail": _plain(d, "expressed", "date", "calendar"),
+            "citation": _plain(c, "archive", "fond", "opis", "delo", "folios", "form"),
+            "place_dates": [_plain(p) for p in self.place_dates],
             "signatures": self.signatures,
             "markers": self.markers,
-            "notes": [asdict(n) for n in self.notes],
+            "notes": [{**_plain(n), "cross_references": [_plain(x) for x in n.cross_references]} for n in self.notes],
             "notes_label": self.notes_label,
         }
 
@@ -158,9 +158,11 @@ class DocumentFacts:
         return json.dumps(self.to_json(), ensure_ascii=False)
 
 
-def _without(d: dict[str, Any], *keys: str) -> dict[str, Any]:
-    """Drop what the flat part already says (the facts file is ~1 KB per document at 100k)."""
-    return {k: v for k, v in d.items() if k not in keys}
+def _plain(obj: Any, *drop: str) -> dict[str, Any]:
+    """A fact as a JSON-ready dict, minus what the flat part already says. Shallow on purpose: facts hold
+    only strings, numbers and lists of them (nested facts are converted by the caller), and
+    dataclasses.asdict's deep copies cost a third of the generation time at 100k documents."""
+    return {k: v for k, v in vars(obj).items() if k not in drop}
 
 
 def read_facts(path: Path) -> Iterator[dict[str, Any]]:

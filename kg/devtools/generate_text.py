@@ -120,13 +120,37 @@ def _mark_word(rng: random.Random, words: list[str], i: int, n: int) -> None:
         words[i] = rng.choice((f"{w} {n}", f"{w}{n}"))
 
 
+def _slot_ok(words: list[str], i: int) -> bool:
+    """A word that can carry a marker: a word (not a number, bracket or quote) not followed by a number."""
+    w = words[i]
+    return w[0].isalpha() and w[-1] not in "]\u201d" and not words[i + 1][0].isdigit() and not any(
+        c.isdigit() for c in w)
+
+
+def _pick_slots(rng: random.Random, split: list[list[str]], k: int) -> list[tuple[int, int]]:
+    """k distinct, non-adjacent (paragraph, word) positions, drawn without listing every word."""
+    sizes = [max(len(ws) - 2, 0) for ws in split]  # neither the first nor the last word of a paragraph
+    total, chosen = sum(sizes), set()
+    for _ in range(60 * k if total else 0):
+        if len(chosen) == k:
+            break
+        r, pi = rng.randrange(total), 0
+        while r >= sizes[pi]:
+            r, pi = r - sizes[pi], pi + 1
+        slot = (pi, r + 1)
+        near = {(pi, r), (pi, r + 1), (pi, r + 2)}
+        if not near & chosen and _slot_ok(split[pi], r + 1):
+            chosen.add(slot)
+    return sorted(chosen)
+
+
 def place_markers(rng: random.Random, paras: list[str], numbers: list[int]) -> list[str]:
-    """Put the markers of `numbers` into the paragraphs in reading order, at most one per word."""
+    """Put the markers of `numbers` into the paragraphs in reading order, at most one per word.
+
+    Returns the paragraphs and drops from `numbers` (in place) any marker that found no word."""
     split = [p.split(" ") for p in paras]
-    slots = [(pi, wi) for pi, ws in enumerate(split) for wi in range(1, len(ws) - 1)
-             if ws[wi][0].isalpha() and ws[wi][-1] not in "]\u201d" and not ws[wi + 1][0].isdigit()
-             and not any(c.isdigit() for c in ws[wi])]
-    chosen = sorted(rng.sample(slots, min(len(numbers), len(slots))))
+    chosen = _pick_slots(rng, split, len(numbers))
+    del numbers[len(chosen):]
     for k, (pi, wi) in reversed(list(enumerate(chosen))):  # right to left: glued markers see clean words
         _mark_word(rng, split[pi], wi, numbers[k])
     return [" ".join(ws) for ws in split]
