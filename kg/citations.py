@@ -65,6 +65,11 @@ def is_citation_line(line: str) -> bool:
     return bool(LINE_START.match(line.strip()))
 
 
+def is_form_line(text: str) -> bool:
+    """A line that is only a form ("Autograph."), printed under a citation that has none."""
+    return any(rx.fullmatch(text.strip()) for rx, *_ in _FORMS)
+
+
 def read_form(rest: str, cit: Citation) -> None:
     """Fill form/record_state/technique/signature_autograph and a trailing publication reference."""
     text = rest.strip().lstrip(".,; ").strip()

@@ -28,7 +28,8 @@ MONTHS["sept"] = 9
 _MONTH_RE = "|".join(sorted((m for m in MONTHS), key=len, reverse=True))
 JULIAN_BEFORE = "1918-02-01"  # first Gregorian day printed in Soviet Russia was 14 Feb 1918 (= 1 Feb OS)
 _QUALIFIERS = {"previously": "not-after", "later": "not-before", "not later than": "not-after",
-               "not earlier than": "not-before", "before": "not-after", "after": "not-before",
+               "not earlier than": "not-before", "no later than": "not-after", "no earlier than": "not-before",
+               "not after": "not-after", "not before": "not-before", "before": "not-after", "after": "not-before",
                "early": "early", "beginning of": "early", "mid": "mid", "middle of": "mid",
                "late": "late", "end of": "late"}
 _QUAL_RE = "|".join(sorted(_QUALIFIERS, key=len, reverse=True))
@@ -60,9 +61,21 @@ class _Parts:
     supplied: set[str] | None = None
 
 
+_PLACED = re.compile(r"^(?P<place>[A-ZА-Я][a-zа-я]+(?:[- ][A-ZА-Я][a-zа-я]+)?),\s+(?P<date>.+)$")
+
+
 def is_date_line(text: str) -> bool:
     """Cheap shape test: does this whole line look like the edition's date line?"""
     return bool(_DATE_LINE.match(text.strip()))
+
+
+def split_placed_date(text: str) -> tuple[str | None, str] | None:
+    """('Tiflis', 'March 5, 1921') for 'Tiflis, March 5, 1921'; (None, text) for a plain date line."""
+    text = text.strip()
+    if _DATE_LINE.match(text):
+        return None, text
+    m = _PLACED.match(text)
+    return (m["place"], m["date"]) if m and _DATE_LINE.match(m["date"]) else None
 
 
 def valid_day(year: int, month: int, day: int, julian: bool = False) -> bool:

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from kg import body as B
 from kg import notes as N
-from kg.citations import is_citation_line, parse_citation
-from kg.dates import DateProblem, is_date_line, parse_date
+from kg.citations import is_citation_line, is_form_line, parse_citation, read_form
+from kg.dates import DateProblem, is_date_line, parse_date, split_placed_date
 from kg.headers import read_header
 from kg.merge import merge_documents
-from kg.model import Diagnostic, Document, Note, Page, ParseResult, Reference, SourceSpan
+from kg.model import DateStatement, Diagnostic, Document, Note, Page, ParseResult, PlaceDate, Reference, SourceSpan
 from kg.read import read_pages
 from kg.split import Chunk, split_page
 
@@ -49,7 +49,7 @@ def _header(ctx: _Ctx, lines: list[tuple[int, str]]) -> int:
         ctx.report(lineno, "ambiguous-header", "no header line: sender and recipients unknown")
         return 0
     reading = read_header(text)
-    followed_by_date = len(lines) > 1 and is_date_line(lines[1][1])
+    followed_by_date = len(lines) > 1 and split_placed_date(lines[1][1]) is not None
     ctx.doc.kind = reading.kind
     if not reading.is_header and not followed_by_date:
         ctx.report(lineno, "ambiguous-header", f"header missing: {reading.problem}")
@@ -63,12 +63,18 @@ def _header(ctx: _Ctx, lines: list[tuple[int, str]]) -> int:
 
 
 def _date(ctx: _Ctx, lines: list[tuple[int, str]]) -> int:
-    if not lines or not is_date_line(lines[0][1]):
+    """The date line ("March 5 [1921]"; also "Tiflis, March 5, 1921", whose place becomes a PlaceDate)."""
+    placed = split_placed_date(lines[0][1]) if lines else None
+    if placed is None:
         ctx.report(lines[0][0] if lines else ctx.chunk.last_line, "missing-date", "no date line", "warning")
         return 0
-    lineno, text = lines[0]
+    lineno, (place, text) = lines[0][0], placed
     ctx.doc.fields["date"] = ctx.span(lineno)
     stmt = parse_date(text)
+    if place:
+        ctx.doc.place_dates.append(PlaceDate(verbatim=lines[0][1], place=place,
+                                             date=stmt if isinstance(stmt, DateStatement) else None,
+                                             span=ctx.span(lineno)))
     if isinstance(stmt, DateProblem):
         ctx.report(lineno, "impossible-date", f"{text!r}: {stmt.message}; date left empty")
     elif stmt is None:
@@ -80,14 +86,18 @@ def _date(ctx: _Ctx, lines: list[tuple[int, str]]) -> int:
 
 
 def _citation(ctx: _Ctx, lines: list[tuple[int, str]]) -> int | None:
-    """Index of the citation line in ``lines`` (None: no citation; notes start at a 'Notes:' label)."""
+    """Index of the citation's last line in ``lines`` (None: no citation; notes start at a 'Notes:' label)."""
     for i, (lineno, text) in enumerate(lines):
         if is_citation_line(text):
             cit = parse_citation(text)
             if cit is None:
                 ctx.report(lineno, "unreadable-citation", f"cannot read the citation {text!r}")
                 return i
-            cit.span = ctx.span(lineno)
+            last = lineno
+            if cit.form is None and i + 1 < len(lines) and is_form_line(lines[i + 1][1]):
+                read_form(lines[i + 1][1], cit)  # the form printed on its own line
+                i, last = i + 1, lines[i + 1][0]
+            cit.span = ctx.span(lineno, last)
             ctx.doc.citation = cit
             ctx.doc.fields["citation"] = cit.span
             return i

@@ -208,3 +208,15 @@ def test_place_date_shapes_note_kind_repeated_passage_and_footer():
     assert b.notes == [] and "previous" not in b.body  # the navigation footer is not a note
     assert [(d.code, d.document, d.line, d.severity) for d in result.diagnostics] == [
         ("repeated-passage", "601", 20, "warning")]
+
+
+def test_place_in_front_of_the_date_not_before_and_form_on_its_own_line():
+    result = parse("date-place-prefix.txt")
+    a, b = result.documents
+    assert (a.date.expressed, a.date.edtf, a.place) == ("March 5, 1921", "1921-03-05", "Tiflis")
+    assert a.place_dates[0].verbatim == "Tiflis, March 5, 1921" and a.place_dates[0].date is a.date
+    assert (a.citation.form, a.citation.span.first_line, a.citation.span.last_line) == ("autograph", 12, 14)
+    assert a.notes == []
+    assert (b.date.edtf, b.date.earliest, b.date.latest, b.date.qualifier) == (
+        "1921-03-05/..", "1921-03-05", None, "not-before")
+    assert result.diagnostics == []
