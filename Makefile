@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test build serve setup lint clean bench
+.PHONY: run test build serve setup lint clean bench vendor chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,11 @@ setup: $(STAMP)
 build: setup
 	$(VENV)/bin/kg build
 
-serve: setup
+serve: setup vendor
 	$(VENV)/bin/kg serve
 
 # Main job: build the graph from the bundled corpus, then serve it on 127.0.0.1:5000.
-run: setup
+run: setup vendor
 	$(VENV)/bin/kg build
 	$(VENV)/bin/kg serve
 
@@ -31,13 +31,32 @@ lint: setup
 	$(VENV)/bin/ruff check kg tests bench
 
 # Whole test suite (what .ci/run calls).
-test: setup
+test: setup vendor chromium
 	$(VENV)/bin/ruff check kg tests bench
 	$(PY) -m pytest -q
 
 bench: setup
 	$(PY) -m pip install -q -e ".[test,bench]"
 	$(PY) bench/run_all.py
+
+# The query editor (YASGUI) from the npm registry into a git-ignored folder: installed, never committed,
+# never loaded from a CDN. Without npm the SPARQL page falls back to a plain form, so this never fails.
+YASGUI_VERSION := 4.6.2
+VENDOR := kg/web/static/vendor/yasgui
+vendor: $(VENDOR)/yasgui.min.js
+
+$(VENDOR)/yasgui.min.js:
+	@if command -v npm >/dev/null 2>&1 && mkdir -p build/npm && \
+	  npm install --prefix build/npm --no-audit --no-fund --ignore-scripts --silent @zazuko/yasgui@$(YASGUI_VERSION); then \
+	  mkdir -p $(VENDOR) && cp build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.js \
+	    build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/ ; \
+	else echo "make vendor: npm unavailable or failed; the SPARQL page uses its plain form"; fi
+
+# Headless Chromium for the browser tests (Debian package), only when missing and we may install it.
+chromium:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \
+	  echo "make chromium: /usr/bin/chromium missing and not installable here; browser tests will be skipped"
 
 clean:
 	rm -rf $(VENV) output/* build *.egg-info

@@ -149,5 +149,25 @@ def link(out: Path | None, accept: Path | None, api: str | None, kinds: tuple[st
     sys.exit(1 if summary.errors else 0)
 
 
+@cli.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Build to serve (default: output/).")
+@click.option("--host", help="Interface to listen on (default: 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default: 5000).")
+@click.option("--sparql-backend", help="Query this SPARQL endpoint instead of the embedded store.")
+@click.option("--query-timeout", type=float, help="SPARQL time limit in seconds (default: 10).")
+def serve(data_dir: Path | None, host: str | None, port: int | None, sparql_backend: str | None,
+          query_timeout: float | None) -> None:
+    """Serve Linked Data pages, the guarded SPARQL endpoint and the dumps (waitress)."""
+    from kg.serve import run
+
+    given = {"output_dir": data_dir, "host": host, "port": port, "sparql_backend": sparql_backend,
+             "query_timeout": query_timeout}
+    settings = replace(Settings(), **{k: v for k, v in given.items() if v is not None})
+    try:
+        run(settings)
+    except KGError as err:
+        _fail(err)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m kg`
     cli()

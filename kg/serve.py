@@ -6,6 +6,9 @@ per core keep the site responsive while a long query runs.
 
 from __future__ import annotations
 
+import signal
+import sys
+
 from waitress import serve as waitress_serve
 
 from kg.config import Settings
@@ -18,6 +21,7 @@ THREADS = 8
 def run(settings: Settings) -> None:
     """Serve until interrupted; the store's worker processes are stopped on the way out."""
     store = open_store(settings.output_dir, settings.sparql_backend)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the cleanup below on `kill` too
     try:
         app = create_app(settings, store)
         print(f"kg: serving {settings.output_dir} on http://{settings.host}:{settings.port}/", flush=True)
