@@ -30,6 +30,7 @@ ORG_WORDS = re.compile(
 ORG_NAMES = {"eastpart": "Istpart"}  # the machine translation turned "Истпарт" into "Eastpart"
 _PERSON = re.compile(r"^(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}\s*[A-ZА-Я][\w'’\[\]-]+$")
 _SURNAME_ONLY = re.compile(r"^[A-ZА-Я][a-zа-я'’\[\]-]+$")
+_FULL_NAME = re.compile(r"^(?:[A-ZА-Я][a-zа-я]+\s){1,2}[A-ZА-Я][a-zа-я'’-]+$")  # "Grigory Ordzhonikidze"
 _JUXTAPOSED = re.compile(r"[a-zа-я\]]\s+(?:[A-ZА-Я]\.\s?){1,3}\s*[A-ZА-Я][a-zа-я]")
 _CAPS_WORD = re.compile(r"\b[A-ZА-Я]{3,}\b")
 _KNOWN_CAPS = {"RCP", "CPSU", "CCC", "ECCI", "OGPU", "GPU", "STO", "RSFSR", "USSR", "VTSIK", "CEC", "KKE"}
@@ -62,7 +63,7 @@ def _party(piece: str) -> Party | None:
         org = ORG_NAMES.get(name.lower(), name)
         return Party(name=org[0].upper() + org[1:], kind="organization", verbatim=verbatim)
     person = _normalize_person(name)
-    if _PERSON.match(person) or _SURNAME_ONLY.match(person):
+    if _PERSON.match(person) or _SURNAME_ONLY.match(person) or _FULL_NAME.match(person):
         return Party(name=person, kind="person", verbatim=verbatim)
     return None
 

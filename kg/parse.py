@@ -137,6 +137,10 @@ def _signatures(ctx: _Ctx, rows: list[tuple[int, str]], skip: set[int]) -> None:
         if long_seen and r not in skip and B.is_signature(text):
             ctx.doc.signatures.append(text)
             lines.append(lineno)
+    closing = [r for r in range(len(rows)) if r not in skip][-1:]
+    if not long_seen and closing and closing[0] > 0 and B.is_signature(rows[closing[0]][1]):
+        ctx.doc.signatures.append(rows[closing[0]][1])  # a short telegram: its last line, if name-like
+        lines.append(rows[closing[0]][0])
     if rows and not ctx.doc.signatures and (sig := B.trailing_signature(rows[-1][1])):
         ctx.doc.signatures.append(sig)
         lines.append(rows[-1][0])

@@ -220,3 +220,14 @@ def test_place_in_front_of_the_date_not_before_and_form_on_its_own_line():
     assert (b.date.edtf, b.date.earliest, b.date.latest, b.date.qualifier) == (
         "1921-03-05/..", "1921-03-05", None, "not-before")
     assert result.diagnostics == []
+
+
+def test_short_telegram_signature_and_full_name_header():
+    from kg.model import Page
+    from kg.parse import parse_pages
+
+    text = ("No. 9\nTelegram from Grigory Ordzhonikidze to S. M. Kirov\nMay 1, 1925\nARRIVE TOMORROW.\nSERGO.\n"
+            "RTSKHIDNI. F. 558. Op. 1. D. 9. L. 1. Typewritten text.\n")
+    (doc,) = parse_pages([Page("t.txt", text)]).documents
+    assert (doc.kind, names(doc.senders)) == ("telegram", [("Grigory Ordzhonikidze", "person")])
+    assert doc.signatures == ["SERGO."] and doc.fields["signature"].first_line == 5
