@@ -98,6 +98,9 @@ class NameFinder:
         kept = _without_overlaps(found)
         for f in kept:
             f.qualifier = qualifier_before(text, f.start)
+            if f.how == "bracket" and f.text.startswith("[") and f.qualifier.endswith("."):
+                f.start = text.rindex(f.qualifier, 0, f.start)  # "L. D. [Trotsky]": initials the editors completed
+                f.text = text[f.start:f.end]
         return kept
 
     def _brackets(self, text: str) -> list[Found]:

@@ -177,7 +177,9 @@ def decide(ctx: Context, where: str, f: Found) -> Decision:
         return Decision(f.doc_form.entity, f.doc_form.basis, f.doc_form.explanation, f.doc_form.kind)
     if f.how == "comrade":
         return Decision(None, None, f"'{f.text}' is in no authority file", "surname")
-    kind = "bracketed" if f.how == "bracket" else _kind(f.candidates)
+    kind = _kind(f.candidates)
+    if f.how == "bracket":  # "L. D. [Trotsky]" is initials the editors completed; "St[alin]" a completed word
+        kind = "initials" if f.qualifier.endswith(".") and f.text.startswith(f.qualifier) else "bracketed"
     allowed: dict[str, Decision] = {}
     refused: list[str] = []
     for nf in f.candidates:
@@ -215,6 +217,9 @@ def _by_scope(ctx: Context, where: str, nf: NameForm, f: Found) -> tuple[str, st
             return (f"'{f.text}' may designate someone other than {entity.pref_label}, and this document does "
                     "not name him or her unambiguously")
         return "context", f"'{f.text}' = {entity.pref_label}, as the document names: {ctx.established[nf.entity]}"
+    if f.how == "bracket":
+        return "editor-note", (f"'{f.text}': the editors' completion in brackets names {entity.pref_label} "
+                               f"('{nf.form}' in the authority files)")
     source = f" (pseudonym explained in No. {nf.explained_in[0]}, note {nf.explained_in[1]})" if nf.explained_in else ""
     return "authority-file", f"'{f.text}' is a {nf.kind} of {entity.pref_label} in the authority files{source}"
 
