@@ -146,7 +146,7 @@ def _historical(events: dict[str, Event], doc: Document, note: Note, sentence: s
         return
     events[hist.id] = Event(id=hist.id, label=hist.label, kind=hist.kind, date=date, body=hist.body,
                             summary=_summary(sentence), references=list(note.references),
-                            cited_in=[(doc.key, note.number)])
+                            cited_in=[(doc.key, note.number)], places=list(hist.places))
 
 
 def _merge(events: dict[str, Event], new: Event) -> None:

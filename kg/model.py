@@ -282,6 +282,7 @@ class Event:
     references: list[Reference] = field(default_factory=list)
     cited_in: list[tuple[str, int]] = field(default_factory=list)  # (Document.key, note number)
     wikidata: WikidataLink | None = None
+    places: list[str] = field(default_factory=list)  # Entity.ids of places it happened in (curated events)
 
 
 @dataclass

@@ -39,6 +39,7 @@ def test_occupation_of_the_ruhr(events):
     assert (ruhr.label, ruhr.kind, ruhr.date.edtf, ruhr.date.expressed) == (
         "Occupation of the Ruhr", "historical", "1923-01-11", "January 11, 1923")
     assert ruhr.cited_in == [("167", 4)]
+    assert ruhr.places == ["ruhr", "germany"]
     assert ruhr.summary.startswith("We are talking about the entry of French troops into the Ruhr region")
     assert ruhr.wikidata is None  # Q151993 is the Ruhr AREA (a place), never the event
 
