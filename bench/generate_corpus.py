@@ -23,10 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, required=True, help="number of documents")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--docs-per-page", type=int, default=20)
+    parser.add_argument("--extras", action="store_true",
+                        help="add an introduction page and per-letter copies of ~3%% of the documents")
     parser.add_argument("--out", type=Path, required=True, help="output directory (its earlier pages are replaced)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    pages = write_corpus(args.out, args.n, args.seed, args.docs_per_page)
+    pages = write_corpus(args.out, args.n, args.seed, args.docs_per_page, extras=args.extras)
     seconds = time.perf_counter() - start
     page_bytes = sum(p.stat().st_size for p in pages)
     facts_bytes = (args.out / FACTS_FILE).stat().st_size

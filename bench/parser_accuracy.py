@@ -42,14 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpus", type=Path, help=f"an existing generated corpus (pages + {FACTS_FILE})")
     parser.add_argument("--examples", type=int, default=5, help="disagreements shown per field")
+    parser.add_argument("--plain", action="store_true",
+                        help="no introduction page and no per-letter copies (see write_corpus extras)")
     args = parser.parse_args(argv)
-    print(f"# Parser accuracy on generated pages (n={args.n if not args.corpus else args.corpus}, seed={args.seed})")
+    what = args.corpus or f"n={args.n}, seed={args.seed}{'' if args.plain else ', with extras'}"
+    print(f"# Parser accuracy on generated pages ({what})")
     print()
     if args.corpus:
         lines = measure(args.corpus, args.examples)
     else:
         with tempfile.TemporaryDirectory(prefix="kg-accuracy-") as tmp:
-            write_corpus(Path(tmp), args.n, args.seed)
+            write_corpus(Path(tmp), args.n, args.seed, extras=not args.plain)
             lines = measure(Path(tmp), args.examples)
     print("\n".join(lines))
     return 0

@@ -60,6 +60,23 @@ def test_rewriting_a_smaller_corpus_leaves_no_stale_pages(tmp_path: Path) -> Non
     assert len(list(read_facts(tmp_path / FACTS_FILE))) == 25
 
 
+def test_extras_add_an_introduction_and_per_letter_copies(tmp_path: Path) -> None:
+    """FORMATS.md: introduction pages hold no document; one document can stand on two pages."""
+    pages = write_corpus(tmp_path, 300, seed=5, extras=True)
+    intro = pages[0].read_text(encoding="utf-8")
+    assert pages[0].name.endswith("-introduction.txt") and "FROM THE COMPILERS" in intro
+    assert not re.search(r"^(?:No\.|Number) \d+$", intro, re.M)
+    facts = list(read_facts(tmp_path / FACTS_FILE))
+    copies = [f for f in facts if len(f["pages"]) > 1]
+    assert copies and len(pages) == 1 + 300 // 20 + len(copies)
+    for f in copies:
+        assert f["pages"][0] == f["page"]
+        copy = (tmp_path / f["pages"][1]).read_text(encoding="utf-8")
+        lines = copy.splitlines()
+        assert f["number_line"] in lines and f["header"] in lines and f["citation"]["verbatim"] in lines
+        assert len(re.findall(r"^(?:No\.|Number) \d+$", copy, re.M)) == 1
+
+
 def test_counts_pages_and_numbers(corpus: tuple[list[Path], list[dict]]) -> None:
     pages, facts = corpus
     assert len(pages) == N // 20

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kg.model import Document, Party
@@ -76,6 +77,7 @@ CHECKS: dict[str, Callable[[Document, Facts], bool]] = {
     "cross_references": lambda d, f: sorted((x.document, x.note or 0) for n in d.notes for x in n.cross_references)
     == sorted((x["document"], x["note"] or 0) for x in f["cross_references"]),
     "place": lambda d, f: d.place == f["place"],
+    "pages": lambda d, f: sorted({Path(p).name for p in d.pages}) == sorted(f["pages"]),
 }
 GATE_FIELDS = ("number", "sender_count", "recipient_count", "date", "citation", "note_count")  # the test's gate
 
@@ -88,6 +90,7 @@ class Accuracy:
     agree: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHECKS, 0))
     examples: dict[str, list[str]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # numbers the parser did not return
+    unexpected: list[str] = field(default_factory=list)  # documents the parser returned that were not written
     all_of: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def rate(self, name: str) -> float:
@@ -106,13 +109,14 @@ def _describe(name: str, doc: Document, f: Facts) -> str:
         "citation": doc.citation and doc.citation.verbatim, "form": doc.citation and doc.citation.form,
         "note_count": [n.number for n in doc.notes], "note_numbers": [n.number for n in doc.notes],
         "markers": [(m.number, m.anchor) for m in doc.markers],
-        "place": doc.place, "calendar": doc.date and doc.date.calendar,
+        "place": doc.place, "calendar": doc.date and doc.date.calendar, "pages": doc.pages,
     }.get(name, "?")
     want: Any = {
         "senders": f["header"], "recipients": f["header"], "sender_count": f["header"],
         "recipient_count": f["header"], "date": f["date_expressed"], "citation": f["citation"]["verbatim"],
         "form": f["form"], "note_count": [n["number"] for n in f["notes"]],
         "note_numbers": [(n["number"], n["printed"], n["style"]) for n in f["notes"]], "place": f["place"],
+        "pages": f["pages"],
     }.get(name, f.get(name))
     return f"No. {f['number']} ({f['page']}): expected {want!r}, parsed {got!r}"
 
@@ -120,9 +124,12 @@ def _describe(name: str, doc: Document, f: Facts) -> str:
 def score(documents: Iterable[Document], facts: Iterable[Facts], keep_examples: int = 5,
           gate: tuple[str, ...] = GATE_FIELDS) -> Accuracy:
     """Compare parsed documents with the facts, matched by edition number."""
+    documents = list(documents)
     by_number = {d.number: d for d in documents if d.number}
     acc = Accuracy()
+    seen = set()
     for f in facts:
+        seen.add(f["number"])
         acc.total += 1
         doc = by_number.get(f["number"])
         if doc is None:
@@ -135,12 +142,14 @@ def score(documents: Iterable[Document], facts: Iterable[Facts], keep_examples: 
                 acc.examples[name].append(_describe(name, doc, f))
         if all(ok[name] for name in gate):
             acc.all_of[gate] = acc.all_of.get(gate, 0) + 1
+    acc.unexpected = [d.number or d.key for d in documents if d.number not in seen]
     return acc
 
 
 def report_lines(acc: Accuracy) -> list[str]:
     """A Markdown table of per-field accuracy, then the first disagreements of each field."""
-    lines = [f"documents: {acc.total}, not returned by the parser: {len(acc.missing)}", "",
+    lines = [f"documents: {acc.total}, not returned by the parser: {len(acc.missing)}, "
+             f"returned but never written: {len(acc.unexpected)} {acc.unexpected[:10]}", "",
              "| field | agree | accuracy |", "|---|---|---|"]
     lines += [f"| {name} | {acc.agree[name]}/{acc.total} | {100 * acc.rate(name):.2f} % |" for name in CHECKS]
     lines += ["", f"all of {', '.join(GATE_FIELDS)}: {100 * acc.documents_agreeing():.2f} % of documents"]

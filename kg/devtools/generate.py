@@ -45,6 +45,7 @@ BANNER = (
     "\u00a0",
 )
 NOTE_COUNT_WEIGHTS = (25, 20, 17, 13, 10, 7, 5, 3)  # 0..7 notes
+LETTER_COPY_RATE = 0.03  # extras: share of documents that also have a per-letter page
 
 
 @dataclass
@@ -70,6 +71,7 @@ class _State:
     pool: list[str]
     n_docs: int
     ctx: NoteContext
+    extras: bool = False
 
 
 def _true_day(state: _State, index: int) -> date:
@@ -149,8 +151,42 @@ def _document(state: _State, index: int) -> GeneratedDocument:
     return GeneratedDocument("\n".join(lines), facts)
 
 
-def _page(state: _State, first: int, last: int) -> GeneratedPage:
-    """Documents first..last (0-based, exclusive end) on one page, in one paragraph style."""
+def _introduction(state: _State) -> GeneratedPage:
+    """A page that holds no document (the compilers' foreword, a section title): zero documents, not an error."""
+    rng = state.rng
+    paras = [" ".join(rng.choices(state.pool, k=rng.randint(3, 6))) for _ in range(rng.randint(2, 4))]
+    text = "\n".join(BANNER) + "\n\n" + "\n\n".join(["FROM THE COMPILERS", *paras, "Section I 1912 - 1921"])
+    return GeneratedPage("bolshevik-correspondence-1912-introduction.txt", text + "\n", [])
+
+
+def _party_title(party: PartyFact) -> str:
+    return party.surname or party.name
+
+
+def _letter_copies(state: _State, docs: list[GeneratedDocument], sep: str) -> list[GeneratedPage]:
+    """Some letters also have a page of their own in another section ('from Belov to Orlov'), in the other
+    paragraph style: the same document on two pages, to be merged into one letter seen on both."""
+    other, pages = ("\n" if sep == "\n\n" else "\n\n"), []
+    for doc in docs:
+        if state.rng.random() >= LETTER_COPY_RATE:
+            continue
+        f = doc.facts
+        name = f"bolshevik-correspondence-letter-{f.number}.txt"
+        title = f"from {_party_title(f.senders[0])} to {_party_title(f.recipients[0])}"
+        body = doc.text.replace(sep, other)
+        pages.append(GeneratedPage(name, "\n".join(BANNER) + other + other.join([title, body, "\u00a0"]) + "\n", []))
+        f.also_on.append(name)
+    return pages
+
+
+def _pages(state: _State, first: int, last: int) -> list[GeneratedPage]:
+    """The page of documents first..last (0-based, exclusive end), then (extras) their per-letter copies."""
+    page, sep = _page(state, first, last)
+    return [page, *(_letter_copies(state, page.documents, sep) if state.extras else [])]
+
+
+def _page(state: _State, first: int, last: int) -> tuple[GeneratedPage, str]:
+    """Documents first..last on one page, in one paragraph style (returned with the page)."""
     rng = state.rng
     sep = "\n\n" if rng.random() < 0.7 else "\n"
     docs = [_document(state, i) for i in range(first, last)]
@@ -164,30 +200,39 @@ def _page(state: _State, first: int, last: int) -> GeneratedPage:
         doc.facts.page = name
         doc.text = doc.text.replace("\n", sep)
         parts.append(doc.text + sep + "\u00a0")
-    return GeneratedPage(name, sep.join(parts) + "\n", docs)
+    return GeneratedPage(name, sep.join(parts) + "\n", docs), sep
 
 
-def generate_pages(n_docs: int, seed: int = 0, docs_per_page: int = 20) -> Iterator[GeneratedPage]:
-    """The corpus page by page (numbers 1..n_docs, dates rising from 1912 to 1927)."""
+def generate_pages(n_docs: int, seed: int = 0, docs_per_page: int = 20,
+                   extras: bool = False) -> Iterator[GeneratedPage]:
+    """The corpus page by page (numbers 1..n_docs, dates rising from 1912 to 1927).
+
+    extras: also an introduction page (no document) and per-letter copies of ~3 % of the documents on
+    pages of their own, as the collection has; off by default so benchmarks see one page per 20 documents.
+    """
     if n_docs < 0 or docs_per_page < 1:
         raise ValueError("n_docs must be >= 0 and docs_per_page >= 1")
     rng = random.Random(seed)
-    state = _State(rng, sentence_pool(rng), n_docs, NoteContext(0, FIRST_DAY.year))
+    state = _State(rng, sentence_pool(rng), n_docs, NoteContext(0, FIRST_DAY.year), extras)
+    if extras:
+        yield _introduction(state)
     for first in range(0, n_docs, docs_per_page):
-        yield _page(state, first, min(n_docs, first + docs_per_page))
+        yield from _pages(state, first, min(n_docs, first + docs_per_page))
 
 
-def generate_documents(n_docs: int, seed: int = 0, docs_per_page: int = 20) -> Iterator[GeneratedDocument]:
+def generate_documents(n_docs: int, seed: int = 0, docs_per_page: int = 20,
+                       extras: bool = False) -> Iterator[GeneratedDocument]:
     """The same documents write_corpus writes (same draws), one at a time, for in-memory use."""
-    for page in generate_pages(n_docs, seed, docs_per_page):
+    for page in generate_pages(n_docs, seed, docs_per_page, extras):
         yield from page.documents
 
 
-def write_corpus(out_dir: Path, n_docs: int, seed: int = 0, docs_per_page: int = 20) -> list[Path]:
-    """Write the pages and ``expected.jsonl`` into out_dir; return the page paths in document order.
+def write_corpus(out_dir: Path, n_docs: int, seed: int = 0, docs_per_page: int = 20,
+                 extras: bool = False) -> list[Path]:
+    """Write the pages and ``expected.jsonl`` into out_dir; return the page paths in the order written.
 
     Pages of an earlier run in out_dir (same file-name pattern) are removed first, so a smaller corpus
-    written over a larger one leaves no stale pages behind.
+    written over a larger one leaves no stale pages behind. ``extras``: see generate_pages.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -195,7 +240,7 @@ def write_corpus(out_dir: Path, n_docs: int, seed: int = 0, docs_per_page: int =
         stale.unlink()
     paths = []
     with (out_dir / FACTS_FILE).open("w", encoding="utf-8", newline="\n") as facts_out:
-        for page in generate_pages(n_docs, seed, docs_per_page):
+        for page in generate_pages(n_docs, seed, docs_per_page, extras):
             path = out_dir / page.name
             path.write_text(page.text, encoding="utf-8", newline="\n")
             facts_out.writelines(doc.facts.to_line() + "\n" for doc in page.documents)

@@ -110,6 +110,7 @@ class DocumentFacts:
     markers: list[int] = field(default_factory=list)  # note numbers marked in the body, in order
     notes: list[NoteFact] = field(default_factory=list)
     notes_label: bool = True  # "Notes:" printed
+    also_on: list[str] = field(default_factory=list)  # other pages showing the same document (extras)
 
     @property
     def place(self) -> str | None:
@@ -143,6 +144,7 @@ class DocumentFacts:
             "note_count": len(self.notes),
             "cross_references": [_plain(x) for x in self.cross_references],
             "place": self.place,
+            "pages": [self.page, *self.also_on],
             "number_line": self.number_line,
             "date_detail": _plain(d, "expressed", "date", "calendar"),
             "citation": _plain(c, "archive", "fond", "opis", "delo", "folios", "form"),

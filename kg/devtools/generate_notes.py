@@ -79,8 +79,9 @@ def note_text(rng: random.Random, kind: str, ctx: NoteContext) -> tuple[str, lis
         ref = f"{rng.choice(JOURNALS)}. {year}. No. {rng.randint(1, 12)}. P. {a}-{a + rng.randint(1, 15)}"
         return f"We are talking about the dispute over the work of {person.surname} ({ref}).", []
     if kind == "enumeration":
-        return ("The resolution provided for: 1. Eviction of the speculators from the city. "
-                "2. Confiscation of their property. 3. A report to the commission within a month."), []
+        group = rng.choice(("speculators", "former owners", "traders", "members of the commission"))
+        return (f"The resolution of {_a_date(rng, ctx.year)} provided for: 1. Eviction of the {group} from the "
+                f"city. 2. Confiscation of their property. 3. A report by {person.surname} within a month."), []
     return f"We are talking about the congress of the trade unions, held on {_a_date(rng, ctx.year)}.", []
 
 
@@ -113,11 +114,14 @@ def _styles(rng: random.Random, marked: list[bool]) -> list[str]:
 
 def notes(rng: random.Random, marked: list[bool], ctx: NoteContext) -> tuple[list[str], list[NoteFact]]:
     """Notes numbered 1..len(marked) (marked[i]: note i+1 has a marker in the body): lines and facts."""
-    lines, facts = [], []
+    lines, facts, texts = [], [], []
     ctx.last_archival = False
     for n, style in enumerate(_styles(rng, marked), 1):
         kind = rng.choices(NOTE_KINDS, NOTE_KIND_WEIGHTS)[0]
         text, xrefs = note_text(rng, kind, ctx)
+        while facts and text == texts[-1]:  # two equal notes would read as a page glitch repeating one
+            text, xrefs = note_text(rng, kind, ctx)
+        texts.append(text)
         if xrefs:
             kind = "cross-reference"
         elif text.startswith("On ") and "(" in text and "Ibid." in text:

@@ -59,7 +59,7 @@ def pick_parties(rng: random.Random, year: int, count: int, rate: float,
 def join_parties(rng: random.Random, parties: list[PartyFact], article: bool) -> str:
     """'A, B, C' or 'A, B and C'; institutions take 'the' inside a telegram's sentence."""
     names = [("the " + p.name if article and p.kind == "organization" else p.name) for p in parties]
-    if len(names) > 1 and rng.random() < 0.35:
+    if len(names) > 1 and rng.random() < 0.5:
         return ", ".join(names[:-1]) + " and " + names[-1]
     return ", ".join(names)
 
