@@ -51,10 +51,10 @@ def _year_fraction(date: str | None) -> float | None:
     return parts[0] + (month - 1) / 12 + (day - 1) / 366
 
 
-def network(center: str, others: list[dict[str, str | None]], size: int = 420) -> dict:
+def network(center: str, others: list[dict[str, str | None]], size: int = 560) -> dict:
     """The person in the middle, correspondents on a circle, line width by number of letters."""
     mid = size / 2
-    radius = size / 2 - 70
+    radius = size / 2 - 130
     most = max((int(o["letters"] or 1) for o in others), default=1)
     nodes = []
     for i, other in enumerate(others):
