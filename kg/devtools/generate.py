@@ -99,6 +99,7 @@ def _place_dates(rng: random.Random, form: str, day: date, telegram: bool) -> li
 
 
 def _body(state: _State, telegram: bool, recipients: list[Person | None], markers: list[int]) -> list[str]:
+    """Greeting or address line, paragraphs carrying the markers, a closing formula."""
     rng = state.rng
     persons = [p for p in recipients if p]
     lines = [g] if (g := greeting(rng, recipients[0], telegram, persons[1:])) else []
@@ -119,6 +120,7 @@ def _signed(signature: str, marker: int) -> str:
 
 
 def _document(state: _State, index: int) -> GeneratedDocument:
+    """Document number index+1, in the seed's order of lines; every draw goes into text and facts alike."""
     rng, number = state.rng, index + 1
     true_day = _true_day(state, index)
     telegram = rng.random() < 0.15
