@@ -173,13 +173,14 @@ def _person_forms(auth: Authorities, path: Path, where: str, row: dict[str, Any]
     """Surnames, initials and other names of a person, as NameForms (and labels for publication)."""
     surnames = _get(path, where, row, "surnames", list)
     initials = tuple(_get(path, where, row, "initials", list, []))
-    if not all(isinstance(s, str) for s in [*surnames, *initials]):
-        raise AuthorityError(path, where, "'surnames' and 'initials' must be lists of strings")
+    declined = _get(path, where, row, "declined", list, [])  # case forms the translation kept: match, never label
+    if not all(isinstance(s, str) for s in [*surnames, *initials, *declined]):
+        raise AuthorityError(path, where, "'surnames', 'initials' and 'declined' must be lists of strings")
     surname_scope = "established" if _get(path, where, row, "ambiguous_surname", bool, False) else "everywhere"
     auth.initials[ent_id] = initials
-    for s in surnames:
+    for s in [*surnames, *declined]:
         auth.forms.append(NameForm(s, ent_id, "surname", surname_scope))
-        alt.extend(f"{i} {s}" for i in initials if len(i) > 3)
+    alt.extend(f"{i} {s}" for s in surnames for i in initials if len(i) > 3)
     alt.extend(surnames[1:])
     for j, name in enumerate(_get(path, where, row, "names", list, [])):
         here = f"{where} names[{j}]"
@@ -191,7 +192,8 @@ def _person_forms(auth: Authorities, path: Path, where: str, row: dict[str, Any]
         form = _get(path, here, name, "form", str)
         explained = _explained_in(path, here, _get(path, here, name, "explained_in", str, None))
         auth.forms.append(NameForm(form, ent_id, _get(path, here, name, "kind", str), scope, explained))
-        alt.append(form)
+        if _get(path, here, name, "label", bool, True):
+            alt.append(form)
 
 
 def _explained_in(path: Path, where: str, value: str | None) -> tuple[str, int] | None:

@@ -80,6 +80,9 @@ def test_people_carry_variants_initials_and_explained_pseudonyms(auth):
     assert [(nf.entity, nf.scope, nf.explained_in) for nf in andrei] == [("radek-k-b", "explained", ("173", 3))]
     assert auth.entities["chubar-v-ya"].pref_label == "V. Ya. Chubar"
     assert "Chubarov" in auth.entities["chubar-v-ya"].alt_labels
+    assert {nf.entity for nf in auth.lookup("Smilge")} == {"smilga-i-t"}
+    assert "Smilge" not in auth.entities["smilga-i-t"].alt_labels  # a kept case ending: matched, not published
+    assert "Kobe" not in auth.entities["stalin-i-v"].alt_labels and "Koba" in auth.entities["stalin-i-v"].alt_labels
     assert {nf.entity for nf in auth.lookup("Eastpart")} == {"istpart"}
     assert {nf.entity for nf in auth.lookup("service station")} == {"sto"}
 
