@@ -31,7 +31,8 @@ TURTLE = Format("turtle", "text/turtle", ("application/x-turtle", "application/t
 NTRIPLES = Format("ntriples", "application/n-triples", ("text/plain",), ".nt", "N-Triples")
 JSONLD = Format("jsonld", "application/ld+json", ("application/json", "application/x-json+ld"), ".jsonld",
                 "JSON-LD")
-RDFXML = Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), ".rdf", "RDF_XML")
+# No application/xml alias: browsers send it with q=0.9, and they are better served Turtle (via */*).
+RDFXML = Format("rdfxml", "application/rdf+xml", (), ".rdf", "RDF_XML")
 RESULTS_JSON = Format("json", "application/sparql-results+json",
                       ("application/json", "text/javascript", "application/javascript"), None, "SPARQL_Results_JSON")
 RESULTS_XML = Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml"), None,

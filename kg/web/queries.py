@@ -103,9 +103,10 @@ def name_usages(agent: str) -> list[dict[str, str | None]]:
 
 
 def unit_chain(unit: str) -> list[dict[str, str | None]]:
-    return select(f"""SELECT ?unit ?parent ?name WHERE {{
+    return select(f"""SELECT ?unit ?parent ?name ?holder ?holderName WHERE {{
   {iri_ref(unit)} bc:inUnit* ?unit .
   OPTIONAL {{ ?unit bc:inUnit ?parent }} OPTIONAL {{ ?unit schema:name ?name }}
+  OPTIONAL {{ ?unit bc:heldBy ?holder OPTIONAL {{ ?holder schema:name ?holderName }} }}
 }}""")
 
 
@@ -124,8 +125,9 @@ def unit_letters(unit: str) -> list[dict[str, str | None]]:
 
 
 def fonds() -> list[dict[str, str | None]]:
+    """Top-level archival units (fonds): units inside no other unit."""
     return select("""SELECT ?unit ?name WHERE {
-  ?unit a bc:ArchivalUnit ; bc:inUnit ?archive . ?archive a bc:Archive .
+  ?unit a bc:ArchivalUnit . FILTER NOT EXISTS { ?unit bc:inUnit ?parent . ?parent a bc:ArchivalUnit }
   OPTIONAL { ?unit schema:name ?name } } ORDER BY ?unit LIMIT 500""")
 
 
@@ -135,7 +137,7 @@ def search(terms: list[str]) -> list[dict[str, str | None]]:
     tests = " || ".join(f"CONTAINS(LCASE(STR(?matched)), {literal(t.lower())})" for t in terms)
     return select(f"""SELECT ?resource (SAMPLE(?n) AS ?name) (SAMPLE(?t) AS ?type)
        (GROUP_CONCAT(DISTINCT ?matched; separator=" · ") AS ?matches) WHERE {{
-  {{ VALUES ?p {{ schema:name skos:prefLabel skos:altLabel skos:hiddenLabel rdfs:label }}
+  {{ VALUES ?p {{ schema:name schema:alternateName skos:prefLabel skos:altLabel skos:hiddenLabel rdfs:label }}
      ?resource ?p ?matched . FILTER({tests}) }}
   UNION {{ ?usage bc:nameForm ?matched ; bc:refersTo ?resource . FILTER({tests}) }}
   FILTER NOT EXISTS {{ ?resource a schema:Message }}

@@ -19,18 +19,30 @@ def links(desc: Description, prop: str, subject: str | None = None) -> list[dict
     return [{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(prop, subject) if t[0] == "uri"]
 
 
-def footnoted(text: str, numbers: list[int]) -> list[tuple[str, int | None]]:
-    """Split the body at its footnote markers (``word 1 .``, ``word1``) so the template can link each
-    marker to its note; markers are looked for in order, one per note, so years and counts survive."""
+def _marker_at(text: str, n: int, anchor: str | None, pos: int) -> tuple[int, int] | None:
+    """Where note ``n``'s marker goes: right after its anchor text (``bc:anchorText``) when the body
+    no longer carries the marker, else at a printed marker (``word 1 .``, ``word1``)."""
+    if anchor:
+        found = text.find(anchor, pos)
+        if found >= 0:
+            end = found + len(anchor)
+            return end, end
+    m = re.compile(rf"(?<=[^\W\d_])\s?{n}(?=\s?[.,;:!?)]|\s|$)").search(text, pos)
+    return (m.start(), m.end()) if m else None
+
+
+def footnoted(text: str, notes: list[tuple[int, str | None]]) -> list[tuple[str, int | None]]:
+    """Split the body at its footnote markers so the template can link each to its note; markers are
+    looked for in order, one per note, so years and counts in the text survive."""
     segments: list[tuple[str, int | None]] = []
     pos = 0
-    for n in sorted(numbers):
-        m = re.compile(rf"(?<=[^\W\d_])\s?{n}(?=\s?[.,;:!?)]|\s|$)").search(text, pos)
-        if m is None:
+    for n, anchor in sorted(notes):
+        place = _marker_at(text, n, anchor, pos)
+        if place is None:
             continue
-        segments.append((text[pos:m.start()], None))
-        segments.append((m.group().strip(), n))
-        pos = m.end()
+        segments.append((text[pos:place[0]], None))
+        segments.append((str(n), n))
+        pos = place[1]
     segments.append((text[pos:], None))
     return segments
 
@@ -41,7 +53,7 @@ def _notes(desc: Description) -> list[dict]:
         iri = t[1]
         number = desc.first(S + "position", iri) or desc.first(BC + "noteNumber", iri)
         notes.append({"iri": iri, "number": int(number) if number and number.isdigit() else None,
-                      "text": desc.first(S + "text", iri) or "",
+                      "text": desc.first(S + "text", iri) or "", "anchor": desc.first(BC + "anchorText", iri),
                       "about": links(desc, BC + "about", iri) + links(desc, BC + "citesDocument", iri)})
     return sorted(notes, key=lambda n: (n["number"] is None, n["number"] or 0))
 
@@ -53,7 +65,10 @@ def _chain(unit: str) -> list[dict[str, str]]:
     while current in rows and current not in seen:
         seen.add(current)
         chain.append({"iri": current, "label": rows[current].get("name") or current.rsplit("/", 1)[-1]})
+        holder, holder_name = rows[current].get("holder"), rows[current].get("holderName")
         current = rows[current].get("parent")
+    if chain and holder and holder not in seen:  # the archive itself, when units say bc:heldBy only
+        chain.append({"iri": holder, "label": holder_name or holder.rsplit("/", 1)[-1]})
     return list(reversed(chain))
 
 
@@ -83,7 +98,7 @@ def letter(desc: Description) -> dict:
     return {"number": desc.first(S + "identifier"), "title": desc.first(S + "name") or desc.label(desc.iri),
             "senders": links(desc, S + "sender"), "recipients": links(desc, S + "recipient"),
             "place": links(desc, S + "locationCreated"), "date": _date(desc),
-            "segments": footnoted(text, [n["number"] for n in notes if n["number"]]), "notes": notes,
+            "segments": footnoted(text, [(n["number"], n["anchor"]) for n in notes if n["number"]]), "notes": notes,
             "citation": desc.first("http://purl.org/dc/terms/bibliographicCitation"), "sources": _sources(desc),
             "mentions": links(desc, S + "mentions"), "part_of": links(desc, S + "isPartOf"),
             "derived": [t[1] for t in desc.values(PROV + "wasDerivedFrom")],
@@ -92,7 +107,8 @@ def letter(desc: Description) -> dict:
 
 
 def _aliases(desc: Description) -> list[str]:
-    return sorted({t[1] for p in (SKOS + "altLabel", SKOS + "hiddenLabel") for t in desc.values(p)})
+    props = (SKOS + "altLabel", SKOS + "hiddenLabel", S + "alternateName")
+    return sorted({t[1] for p in props for t in desc.values(p)})
 
 
 def _wikidata(desc: Description) -> list[dict]:
