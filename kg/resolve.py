@@ -100,11 +100,7 @@ def resolve_party(party: Party, ctx: Context) -> NameUsage:
                if ctx.auth.entities[nf.entity].kind == "organization"}
         reason = f"'{party.name}' is a name of no organization in organizations.toml"
     else:
-        m = PARTY_NAME.match(party.name.strip())
-        initials, surname = (m.group("initials").strip(), m.group("surname")) if m else ("", party.name)
-        ids = {nf.entity for nf in ctx.auth.lookup(surname) if ctx.auth.entities[nf.entity].kind == "person"}
-        ids = {i for i in ids if _initials_agree(ctx.auth, i, initials) is not False}
-        reason = f"no person in people.toml with surname '{surname}' and initials '{initials}'"
+        ids, reason = _person_party(ctx.auth, party.name)
     if len(ids) == 1:
         usage.entity = ids.pop()
         usage.basis = "authority-file"
@@ -112,6 +108,24 @@ def resolve_party(party: Party, ctx: Context) -> NameUsage:
     else:
         usage.explanation = reason if not ids else f"ambiguous: {', '.join(sorted(ids))}"
     return usage
+
+
+def _person_party(auth: Authorities, name: str) -> tuple[set[str], str]:
+    """Candidates for a person named in a header: "I. V. Stalin", "Grigory Ordzhonikidze", "STALIN", "Koba".
+
+    Given names count as initials ("Grigory K." = "G. K."); a surname that may designate several people
+    (ambiguous_surname) or a pseudonym valid only where a note explains it needs initials that agree."""
+    m = PARTY_NAME.match(name.strip())
+    initials, rest = (m.group("initials").strip(), m.group("surname")) if m else ("", name)
+    words = rest.split()
+    forms = auth.lookup(rest)
+    if not forms and len(words) > 1:
+        forms = auth.lookup(words[-1])
+        initials = " ".join([initials, *(f"{w[0]}." for w in words[:-1])]).strip()
+    ids = {nf.entity for nf in forms if auth.entities[nf.entity].kind == "person"
+           and (nf.scope in ("everywhere", "signature") or _initials_agree(auth, nf.entity, initials))
+           and _initials_agree(auth, nf.entity, initials) is not False}
+    return ids, f"no person in people.toml is named '{rest}' with initials '{initials}' unambiguously"
 
 
 def _initials_agree(auth: Authorities, entity: str, initials: str) -> bool | None:

@@ -218,6 +218,17 @@ def test_ambiguous_surnames_need_the_document_to_name_the_person(auth):
     assert wrong.usages[0].entity is None and "initials" in wrong.usages[0].explanation
 
 
+@pytest.mark.parametrize("name, entity", [
+    ("I. V. Stalin", "stalin-i-v"), ("J. V. Stalin", "stalin-i-v"), ("STALIN", "stalin-i-v"),
+    ("Grigory Ordzhonikidze", "ordzhonikidze-g-k"), ("G. K. Ordjonikidze", "ordzhonikidze-g-k"),
+    ("V. M. Smirnov", "smirnov-v-m"), ("Smirnov", None), ("A. P. Smirnov", None), ("Andrei", None),
+    ("Koba", "stalin-i-v"), ("K. B. Radek", "radek-k-b"),
+])
+def test_header_names_resolve_only_when_unambiguous(auth, name, entity):
+    doc = _doc("908", "Text.", senders=[Party(name=name, kind="person", verbatim=name)])
+    assert resolve_with(ParseResult([doc]), auth).resolutions["908"].senders == [entity]
+
+
 def test_an_unknown_party_is_reported(auth):
     doc = _doc("905", "Text.", senders=[Party(name="X. Y. Nobody", kind="person", verbatim="X. Y. Nobody")])
     corpus = resolve_with(ParseResult([doc]), auth)
