@@ -36,8 +36,9 @@ class Settings:
     sparql_backend: str | None = _setting(None, "URL of an external SPARQL endpoint to query instead of the "
                                           "embedded store.")
     wikidata_api: str = _setting("https://www.wikidata.org/w/api.php", "Wikidata API used by `kg link`.")
-    user_agent: str = _setting("bolcorr-kg/0.1 (https://w3id.org/bolcorr/; linked-data publisher for historical correspondence)",
-                               "User-Agent sent to Wikidata.")
+    user_agent: str = _setting(
+        "bolcorr-kg/0.1 (https://w3id.org/bolcorr/; linked-data publisher for historical correspondence)",
+        "User-Agent sent to Wikidata.")
 
 
 def settings_table() -> list[tuple[str, object, str]]:
