@@ -4,7 +4,9 @@
     python bench/parse_bench.py --n 2000 --repeat 3
 
 The corpus comes from kg.devtools.generate.write_corpus (every FORMATS.md variant). Reading (decode)
-and parsing are timed separately so that a regression shows where it is. Prints Markdown.
+and parsing are timed separately so that a regression shows where it is. The goal is judged on the
+process's CPU time (the parser is single-threaded), since wall time on a shared machine measures the
+neighbours too; wall time is printed beside it. Prints Markdown.
 """
 
 from __future__ import annotations
@@ -24,28 +26,30 @@ from kg.read import read_pages  # noqa: E402
 GOAL = 2000.0
 
 
+def _timed(fn, *args):
+    """(result, wall seconds, CPU seconds of this process): CPU time is what counts on a shared machine."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn(*args)
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
 def run(n_docs: int, seed: int, repeat: int) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_corpus(Path(tmp), n_docs, seed)
-        t0 = time.perf_counter()
-        pages, _ = read_pages([str(p) for p in paths])
-        read_s = time.perf_counter() - t0
-        best = float("inf")
-        result = None
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            result = parse_pages(pages)
-            best = min(best, time.perf_counter() - t0)
-    docs = len(result.documents) if result else 0
-    rate = docs / best if best > 0 else 0.0
-    total_rate = docs / (best + read_s) if best + read_s > 0 else 0.0
+        (pages, _), read_wall, read_cpu = _timed(read_pages, [str(p) for p in paths])
+        runs = [_timed(parse_pages, pages) for _ in range(repeat)]
+    result, wall, cpu = min(runs, key=lambda r: r[2])
+    docs = len(result.documents)
+    cpu_rate = docs / (cpu + read_cpu) if cpu + read_cpu > 0 else 0.0
     return [
         f"# Parser throughput (n={n_docs}, seed={seed}, best of {repeat})",
         "",
-        "| pages | documents | diagnostics | read s | parse s | parse docs/s | read+parse docs/s | goal |",
-        "|---|---|---|---|---|---|---|---|",
-        f"| {len(pages)} | {docs} | {len(result.diagnostics) if result else 0} | {read_s:.2f} | {best:.2f} "
-        f"| {rate:.0f} | {total_rate:.0f} | {'met' if total_rate >= GOAL else 'NOT met'} (>= {GOAL:.0f}) |",
+        "| pages | documents | diagnostics | read s (cpu) | parse s (cpu) | parse s (wall) | docs/s (cpu, read+parse) "
+        "| docs/s (wall) | goal |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {len(pages)} | {docs} | {len(result.diagnostics)} | {read_cpu:.2f} | {cpu:.2f} | {wall:.2f} "
+        f"| {cpu_rate:.0f} | {docs / (wall + read_wall):.0f} | {'met' if cpu_rate >= GOAL else 'NOT met'} "
+        f"(>= {GOAL:.0f} on one core) |",
     ]
 
 

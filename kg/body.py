@@ -24,11 +24,15 @@ _UNITS = {"million", "millions", "thousand", "thousands", "hundred", "hundreds",
           "hour", "times", "versts", "km", "kilometers", "miles", "men", "workers", "divisions", "pieces",
           "copies", "weeks", "minutes", "o'clock", "vols", "volumes", "gold"}
 _NUMBER_WORD = re.compile(r"^\d+[,.]?$")
+_INITIAL = re.compile(r"^[A-ZА-Я]\.$")
+_SENTENCE_END = re.compile(r"^[a-zа-я][\w'’-]*[.;!?]$")
+_BRACKETED_ORDINAL = re.compile(r"^\[(?:th|st|nd|rd|s|oh|go|yh)\]")  # "4 [th] days": an ordinal, not a marker
 _DIGIT_OR_SLASH = re.compile(r"[\d/]")
 _ABBREVIATIONS = {"etc.", "i.e.", "e.g.", "cf.", "resp."}
 _STOP_BEFORE = {"no.", "no", "№", "p.", "pp.", "s.", "l.", "f.", "d.", "op.", "vol.", "vols.", "page", "pages",
                 "paragraph", "paragraphs", "point", "points", "item", "clause", "number", "issue", "article",
                 "room", "house", "platform", "t.", "ch.", "art.", "than", "about", "over", "under"}
+_PREPOSITIONS = {"about", "over", "under", "than"}
 _STOP_BEFORE |= set(MONTHS)
 
 
@@ -43,35 +47,48 @@ class Candidate:
     paragraph_end: bool = False
 
 
-def _bare_ok(prev: str, nxt: str, nxt2: str) -> bool:
+def _bare_ok(prev: str, prev2: str, value: int, nxt: str, nxt2: str) -> bool:
+    """Can a bare number between these words be a marker? (Data: 'No. 3', 'L. 5', '4 [th]', '3 million'.)"""
     p = prev.lower().strip("([«“\"")
-    if not prev or p in _STOP_BEFORE or prev.endswith(":") or _NUMBER_WORD.match(prev):
+    initials = len(prev) == 2 and prev[0].isupper() and _INITIAL.match(prev2)  # "V. T. 4 ." is a signature
+    article_next = nxt.lower() in {"the", "a", "an"}  # "about 1 the wages": no quantity comes before "the"
+    if not prev or (p in _STOP_BEFORE and not initials and not (article_next and p in _PREPOSITIONS)):
         return False
-    if re.match(r"^[a-zа-я][\w'’-]*[.;!?]$", prev) and prev not in _ABBREVIATIONS:  # "resignation. 2 Berlin"
+    if prev.endswith(":") or _NUMBER_WORD.match(prev):
         return False
-    if nxt in {"and", "or", "to", "-"} and nxt2[:1].isdigit():  # "paragraphs 1 and 2"
+    if _SENTENCE_END.match(prev) and prev not in _ABBREVIATIONS:  # "resignation. 2 Berlin"
         return False
-    if _DIGIT_OR_SLASH.search(prev) or prev in {"-", "—", "–"}:
+    if (nxt in {"and", "or", "to", "-"} and nxt2[:1].isdigit()) or (
+            prev in {"and", "or", "to"} and prev2[:1].isdigit()):  # "paragraphs 1 and 2"
         return False
-    return not (nxt and (nxt[0].isdigit() or nxt.lower().strip(".,;") in _UNITS or nxt.startswith(("/", ")"))))
+    if _DIGIT_OR_SLASH.search(prev) or prev in {"-", "—", "–"} or _BRACKETED_ORDINAL.match(nxt):
+        return False
+    unit = nxt.lower().strip(".,;")
+    if unit in _UNITS and not (value == 1 and unit.endswith("s")):  # "1 days" cannot be data
+        return False
+    return not (nxt and (nxt[0].isdigit() or nxt.startswith(("/", ")"))))
 
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"\d")
+_SMALL_NUMBER = re.compile(r"(?<![\d,./])\d{1,2}(?![\d/]|[,.]\d)")  # markers are 1-99, never "2,457" or "15/XII"
 _PUNCT = re.compile(r"^[.,;:!?]+$")
 
 
 def _candidate(row: int, line: str, tok: _Token) -> Candidate | None:
     """The token as a marker candidate, judged with its neighbours (prev word, next two words)."""
     text, before, after = tok.text, line[:tok.start()].rstrip(), line[tok.end():]
-    prev = before.rsplit(None, 1)[-1] if before else ""
+    prevs = before.rsplit(None, 2)[-2:] if before else []
+    prev2, prev = ([""] + prevs)[-2:] if prevs else ("", "")
     nexts = after.split(None, 2)
     nxt, nxt2 = (nexts + ["", ""])[:2]
     nxt_start = tok.end() + len(after) - len(after.lstrip())
     if prev and (m := _BARE.match(text)):
-        if not _bare_ok(prev, nxt, nxt2):
+        if not _bare_ok(prev, prev2, int(m[1]), nxt, nxt2):
             return None
         punct_next = bool(_PUNCT.match(nxt))
         end = nxt_start if not m[2] and punct_next else tok.start() + len(m[1])
+        if nxt == "." and prev.endswith(".") and not m[2]:  # "V. T. 4 ." -> "V. T.", not "V. T.."
+            end = nxt_start + 1
         return Candidate(int(m[1]), bool(m[2]) or not nxt or punct_next, row, (len(before), end))
     if (m := _GLUED_AFTER.match(text)) and not _ORDINAL.match(text[len(m[1]) + len(m[2]):] or "-"):
         start = tok.start() + len(m[1])
@@ -100,7 +117,7 @@ def _digit_tokens(line: str) -> list[_Token]:
     """Tokens holding digits, found from the digit runs (a regex over every token is 3x slower)."""
     out: list[_Token] = []
     last_end = -1
-    for m in _DIGITS.finditer(line):
+    for m in _SMALL_NUMBER.finditer(line):
         if m.start() < last_end:
             continue
         begin = max(line.rfind(" ", 0, m.start()), line.rfind("\t", 0, m.start())) + 1

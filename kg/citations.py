@@ -62,7 +62,7 @@ def _folios(raw: str | None) -> str | None:
 
 def is_citation_line(line: str) -> bool:
     """The citation line under a letter starts with an archive name and a fond ("F. 85")."""
-    return bool(LINE_START.match(line.strip()))
+    return "F." in line and bool(LINE_START.match(line.strip()))
 
 
 def is_form_line(text: str) -> bool:

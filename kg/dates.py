@@ -33,6 +33,7 @@ _QUALIFIERS = {"previously": "not-after", "later": "not-before", "not later than
                "early": "early", "beginning of": "early", "mid": "mid", "middle of": "mid",
                "late": "late", "end of": "late"}
 _QUAL_RE = "|".join(sorted(_QUALIFIERS, key=len, reverse=True))
+_QUAL_WORDS = re.compile(rf"\b({_QUAL_RE})\b")
 _TOKEN = re.compile(r"\[|\]|[A-Za-z]+|\d+|[-–—]|,|\.|\s+|.", re.I)
 _DATE_LINE = re.compile(
     rf"^\[?\s*(?:(?:{_QUAL_RE})\s+\[?)?(?:(?:{_MONTH_RE})\.?\s*\]?\s*\[?\s*)?"
@@ -130,11 +131,10 @@ def _read_parts(text: str) -> _Parts | None:
     """Walk the tokens, tracking brackets, and assign month/day/year components."""
     parts, depth, supplied = _Parts(supplied=set()), 0, set()
     lowered = text.lower()
-    for phrase in sorted(_QUALIFIERS, key=len, reverse=True):
-        if re.search(rf"\b{phrase}\b", lowered):
-            parts.qualifier = _QUALIFIERS[phrase]
-            lowered = re.sub(rf"\b{phrase}\b", " ", lowered, count=1)
-            break
+    q = _QUAL_WORDS.search(lowered)
+    if q:
+        parts.qualifier = _QUALIFIERS[q.group(1)]
+        lowered = lowered[:q.start()] + " " + lowered[q.end():]
     for tok in _TOKEN.findall(lowered):
         if tok == "[":
             depth += 1

@@ -124,6 +124,8 @@ def number_notes(paragraphs: list[Paragraph], markers: set[int], file: str,
 def _parentheticals(text: str) -> list[str]:
     """Top-level parenthesized groups (balanced; an unclosed group runs to the end)."""
     groups, depth, start = [], 0, 0
+    if "(" not in text:
+        return groups
     for i, ch in enumerate(text):
         if ch == "(":
             if depth == 0:

@@ -231,3 +231,14 @@ def test_short_telegram_signature_and_full_name_header():
     (doc,) = parse_pages([Page("t.txt", text)]).documents
     assert (doc.kind, names(doc.senders)) == ("telegram", [("Grigory Ordzhonikidze", "person")])
     assert doc.signatures == ["SERGO."] and doc.fields["signature"].first_line == 5
+
+
+def test_markers_among_data_numbers():
+    result = parse("markers.txt")
+    (doc,) = result.documents
+    assert [(m.number, m.anchor.split()[-1]) for m in doc.markers] == [
+        (1, "about"), (2, "planned"), (3, "revealed"), (4, "T.")]
+    assert "about the supply. The question must be decided within 4 [th] days, by 3 million rubles" in doc.body
+    assert "paragraphs 1 and 2 of circular No. 58 of 19/X, 64.8% of the plan for [19]23 as planned." in doc.body
+    assert doc.signatures == ["V. T."]
+    assert all(n.marker is not None for n in doc.notes) and result.diagnostics == []
