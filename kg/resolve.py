@@ -18,8 +18,8 @@ from kg.config import Settings
 from kg.events import extract_events
 from kg.model import Corpus, Diagnostic, Document, NameUsage, Note, ParseResult, Party, Resolution
 from kg.names import DocForm, Found, NameFinder, identification_forms, note_explanation, note_forms
+from kg.resolve_text import body_line, clean_signature, doc_line, signature_regions, with_signature_lead
 
-SIGNATURE_LEAD = re.compile(r"((?:Your\s+)?(?:[A-Z][a-z]{0,2}\.\s?){0,3})$")
 PARTY_NAME = re.compile(r"^(?P<initials>(?:[A-Z][a-z]{0,2}\.\s*)*)(?P<surname>.+?)\.?$")
 
 
@@ -92,7 +92,7 @@ def resolve_document(doc: Document, auth: Authorities, finder: NameFinder) -> Re
 
 def resolve_party(party: Party, ctx: Context) -> NameUsage:
     """A header party: an organization by any of its names, a person by surname checked against initials."""
-    line = ctx.doc.fields["header"].first_line if "header" in ctx.doc.fields else _doc_line(ctx.doc)
+    line = ctx.doc.fields["header"].first_line if "header" in ctx.doc.fields else doc_line(ctx.doc)
     usage = NameUsage(document=ctx.doc.key, form=party.verbatim or party.name, kind="header", where="header",
                       line=line)
     if party.kind == "organization":
@@ -142,18 +142,18 @@ def _initials_agree(auth: Authorities, entity: str, initials: str) -> bool | Non
 def _find_all(ctx: Context, finder: NameFinder) -> list[tuple[str, int | None, int, Found]]:
     """(where, note number, line, found) for the body (signatures marked) and every note."""
     doc, out = ctx.doc, []
-    regions = _signature_regions(doc)
+    regions = signature_regions(doc)
     for f in finder.find(doc.body, ctx.doc_forms):
         where = "signature" if any(a <= f.start < b for a, b in regions) else "body"
         if where == "signature":
-            f = _with_signature_lead(doc.body, f)
-        out.append((where, None, _body_line(doc, f.start), f))
+            f = with_signature_lead(doc.body, f)
+        out.append((where, None, body_line(doc, f.start), f))
     for sig in doc.signatures:
-        if not any(doc.body[a:b] == _clean_signature(sig) for a, b in regions):
-            line = doc.fields["signature"].first_line if "signature" in doc.fields else _doc_line(doc)
-            out += [("signature", None, line, _with_signature_lead(sig, f)) for f in finder.find(sig, ctx.doc_forms)]
+        if not any(doc.body[a:b] == clean_signature(sig) for a, b in regions):
+            line = doc.fields["signature"].first_line if "signature" in doc.fields else doc_line(doc)
+            out += [("signature", None, line, with_signature_lead(sig, f)) for f in finder.find(sig, ctx.doc_forms)]
     for note in doc.notes:
-        line = note.span.first_line if note.span else _doc_line(doc)
+        line = note.span.first_line if note.span else doc_line(doc)
         out += [("note", note.number, line, f) for f in finder.find(note.text, ctx.doc_forms)]
     return out
 
@@ -254,7 +254,7 @@ def _kind(candidates: tuple[NameForm, ...]) -> str:
     return kinds.pop() if len(kinds) == 1 else "surname"
 
 
-# -- places, signatures, lines, diagnostics ----------------------------------------------------------------
+# -- places and diagnostics ----------------------------------------------------------------
 
 
 def _place(doc: Document, auth: Authorities) -> str | None:
@@ -262,46 +262,6 @@ def _place(doc: Document, auth: Authorities) -> str | None:
         return None
     ids = {nf.entity for nf in auth.lookup(doc.place) if auth.entities[nf.entity].kind == "place"}
     return ids.pop() if len(ids) == 1 else None
-
-
-def _clean_signature(sig: str) -> str:
-    return sig.strip().rstrip(".").strip()
-
-
-def _signature_regions(doc: Document) -> list[tuple[int, int]]:
-    """Where each signature line stands in the body (the parser keeps them there too); last occurrence."""
-    regions = []
-    for sig in doc.signatures:
-        text = _clean_signature(sig)
-        at = doc.body.rfind(text) if text else -1
-        if at >= 0:
-            regions.append((at, at + len(text)))
-    return regions
-
-
-def _with_signature_lead(text: str, f: Found) -> Found:
-    """Extend a signature's name over "Your " and initials: the form as signed ("Your Amayak", "S. Minin")."""
-    lead = SIGNATURE_LEAD.search(text[:f.start]).group(1)
-    return Found(f.start - len(lead), f.end, text[f.start - len(lead):f.end], f.how, f.candidates, f.doc_form,
-                 f.qualifier)
-
-
-def _doc_line(doc: Document) -> int:
-    return doc.source.first_line if doc.source else 0
-
-
-def _body_line(doc: Document, offset: int) -> int:
-    """Page line of a body offset: the nearest marker before it on the same paragraph, else paragraph count."""
-    span = doc.fields.get("body")
-    if span is None:
-        return _doc_line(doc)
-    paragraph = doc.body.count("\n\n", 0, offset)
-    for marker in sorted(doc.markers, key=lambda m: m.offset, reverse=True):
-        if marker.offset <= offset and doc.body.count("\n\n", 0, marker.offset) == paragraph:
-            return marker.line
-    n_paragraphs = doc.body.count("\n\n") + 1
-    gap = 2 if span.last_line - span.first_line + 1 >= 2 * n_paragraphs - 1 else 1
-    return min(span.first_line + paragraph * gap, span.last_line)
 
 
 def unresolved_diagnostics(doc: Document, res: Resolution) -> list[Diagnostic]:

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.authority import load_authorities, name_key
 from kg.config import ROOT, Settings
@@ -289,3 +291,22 @@ def test_resolve_reads_the_authority_files_named_by_settings(tmp_path: Path):
     corpus = resolve(ParseResult([_doc("907", "Koba wrote.")]), Settings(data_dir=tmp_path))
     assert corpus.resolutions["907"].usages[0].entity == "stalin-i-v"
     assert corpus.entities["stalin-i-v"].wikidata is None
+
+
+@given(suffix=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=4),
+       prefix=st.sampled_from(["", "the ", "(", "Comrade "]))
+@settings(max_examples=200, deadline=None)
+def test_a_name_inside_a_longer_word_is_never_matched(prefix, suffix):
+    """'Leninist', 'Stalinism', 'Kobi': a form followed by more letters designates nobody (whole words only)."""
+    auth = load_authorities(ROOT / "data")
+    finder = _FINDER.setdefault("finder", NameFinder(auth))
+    for base, entity in (("Lenin", "lenin-v-i"), ("Koba", "stalin-i-v"), ("Stalin", "stalin-i-v"),
+                         ("Radek", "radek-k-b"), ("Sergo", "ordzhonikidze-g-k")):
+        word = base + suffix
+        if any(nf.entity == entity for nf in auth.lookup(word)):
+            continue  # the longer word is itself a form of the same person
+        found = finder.find(f"{prefix}{word} wrote.")
+        assert not any(nf.entity == entity for f in found for nf in f.candidates), word
+
+
+_FINDER: dict[str, NameFinder] = {}
