@@ -82,6 +82,7 @@ class Authorities:
     initials: dict[str, tuple[str, ...]] = field(default_factory=dict)  # person id -> "I. V.", "J. V."
     qualifiable: set[str] = field(default_factory=set)  # org ids whose names also denote other bodies
     identifications: dict[str, list[Identification]] = field(default_factory=dict)  # document -> entries
+    ambiguous: list[Identification] = field(default_factory=list)  # forms whose meaning depends on the letter
     events: list[HistoricalEvent] = field(default_factory=list)
 
     @property
@@ -206,7 +207,13 @@ def _explained_in(path: Path, where: str, value: str | None) -> tuple[str, int] 
 
 
 def _load_identifications(auth: Authorities, path: Path) -> None:
-    for i, row in enumerate(_read_toml(path).get("identification", [])):
+    data = _read_toml(path)
+    for i, row in enumerate(data.get("ambiguous", [])):
+        where = f"[[ambiguous]] #{i + 1}"
+        auth.ambiguous.append(Identification(
+            document="", form=_get(path, where, row, "form", str), entity=None, basis="context",
+            kind=_get(path, where, row, "kind", str), explanation=_get(path, where, row, "explanation", str)))
+    for i, row in enumerate(data.get("identification", [])):
         where = f"[[identification]] #{i + 1}"
         entity = _get(path, where, row, "entity", str) or None
         if entity is not None and entity not in auth.entities:

@@ -65,7 +65,7 @@ def resolve_with(result: ParseResult, auth: Authorities) -> Corpus:
 
 def resolve_document(doc: Document, auth: Authorities, finder: NameFinder) -> Resolution:
     """Parties, name usages and mentions of one document."""
-    ctx = Context(doc, auth, identification_forms(auth.identifications.get(doc.key, [])) + note_forms(doc, auth))
+    ctx = Context(doc, auth, _doc_forms(doc, auth))
     res = Resolution(document=doc.key, place=_place(doc, auth))
     for role, parties, out in (("sender", doc.senders, res.senders), ("recipient", doc.recipients, res.recipients)):
         for party in parties:
@@ -85,6 +85,14 @@ def resolve_document(doc: Document, auth: Authorities, finder: NameFinder) -> Re
             res.mentions.append(usage.entity)
     res.mentions = list(dict.fromkeys(res.mentions))
     return res
+
+
+def _doc_forms(doc: Document, auth: Authorities) -> list[DocForm]:
+    """This document's identifications and note readings, then the context-dependent forms it does not settle."""
+    idents = auth.identifications.get(doc.key, [])
+    settled = {name_key(i.form) for i in idents}
+    open_forms = [a for a in auth.ambiguous if name_key(a.form) not in settled]
+    return identification_forms(idents) + note_forms(doc, auth) + identification_forms(open_forms)
 
 
 # -- parties -------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ def _links() -> list[dict[str, str]]:
     ("identifications.toml", "identification",
      {"document": str, "form": str, "entity": str, "basis": str, "kind": str, "explanation": str}),
     ("events.toml", "event", {"id": str, "label": str, "kind": str, "keywords": list}),
+    ("identifications.toml", "ambiguous", {"form": str, "kind": str, "explanation": str}),
 ])
 def test_every_entry_has_its_required_keys_and_types(filename, table, required):
     rows = tomllib.loads((AUTH / filename).read_text(encoding="utf-8"))[table]

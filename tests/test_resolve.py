@@ -201,6 +201,14 @@ def test_a_pseudonym_without_its_note_stays_unresolved(auth):
     assert {d.message.split("'")[1] for d in corpus.diagnostics} == {"Andrei", "Seryozha"}
 
 
+def test_the_old_man_elsewhere_is_kept_unresolved_and_reported(auth):
+    corpus = resolve_with(ParseResult([_doc("909", "The old man was stubborn again.")]), auth)
+    (usage,) = corpus.resolutions["909"].usages
+    assert (usage.form, usage.entity, usage.kind) == ("The old man", None, "description")
+    assert "No. 168" in usage.explanation and "No. 170" in usage.explanation
+    assert [d.document for d in corpus.diagnostics if d.code == "unresolved-name"] == ["909"]
+
+
 def test_a_pseudonym_note_identifies_the_word_its_marker_follows(auth):
     marker = Marker(number=1, offset=24, anchor="a letter from Yurii[em]", line=1)
     note = Note(number=1, text="Pyatakov's pseudonym.", marker=marker)
