@@ -228,6 +228,10 @@ def parse_pages(pages: list[Page]) -> ParseResult:
     diags: list[Diagnostic] = []
     for page in pages:
         for chunk in split_page(page):
+            if not chunk.lines:
+                diags.append(Diagnostic(chunk.file, chunk.first_line, chunk.number, "empty-document",
+                                        f"No. {chunk.number} has no text after its number line", "warning"))
+                continue
             doc, found = parse_chunk(chunk)
             docs.append(doc)
             diags.extend(found)

@@ -3,8 +3,9 @@
 Why a document starts only at a line that is the number alone ("No. 204", "Number 12"): "No." also
 occurs inside documents ("No. 169/S", "house No. 11", "1936. No. 7"). Pages of the Stalin section
 carry no numbers, so an unnumbered document also starts at a header line that reads cleanly and is
-directly followed by a date line, but only outside another document's letter text (in the page's
-preamble or after the previous document's citation). Banner lines of the site are dropped wherever
+directly followed by a date line, outside a numbered document's letter text (in the page's preamble,
+after the previous citation, or after an unnumbered document's first lines). A header and a date
+with nothing after them is a contents entry, not a document. Banner lines of the site are dropped wherever
 they appear (navigation lines too: two "|" or more); an introduction page yields no chunk and no
 diagnostic. A long line repeated right after itself is a page glitch: it is kept once, and the
 chunk remembers where the copy was so that the parser can say so.
@@ -79,7 +80,8 @@ def split_page(page: Page) -> list[Chunk]:
             chunks.append(current)
             open_letter = True
             continue
-        if not open_letter and _unnumbered_start(lines, i):
+        may_start = not open_letter or (current is not None and current.number is None and len(current.lines) >= 2)
+        if may_start and _unnumbered_start(lines, i):
             current = Chunk(page.path, None, None)
             chunks.append(current)
             open_letter = True
@@ -91,4 +93,4 @@ def split_page(page: Page) -> list[Chunk]:
         current.lines.append((lineno, text))
         if is_citation_line(text):
             open_letter = False
-    return chunks
+    return [c for c in chunks if c.number is not None or len(c.lines) > 2]  # header+date only: a contents entry

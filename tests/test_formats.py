@@ -242,3 +242,13 @@ def test_markers_among_data_numbers():
     assert "paragraphs 1 and 2 of circular No. 58 of 19/X, 64.8% of the plan for [19]23 as planned." in doc.body
     assert doc.signatures == ["V. T."]
     assert all(n.marker is not None for n in doc.notes) and result.diagnostics == []
+
+
+def test_contents_entries_are_not_documents_and_unnumbered_letters_split_without_citation():
+    result = parse("contents-and-unnumbered.txt")
+    assert [(d.key, d.header, len(d.signatures)) for d in result.documents] == [
+        ("u-1925-05-10-molotov", "V. M. Molotov - I. V. Stalin", 1),
+        ("u-1925-05-12-ordzhonikidze", "G. K. Ordzhonikidze - I. V. Stalin", 1)]
+    assert result.documents[0].citation is None and result.documents[1].citation.delo == "778"
+    assert [(d.code, d.document, d.line) for d in result.diagnostics] == [
+        ("missing-citation", "u-1925-05-10-molotov", 18), ("empty-document", "999", 30)]
