@@ -239,6 +239,14 @@ def test_header_names_resolve_only_when_unambiguous(auth, name, entity):
     assert resolve_with(ParseResult([doc]), auth).resolutions["908"].senders == [entity]
 
 
+def test_initials_signatures_count_only_as_signatures(auth):
+    doc = _doc("910", "Send the report to F. D. at once.\n\nF. D.")
+    doc.signatures = ["F. D."]
+    usages = resolve_with(ParseResult([doc]), auth).resolutions["910"].usages
+    assert [(u.where, u.form, u.entity) for u in usages] == [("body", "F. D.", None),
+                                                              ("signature", "F. D.", "dzerzhinsky-f-e")]
+
+
 def test_an_unknown_party_is_reported(auth):
     doc = _doc("905", "Text.", senders=[Party(name="X. Y. Nobody", kind="person", verbatim="X. Y. Nobody")])
     corpus = resolve_with(ParseResult([doc]), auth)
@@ -306,8 +314,8 @@ def test_resolve_reads_the_authority_files_named_by_settings(tmp_path: Path):
 @settings(max_examples=200, deadline=None)
 def test_a_name_inside_a_longer_word_is_never_matched(prefix, suffix):
     """'Leninist', 'Stalinism', 'Kobi': a form followed by more letters designates nobody (whole words only)."""
-    auth = load_authorities(ROOT / "data")
-    finder = _FINDER.setdefault("finder", NameFinder(auth))
+    finder = _FINDER.get("finder") or _FINDER.setdefault("finder", NameFinder(load_authorities(ROOT / "data")))
+    auth = finder.auth
     for base, entity in (("Lenin", "lenin-v-i"), ("Koba", "stalin-i-v"), ("Stalin", "stalin-i-v"),
                          ("Radek", "radek-k-b"), ("Sergo", "ordzhonikidze-g-k")):
         word = base + suffix
