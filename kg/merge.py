@@ -7,9 +7,10 @@ one, when there is one) is kept; the others add their pages and line ranges, and
 first one lacks. Two different documents under one number are reported ("duplicate-number") and the
 second is not published under that number.
 
-Keys: the edition number; unnumbered documents get ``u-<edtf>-<sender slug>`` ("/" written "--",
-".." written "open", e.g. ``u-1921-03-05--1921-03-06-ivanov``), "undated" without a date, and a
-"-2", "-3"... suffix when two documents would share a key.
+Keys: the edition number; unnumbered documents get ``u-<edtf slug>-<sender slug>`` (".." written
+"open", other punctuation "-": ``u-1921-03-05-stalin``, ``u-1921-03-05-1921-03-06-ivanov``,
+``u-open-1921-03-05-ivanov``), "undated" without a date, and a "-2", "-3"... suffix when two
+documents would share a key.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def _group(docs: list[Document]) -> tuple[list[Document], list[Diagnostic], dict
 
 def _unnumbered_key(doc: Document) -> str:
     edtf = doc.date.edtf if doc.date and doc.date.edtf else "undated"
-    edtf = edtf.replace("..", "open").replace("/", "--")
+    edtf = edtf.replace("..", "open")
     who = doc.senders[0].name if doc.senders else ""
     if doc.senders and doc.senders[0].kind == "person":
         who = who.split()[-1]

@@ -22,8 +22,8 @@ _WORD_RE = "|".join(sorted(WORDS, key=len, reverse=True))
 _NUMBERED = re.compile(r"^(?P<num>\d{1,3})(?P<sep>\s*\.(?!\d)\s*|\s+|(?=[A-Za-zА-Яа-я«“\"(\[]))(?P<text>.*)$", re.S)
 _WORDED = re.compile(rf"^(?P<num>{_WORD_RE})(?P<sep>\s*\.\s*|(?=[A-ZА-Я]))(?P<text>.*)$", re.S)
 _LABEL = re.compile(r"^\s*notes?\s*[:.]?\s*$", re.I)
-_CROSS = re.compile(r"See\s+(?:also\s+)?(?:note\s+(?P<note>\d+)\s+to\s+)?(?:the\s+)?(?:document|doc\.)\s*No\.?\s*"
-                    r"(?P<doc>\d+)", re.I)
+_CROSS = re.compile(r"See\s+(?:also\s+)?(?:notes?\s+(?P<note>\d+)(?:\s*(?:,|and)\s*(?P<note2>\d+))?\s+to\s+)?"
+                    r"(?:the\s+)?(?:document|doc\.)\s*No\.?\s*(?P<doc>\d+)", re.I)
 _PUB_YEAR = re.compile(r"(?:^|[.,]\s+|\s)((?:18|19|20)\d\d)(?=\s*[.,]|\s+(?:No|pp|P|S|Vol)\b)")
 _AFTER_YEAR = re.compile(r"\s*[.,]?\s*(?:No|P|S|pp|Vol|T)\.")
 _PUB_HINT = re.compile(r"\b(?:No\.|P\.|S\.|pp\.|Vol\.|M\.,|L\.,|T\.)")
@@ -191,9 +191,12 @@ def read_references(text: str, previous: Reference | None) -> tuple[list[Referen
 
 
 def read_cross_references(text: str) -> list[CrossReference]:
-    """'See note 1 to document No. 166.' -> CrossReference(document='166', note=1)."""
-    return [CrossReference(verbatim=m.group(0), document=m["doc"], note=int(m["note"]) if m["note"] else None)
-            for m in _CROSS.finditer(text)]
+    """'See note 1 to document No. 166.' -> CrossReference(document='166', note=1); 'notes 1 and 2' -> two."""
+    out = []
+    for m in _CROSS.finditer(text):
+        notes = [int(n) for n in (m["note"], m["note2"]) if n] or [None]
+        out.extend(CrossReference(verbatim=m.group(0), document=m["doc"], note=n) for n in notes)
+    return out
 
 
 def last_archival(refs: list[Reference]) -> Citation | None:

@@ -252,3 +252,17 @@ def test_contents_entries_are_not_documents_and_unnumbered_letters_split_without
     assert result.documents[0].citation is None and result.documents[1].citation.delo == "778"
     assert [(d.code, d.document, d.line) for d in result.diagnostics] == [
         ("missing-citation", "u-1925-05-10-molotov", 18), ("empty-document", "999", 30)]
+
+
+def test_cross_references_to_several_notes_and_keys_of_undated_or_open_dates():
+    from kg.model import Page
+    from kg.parse import parse_pages
+
+    text = ("A. B. Ivanov - C. D. Petrov\n[previously March 5, 1921]\nThe commission has finished its work and"
+            " the report is ready for the Politburo meeting 1 .\nRTSKHIDNI. F. 1. Op. 1. D. 1. L. 1. Autograph.\n"
+            "Notes:\n1 See notes 1 and 2 to document No. 166. See also document No. 12.\n"
+            "A. B. Ivanov - C. D. Petrov\nMarch 5-6, 1921\nThe commission has finished its work and the report is"
+            " ready.\nRTSKHIDNI. F. 1. Op. 1. D. 2. L. 1. Autograph.\n")
+    a, b = parse_pages([Page("u.txt", text)]).documents
+    assert [(x.document, x.note) for x in a.notes[0].cross_references] == [("166", 1), ("166", 2), ("12", None)]
+    assert (a.key, b.key) == ("u-open-1921-03-05-ivanov", "u-1921-03-05-1921-03-06-ivanov")
