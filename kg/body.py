@@ -217,6 +217,13 @@ def _year(raw: str | None, doc_date: DateStatement | None) -> tuple[int | None, 
     return (int(probe[:4]), ["year"]) if probe else (None, [])
 
 
+def _date_part(line: str, m: re.Match[str]) -> str:
+    """The date as printed, without place or role ("1.XI.1923" of "Berlin, 1.XI.1923")."""
+    first = m.start("month") if m.groupdict().get("month") else m.start("d")
+    last = max(m.end(g) for g in ("d", "m", "y") if g in m.groupdict() and m.group(g))
+    return line[first:last]
+
+
 def read_place_date(text: str, doc_date: DateStatement | None, span: SourceSpan) -> PlaceDate | DateProblem | None:
     """A whole line like 'Berlin, 1.XI.1923', '24/1 23', 'Filed from Moscow 5/3-21'; None: not one."""
     line = text.strip()
@@ -234,7 +241,7 @@ def read_place_date(text: str, doc_date: DateStatement | None, span: SourceSpan)
     role = ROLES.get((groups.get("role") or "").split(" ")[0].lower(), "written")
     date: DateStatement | DateProblem | None = None
     if month and year:
-        date = day_statement(line, year, month, int(groups["d"]), supplied)
+        date = day_statement(_date_part(line, m), year, month, int(groups["d"]), supplied)
         if isinstance(date, DateProblem):
             return date
         date.span = span

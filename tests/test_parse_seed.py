@@ -113,7 +113,8 @@ def test_markers_removed_from_body_and_attached_to_notes(docs):
 
 def test_place_dates_and_signatures(docs):
     pd = docs["173"].place_dates[0]
-    assert (pd.place, pd.date.edtf, pd.role) == ("Berlin", "1923-11-01", "written")
+    assert (pd.verbatim, pd.place, pd.date.expressed, pd.date.edtf, pd.role) == (
+        "Berlin, 1.XI.1923", "Berlin", "1.XI.1923", "1923-11-01", "written")
     assert docs["171"].place_dates[0].date.edtf == "1923-08-03"  # "3/VІІІ" with Cyrillic І
     assert docs["167"].place_dates[0].date.edtf == "1923-01-24"  # "24/1 23"
     assert docs["174"].place == "Poltava"
