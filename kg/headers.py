@@ -19,7 +19,8 @@ KINDS = {"telegram": "telegram", "cipher telegram": "telegram", "ciphered telegr
          "statement": "statement", "postcard": "letter", "radiogram": "telegram"}
 _KIND_RE = "|".join(sorted(KINDS, key=len, reverse=True))
 _PREFIXED = re.compile(rf"^(?P<kind>{_KIND_RE})\s+(?:(?:from|of)\s+(?P<s>.+?)\s+)?to\s+(?P<r>.+)$", re.I)
-_PREFIX_ONLY = re.compile(rf"^(?P<kind>{_KIND_RE})\s+(?:from|of)\s+(?P<s>.+)$", re.I)
+_FROM_TO = re.compile(r"^from\s+(?P<s>.+?)\s+to\s+(?P<r>.+)$", re.I)  # the site's titles: "from Stalin to Lenin"
+_TO_FROM = re.compile(r"^to\s+(?P<r>.+?)\s+from\s+(?P<s>.+)$", re.I)  # "To Kirov from Sergo"
 _DASH = re.compile(r"\s+[—–-]\s+|\s+[—–]|[—–]\s+")
 ORG_WORDS = re.compile(
     r"\b(committee|commission|bureau|politburo|orgburo|secretariat|board|eastpart|istpart|pravda|izvestia|"
@@ -117,6 +118,9 @@ def _sides(line: str) -> tuple[str, str | None, str] | None:
     m = _PREFIXED.match(line)
     if m:
         return KINDS[m["kind"].lower()], m["s"], m["r"]
+    m = _FROM_TO.match(line) or _TO_FROM.match(line)
+    if m:
+        return "letter", m["s"], m["r"]
     dash = _DASH.split(line, maxsplit=1)
     if len(dash) == 2 and dash[0].strip() and dash[1].strip():
         return "letter", dash[0], dash[1]

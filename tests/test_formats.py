@@ -266,3 +266,12 @@ def test_cross_references_to_several_notes_and_keys_of_undated_or_open_dates():
     a, b = parse_pages([Page("u.txt", text)]).documents
     assert [(x.document, x.note) for x in a.notes[0].cross_references] == [("166", 1), ("166", 2), ("12", None)]
     assert (a.key, b.key) == ("u-open-1921-03-05-ivanov", "u-1921-03-05-1921-03-06-ivanov")
+
+
+def test_title_form_header_on_a_per_letter_page():
+    result = parse("title-as-header.txt")
+    (doc,) = result.documents
+    assert (doc.number, doc.key, names(doc.senders), names(doc.recipients)) == (
+        None, "u-1926-09-sergo", [("Sergo", "person")], [("Kirov", "person")])
+    assert (doc.date.edtf, doc.date.supplied) == ("1926-09", ["whole"])
+    assert doc.signatures == ["Your Sergo."] and result.diagnostics == []
