@@ -13,8 +13,6 @@ a graph name, never a URL to fetch (``FROM <file:///etc/passwd>`` selects an emp
 from __future__ import annotations
 
 import gzip
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,33 +167,19 @@ def find_data_file(data_dir: Path) -> Path:
 class OxigraphStore:
     """Embedded pyoxigraph behind a pool of worker processes (see ``kg.store_pool``).
 
-    ``data_dir`` holds the build (``kg.trig`` preferred) or an on-disk Oxigraph store in
-    ``data_dir/store``. A file is loaded once into a temporary on-disk store that all workers open
-    read-only, so workers start fast and share the OS page cache; ``in_memory=True`` instead loads
-    the file in every worker (no disk needed; fine for small graphs).
+    ``data_dir`` holds the build (``kg.trig`` preferred, else ``kg.nt.gz``...), loaded once into
+    memory by the store process that forks the workers; or an on-disk Oxigraph store in
+    ``data_dir/store``, opened read-only (for graphs larger than memory; slower per query).
     """
 
-    def __init__(self, data_dir: Path, *, warm_workers: int | None = None, in_memory: bool = False):
-        self._tmp: Path | None = None
+    def __init__(self, data_dir: Path, *, warm_workers: int | None = None):
         store_dir = data_dir / "store"
         if (store_dir / "CURRENT").is_file():
             source = StoreSource(store_dir=store_dir)
-        elif in_memory:
-            source = StoreSource(data_file=find_data_file(data_dir))
         else:
-            source = StoreSource(store_dir=self._materialize(find_data_file(data_dir)))
+            source = StoreSource(data_file=find_data_file(data_dir))
         self.data_file = source.data_file
         self.pool = WorkerPool(source, warm=warm_workers or max(2, cpu_count()))
-
-    def _materialize(self, data_file: Path) -> Path:
-        import pyoxigraph as ox
-
-        self._tmp = Path(tempfile.mkdtemp(prefix="kg-store-"))
-        store = ox.Store(str(self._tmp))
-        load_file(store, data_file)
-        store.flush()
-        del store
-        return self._tmp
 
     @property
     def sandboxed(self) -> bool:
@@ -223,8 +207,6 @@ class OxigraphStore:
 
     def close(self) -> None:
         self.pool.close()
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 def iri_ref(iri: str) -> str:

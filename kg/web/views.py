@@ -16,7 +16,9 @@ PROV = "http://www.w3.org/ns/prov#"
 
 
 def links(desc: Description, prop: str, subject: str | None = None) -> list[dict[str, str]]:
-    return [{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(prop, subject) if t[0] == "uri"]
+    """Linked resources with their labels, sorted by label (stores return them in any order)."""
+    found = [{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(prop, subject) if t[0] == "uri"]
+    return sorted(found, key=lambda link: (link["label"], link["iri"]))
 
 
 def _marker_at(text: str, n: int, anchor: str | None, pos: int) -> tuple[int, int] | None:
