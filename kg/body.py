@@ -74,63 +74,50 @@ _SMALL_NUMBER = re.compile(r"(?<![\d,./])\d{1,2}(?![\d/]|[,.]\d)")  # markers ar
 _PUNCT = re.compile(r"^[.,;:!?]+$")
 
 
-def _candidate(row: int, line: str, tok: _Token) -> Candidate | None:
+def _candidate(row: int, line: str, text: str, start: int) -> Candidate | None:
     """The token as a marker candidate, judged with its neighbours (prev word, next two words)."""
-    text, before, after = tok.text, line[:tok.start()].rstrip(), line[tok.end():]
+    stop = start + len(text)
+    before, after = line[:start].rstrip(), line[stop:]
     prevs = before.rsplit(None, 2)[-2:] if before else []
     prev2, prev = ([""] + prevs)[-2:] if prevs else ("", "")
     nexts = after.split(None, 2)
     nxt, nxt2 = (nexts + ["", ""])[:2]
-    nxt_start = tok.end() + len(after) - len(after.lstrip())
+    nxt_start = stop + len(after) - len(after.lstrip())
     if prev and (m := _BARE.match(text)):
         if not _bare_ok(prev, prev2, int(m[1]), nxt, nxt2):
             return None
         punct_next = bool(_PUNCT.match(nxt))
-        end = nxt_start if not m[2] and punct_next else tok.start() + len(m[1])
+        end = nxt_start if not m[2] and punct_next else start + len(m[1])
         if nxt == "." and prev.endswith(".") and not m[2]:  # "V. T. 4 ." -> "V. T.", not "V. T.."
             end = nxt_start + 1
         return Candidate(int(m[1]), bool(m[2]) or not nxt or punct_next, row, (len(before), end))
     if (m := _GLUED_AFTER.match(text)) and not _ORDINAL.match(text[len(m[1]) + len(m[2]):] or "-"):
-        start = tok.start() + len(m[1])
+        start = start + len(m[1])
         end = nxt_start if not m[3] and _PUNCT.match(nxt) else start + len(m[2])
         return Candidate(int(m[2]), True, row, (start, end))
     if prev and (m := _GLUED_BEFORE.match(text)) and not _ORDINAL.match(m[2]):
-        return Candidate(int(m[1]), True, row, (tok.start(), tok.start() + len(m[1])))
+        return Candidate(int(m[1]), True, row, (start, start + len(m[1])))
     return None
 
 
-@dataclass
-class _Token:
-    """A whitespace-delimited token of a line that contains a digit."""
-
-    text: str
-    begin: int
-
-    def start(self) -> int:
-        return self.begin
-
-    def end(self) -> int:
-        return self.begin + len(self.text)
-
-
-def _digit_tokens(line: str) -> list[_Token]:
-    """Tokens holding digits, found from the digit runs (a regex over every token is 3x slower)."""
-    out: list[_Token] = []
+def _digit_tokens(line: str) -> list[tuple[str, int]]:
+    """(token, start) of the tokens holding a number 1-99, found from the numbers themselves."""
+    out: list[tuple[str, int]] = []
     last_end = -1
     for m in _SMALL_NUMBER.finditer(line):
         if m.start() < last_end:
             continue
-        begin = max(line.rfind(" ", 0, m.start()), line.rfind("\t", 0, m.start())) + 1
+        begin = line.rfind(" ", 0, m.start()) + 1  # lines are normalized: single spaces, no tabs
         end = line.find(" ", m.end())
         end = len(line) if end < 0 else end
-        out.append(_Token(line[begin:end], begin))
+        out.append((line[begin:end], begin))
         last_end = end
     return out
 
 
 def _candidates_in_line(row: int, line: str) -> list[Candidate]:
     """Marker-shaped numbers of one line with the span to cut (see the module docstring)."""
-    found = (_candidate(row, line, tok) for tok in _digit_tokens(line))
+    found = (_candidate(row, line, text, start) for text, start in _digit_tokens(line))
     return [c for c in found if c is not None]
 
 
@@ -217,6 +204,11 @@ def _year(raw: str | None, doc_date: DateStatement | None) -> tuple[int | None, 
     return (int(probe[:4]), ["year"]) if probe else (None, [])
 
 
+def may_be_place_date(line: str) -> bool:
+    """Cheap exit before the regexes: most body lines are prose."""
+    return len(line) <= 90 and bool(_DIGITS.search(line))
+
+
 def _date_part(line: str, m: re.Match[str]) -> str:
     """The date as printed, without place or role ("1.XI.1923" of "Berlin, 1.XI.1923")."""
     first = m.start("month") if m.groupdict().get("month") else m.start("d")
@@ -227,7 +219,7 @@ def _date_part(line: str, m: re.Match[str]) -> str:
 def read_place_date(text: str, doc_date: DateStatement | None, span: SourceSpan) -> PlaceDate | DateProblem | None:
     """A whole line like 'Berlin, 1.XI.1923', '24/1 23', 'Filed from Moscow 5/3-21'; None: not one."""
     line = text.strip()
-    if len(line) > 90 or not _DIGITS.search(line):  # cheap exit: most body lines are prose
+    if not may_be_place_date(line):
         return None
     probe = line.translate(CYRILLIC_ROMAN)
     m = SHORT_LINE.match(probe) or LONG_LINE.match(probe) or SHORT_LEAD.match(probe)

@@ -110,7 +110,7 @@ def _place_dates(ctx: _Ctx, rows: list[tuple[int, str]]) -> set[int]:
     for r, (lineno, text) in enumerate(rows):
         if r in used:
             continue
-        pd = B.read_place_date(text, ctx.doc.date, ctx.span(lineno))
+        pd = B.read_place_date(text, ctx.doc.date, ctx.span(lineno)) if B.may_be_place_date(text) else None
         if pd is None and B.PLACE_ONLY.match(text) and r + 1 < len(rows) and B.LONG_LINE.match(rows[r + 1][1]):
             pd = B.read_place_date(f"{text.rstrip('.')}, {rows[r + 1][1]}", ctx.doc.date,
                                    ctx.span(lineno, rows[r + 1][0]))
