@@ -9,22 +9,26 @@ what its documents point at (the shared resources they reference, transitively w
 graph, and the types of letters they cite in other documents), so sh:class checks see real targets.
 Only results about the batch's own resources are kept. The authority graph is validated once, and
 shapes marked ``bc:shapeScope "dataset"`` (uniqueness across documents) run once over a small
-projection of the whole dataset. Violations block publishing; warnings do not.
+projection of the whole dataset. SPARQL constraints run once per graph (kg/validate_sparql.py),
+core constraints through pySHACL. Violations block publishing; warnings do not.
 """
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable
+import multiprocessing
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, RDFS, SH, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from kg.config import Settings
 from kg.errors import KGError
 from kg.validate_report import Finding, findings_of, format_report, report_graph_of
+from kg.validate_sparql import SparqlCheck, run_checks, sparql_checks, without_sparql
 from kg.vocab import BC
 
 BATCH_DOCS = 300
@@ -56,27 +60,19 @@ def load_hierarchy(ontology_dir: Path) -> Graph:
     return g
 
 
-def _cbd(g: Graph, node: Node, out: Graph) -> None:
-    for s, p, o in g.triples((node, None, None)):
-        out.add((s, p, o))
-        if isinstance(o, BNode):
-            _cbd(g, o, out)
+@dataclass(frozen=True)
+class ShapeSet:
+    """The shapes split by engine: core constraints for pySHACL, SPARQL ones for our single-pass runner."""
+
+    core: Graph
+    batch_checks: list[SparqlCheck]
+    dataset_checks: list[SparqlCheck]
 
 
-def split_shapes(shapes: Graph) -> tuple[Graph, Graph]:
-    """(per-batch shapes, dataset-scope shapes): the dataset ones compare documents with each other."""
-    scoped = Graph()
-    for node in shapes.subjects(BC.shapeScope, Literal("dataset")):
-        _cbd(shapes, node, scoped)
-    batch_part = Graph(namespace_manager=shapes.namespace_manager)
-    for triple in shapes:
-        if triple not in scoped:
-            batch_part.add(triple)
-    dataset_part = Graph(namespace_manager=shapes.namespace_manager)
-    dataset_part += scoped
-    for node in set(shapes.subjects(SH.declare, None)):  # prefix declarations serve both parts
-        _cbd(shapes, node, dataset_part)
-    return batch_part, dataset_part
+def prepare(shapes: Graph) -> ShapeSet:
+    checks = sparql_checks(shapes)
+    return ShapeSet(without_sparql(shapes), [c for c in checks if not c.dataset_scope],
+                    [c for c in checks if c.dataset_scope])
 
 
 def run_shacl(data: Graph, shapes: Graph) -> Graph:
@@ -128,12 +124,44 @@ class DatasetIndex:
         return extra
 
 
-def batches(graphs: list[Graph], size: int) -> Iterable[list[Graph]]:
-    for i in range(0, len(graphs), size):
-        yield graphs[i:i + size]
+def batches(graphs: list[Graph], size: int) -> list[list[Graph]]:
+    return [graphs[i:i + size] for i in range(0, len(graphs), size)]
 
 
-def validate_batch(index: DatasetIndex, group: list[Graph], shapes: Graph, hierarchy: Graph) -> list[Finding]:
+_FORKED: tuple[DatasetIndex, list[list[Graph]], ShapeSet, Graph] | None = None
+
+
+def _forked_batch(i: int) -> list[Finding]:
+    assert _FORKED is not None
+    index, groups, shapes, hierarchy = _FORKED
+    return validate_batch(index, groups[i], shapes, hierarchy)
+
+
+def run_batches(index: DatasetIndex, shapes: ShapeSet, hierarchy: Graph, batch_docs: int, workers: int,
+                ) -> list[Finding]:
+    """Validate the document batches, in forked worker processes when there are several cores.
+
+    Fork shares the (read-only) dataset with the workers without copying or re-parsing it."""
+    workers = max(1, min(workers, -(-len(index.doc_graphs) // 50)))
+    size = max(1, min(batch_docs, -(-len(index.doc_graphs) // workers)))
+    groups = batches(index.doc_graphs, size)
+    if workers == 1 or len(groups) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [f for group in groups for f in validate_batch(index, group, shapes, hierarchy)]
+    global _FORKED
+    _FORKED = (index, groups, shapes, hierarchy)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [f for part in pool.map(_forked_batch, range(len(groups)), chunksize=1) for f in part]
+    finally:
+        _FORKED = None
+
+
+def validate_whole(data: Graph, shapes: ShapeSet, owner: dict[Node, str], checks: list[SparqlCheck]) -> list[Finding]:
+    """pySHACL for the core constraints, then each SPARQL constraint once over the same graph."""
+    return findings_of(run_shacl(data, shapes.core), data, owner) + run_checks(data, checks, owner)
+
+
+def validate_batch(index: DatasetIndex, group: list[Graph], shapes: ShapeSet, hierarchy: Graph) -> list[Finding]:
     own = Graph()
     for g in group:
         for triple in g:
@@ -142,9 +170,8 @@ def validate_batch(index: DatasetIndex, group: list[Graph], shapes: Graph, hiera
     data += own
     data += index.context_for(own)
     data += hierarchy
-    report = run_shacl(data, shapes)
     owned = set(own.subjects())
-    return [f for f in findings_of(report, data, index.owner) if f.focus in owned]
+    return [f for f in validate_whole(data, shapes, index.owner, shapes.batch_checks) if f.focus in owned]
 
 
 def projection(index: DatasetIndex) -> Graph:
@@ -160,21 +187,17 @@ def projection(index: DatasetIndex) -> Graph:
 
 
 def validate_dataset(ds: Dataset, shapes: Graph, hierarchy: Graph, shared_iri: URIRef | None,
-                     batch_docs: int = BATCH_DOCS) -> list[Finding]:
+                     batch_docs: int = BATCH_DOCS, workers: int | None = None) -> list[Finding]:
     """All findings for a dataset: per document batch, the authority graph, and the dataset-scope pass."""
-    batch_shapes, dataset_shapes = split_shapes(shapes)
+    shape_set = prepare(shapes)
     index = DatasetIndex(ds, shared_iri)
-    found: list[Finding] = []
-    for group in batches(index.doc_graphs, batch_docs):
-        found += validate_batch(index, group, batch_shapes, hierarchy)
+    found = run_batches(index, shape_set, hierarchy, batch_docs, workers or os.cpu_count() or 1)
     if len(index.shared):
         shared = Graph()
         shared += index.shared
         shared += hierarchy
-        found += findings_of(run_shacl(shared, batch_shapes), shared, {})
-    proj = projection(index)
-    if len(proj) and len(dataset_shapes):
-        found += findings_of(run_shacl(proj, dataset_shapes), proj, index.owner)
+        found += validate_whole(shared, shape_set, {}, shape_set.batch_checks)
+    found += run_checks(projection(index), shape_set.dataset_checks, index.owner)
     return sorted(set(found))
 
 
@@ -205,8 +228,9 @@ def validate_graph(graph: Graph, shapes: Graph | None = None, settings: Settings
         data = Graph()
         data += graph
         data += hierarchy
-        findings = sorted(set(findings_of(run_shacl(data, shapes), data, {})))
-    conforms = not any(f.severity == SH.Violation for f in findings)
+        shape_set = prepare(shapes)
+        findings = sorted(set(validate_whole(data, shape_set, {}, shape_set.batch_checks + shape_set.dataset_checks)))
+    conforms = not any(f.is_violation for f in findings)
     return conforms, report_graph_of(findings, conforms), format_report(findings, conforms)
 
 

@@ -1,0 +1,136 @@
+"""SHACL-SPARQL constraints evaluated once per graph instead of once per focus node.
+
+Why: pySHACL parses a SPARQL constraint's query again for every focus node (pyparsing, ~30 ms each):
+3,300 parses for 300 documents, 98 % of validation time. Our constraints use ``$this`` only as a
+variable of the pattern, so running the SELECT once with ``$this`` unbound and keeping the rows whose
+``?this`` is a target gives exactly the results the SHACL-SPARQL semantics define. The shapes file
+stays the single source of truth: queries, messages, severities and targets are read from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.dumps_formats import ox_term
+from kg.validate_report import Finding, document_of, short
+from kg.vocab import BC
+
+
+@dataclass(frozen=True)
+class SparqlCheck:
+    """One sh:sparql constraint of one shape, ready to run over a whole graph."""
+
+    shape: Node
+    query: str
+    message: str
+    severity: URIRef
+    target_classes: tuple[Node, ...]
+    target_subjects_of: tuple[Node, ...]
+    dataset_scope: bool
+
+
+def _prefix_header(shapes: Graph, constraint: Node) -> str:
+    lines = []
+    for holder in shapes.objects(constraint, SH.prefixes):
+        for decl in shapes.objects(holder, SH.declare):
+            lines.append(f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>")
+    return "\n".join(sorted(set(lines))) + "\n"
+
+
+def sparql_checks(shapes: Graph) -> list[SparqlCheck]:
+    """Every sh:sparql constraint in the shapes, with its shape's targets and severity."""
+    checks = []
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        select = str(shapes.value(constraint, SH.select))
+        checks.append(SparqlCheck(
+            shape=shape, query=_prefix_header(shapes, constraint) + select.replace("$this", "?this"),
+            message=str(shapes.value(constraint, SH.message) or ""),
+            severity=shapes.value(shape, SH.severity) or SH.Violation,  # type: ignore[arg-type]
+            target_classes=tuple(shapes.objects(shape, SH.targetClass)),
+            target_subjects_of=tuple(shapes.objects(shape, SH.targetSubjectsOf)),
+            dataset_scope=(shape, BC.shapeScope, Literal("dataset")) in shapes))
+    return sorted(checks, key=lambda c: (str(c.shape), c.query))
+
+
+def without_sparql(shapes: Graph) -> Graph:
+    """The shapes minus their SPARQL constraints (pySHACL evaluates the rest)."""
+    drop = Graph()
+    stack: list[Node] = []
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        drop.add((shape, SH.sparql, constraint))
+        stack.append(constraint)
+    while stack:
+        node = stack.pop()
+        for triple in shapes.triples((node, None, None)):
+            drop.add(triple)
+            if isinstance(triple[2], BNode):
+                stack.append(triple[2])
+    out = Graph(namespace_manager=shapes.namespace_manager)
+    for triple in shapes:
+        if triple not in drop:
+            out.add(triple)
+    return out
+
+
+def targets(data: Graph, check: SparqlCheck) -> set[Node]:
+    """The focus nodes of the check's shape in ``data`` (instances of subclasses included)."""
+    classes = set(check.target_classes)
+    for cls in check.target_classes:
+        classes |= set(data.transitive_subjects(RDFS.subClassOf, cls))
+    nodes = {s for cls in classes for s in data.subjects(RDF.type, cls)}
+    for p in check.target_subjects_of:
+        nodes |= set(data.subjects(p, None))
+    return nodes
+
+
+def to_store(data: Graph) -> ox.Store:
+    """An in-memory Oxigraph copy of ``data``: rdflib's SPARQL engine has no join ordering."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), ox.DefaultGraph()) for s, p, o in data)
+    return store
+
+
+def rdf_term(term: object) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def run_checks(data: Graph, checks: list[SparqlCheck], owner: dict[Node, str]) -> list[Finding]:
+    """Run each check once over ``data``; one finding per (focus, path, value) row on a target."""
+    if not checks or not len(data):
+        return []
+    store = to_store(data)
+    found = []
+    for check in checks:
+        focus_nodes = targets(data, check)
+        for row in store.query(check.query):  # type: ignore[union-attr]
+            focus = rdf_term(row["this"])
+            if focus is None or focus not in focus_nodes:
+                continue
+            found.append(finding(data, check, owner, focus, rdf_term(row["value"]), rdf_term(row["path"])))
+    return found
+
+
+def finding(data: Graph, check: SparqlCheck, owner: dict[Node, str], focus: Node, value: Node | None,
+            path: Node | None) -> Finding:
+    graph_iri = owner.get(focus)
+    lines = data.value(focus, BC.sourceLines) or (data.value(URIRef(graph_iri), BC.sourceLines) if graph_iri else None)
+    return Finding(
+        document=document_of(graph_iri), focus_text=short(focus), path=short(path),
+        component=short(SH.SPARQLConstraintComponent), severity=check.severity,
+        message=check.message.replace("{?value}", str(value)).replace("{$value}", str(value)),
+        value=short(value), source_lines=str(lines or ""), focus=focus, path_node=path,
+        component_node=SH.SPARQLConstraintComponent)
