@@ -4,7 +4,8 @@ Why markers are chosen against the notes: the body is full of numbers that are d
 rifles", "the 4th", "platform 46", "15/XII", "No. 286", "1) informed"). A number is a marker only
 if its shape allows it (after a word, before punctuation or glued to a word) *and* it continues the
 sequence of note numbers that exist (or is the very next number, shaped like a marker). A bare number
-followed by a word ("by 3 million 3 .") is a weak candidate and yields to a later strong one.
+followed by a word ("by 3 million 3 .") is a weak candidate and yields to a later strong one; a weak
+candidate may skip at most one lost marker, a strong one three.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from kg.model import DateStatement, Marker, PlaceDate, SourceSpan
 _BARE = re.compile(r"^(\d{1,2})([.,;:!?]*)$")
 _GLUED_AFTER = re.compile(r"^([^\d\s]*[^\W\d_][\]»”\"'’)]*)(\d{1,2})([.,;:!?]*)$")
 _GLUED_BEFORE = re.compile(r"^(\d{1,2})([^\W\d_][\w’'-]*[.,;:!?]*)$")
-_ORDINAL = re.compile(r"^(?:st|nd|rd|th|s|x|h|ies|ies)\b", re.I)
+_ORDINAL = re.compile(r"^(?:st|nd|rd|th|s)\b", re.I)  # "4th", "1920s": not markers glued to a word
 _UNITS = {"million", "millions", "thousand", "thousands", "hundred", "hundreds", "billion", "rubles", "roubles",
           "percent", "poods", "pood", "days", "day", "months", "month", "years", "year", "people", "hours",
           "hour", "times", "versts", "km", "kilometers", "miles", "men", "workers", "divisions", "pieces",
@@ -44,7 +45,6 @@ class Candidate:
     strong: bool
     row: int  # index of the body line
     cut: tuple[int, int]  # characters of the line to remove
-    paragraph_end: bool = False
 
 
 def _bare_ok(prev: str, prev2: str, value: int, nxt: str, nxt2: str) -> bool:
