@@ -32,7 +32,9 @@ ORG_NAMES = {"eastpart": "Istpart"}  # the machine translation turned "Истп�
 _PERSON = re.compile(r"^(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}\s*[A-ZА-Я][\w'’\[\]-]+$")
 _SURNAME_ONLY = re.compile(r"^[A-ZА-Я][a-zа-я'’\[\]-]+$")
 _FULL_NAME = re.compile(r"^(?:[A-ZА-Я][a-zа-я]+\s){1,2}[A-ZА-Я][a-zа-я'’-]+$")  # "Grigory Ordzhonikidze"
-_JUXTAPOSED = re.compile(r"[a-zа-я\]]\s+(?:[A-ZА-Я]\.\s?){1,3}\s*[A-ZА-Я][a-zа-я]")
+_INITIALS = re.compile(r"\b[A-ZА-Я][a-zа-я]?\.\s?[A-ZА-Я]")
+_TITLED = re.compile(r"\s((?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}\s*[A-ZА-Я][a-zа-я'’-]+)$")
+_JUXTAPOSED = re.compile(r"(?:[A-ZА-Я]\.\s?){1,3}\s*[A-ZА-Я][a-zа-я'’-]+\s+(?:[A-ZА-Я]\.\s?){1,3}\s*[A-ZА-Я][a-zа-я]")
 _CAPS_WORD = re.compile(r"\b[A-ZА-Я]{3,}\b")
 _KNOWN_CAPS = {"RCP", "CPSU", "CCC", "ECCI", "OGPU", "GPU", "STO", "RSFSR", "USSR", "VTSIK", "CEC", "KKE"}
 
@@ -60,6 +62,10 @@ def _party(piece: str) -> Party | None:
     name = re.sub(r"^(?:comrades?|tov\.|the)\s+", "", name, flags=re.I).strip()
     if not name:
         return None
+    titled = _TITLED.search(name)
+    if titled and re.search(r"[a-zа-я]{3,}", name[:titled.start()]) and not _INITIALS.search(name[:titled.start()]):
+        # "Chairman of the OGPU F. E. Dzerzhinsky": a person with a title
+        return Party(name=_normalize_person(titled.group(1)), kind="person", verbatim=verbatim)
     if ORG_WORDS.search(name):
         org = ORG_NAMES.get(name.lower(), name)
         return Party(name=org[0].upper() + org[1:], kind="organization", verbatim=verbatim)

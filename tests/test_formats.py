@@ -275,3 +275,14 @@ def test_title_form_header_on_a_per_letter_page():
         None, "u-1926-09-sergo", [("Sergo", "person")], [("Kirov", "person")])
     assert (doc.date.edtf, doc.date.supplied) == ("1926-09", ["whole"])
     assert doc.signatures == ["Your Sergo."] and result.diagnostics == []
+
+
+def test_titled_persons_and_juxtaposed_names_in_headers():
+    from kg.headers import read_header
+
+    titled = read_header("Chairman of the OGPU F. E. Dzerzhinsky - Secretary of the Central Committee I. V. Stalin")
+    assert [(p.name, p.kind, p.verbatim) for p in titled.senders + titled.recipients] == [
+        ("F. E. Dzerzhinsky", "person", "Chairman of the OGPU F. E. Dzerzhinsky"),
+        ("I. V. Stalin", "person", "Secretary of the Central Committee I. V. Stalin")]
+    glued = read_header("A. B. Ivanov C. D. Petrov - E. F. Sidorov")
+    assert (glued.senders, glued.recipients) == ([], []) and "without a separator" in glued.problem
