@@ -107,8 +107,10 @@ def resolve_party(party: Party, ctx: Context) -> NameUsage:
         ids = {nf.entity for name in (party.name, party.verbatim) for nf in ctx.auth.lookup(name)
                if ctx.auth.entities[nf.entity].kind == "organization"}
         reason = f"'{party.name}' is a name of no organization in organizations.toml"
-    else:
+    else:  # the normalized name first, then the header as printed (a normalization may have lost an initial)
         ids, reason = _person_party(ctx.auth, party.name)
+        if len(ids) != 1 and party.verbatim and party.verbatim != party.name:
+            ids = _person_party(ctx.auth, party.verbatim)[0] or ids
     if len(ids) == 1:
         usage.entity = ids.pop()
         usage.basis = "authority-file"

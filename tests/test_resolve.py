@@ -247,6 +247,12 @@ def test_initials_signatures_count_only_as_signatures(auth):
                                                               ("signature", "F. D.", "dzerzhinsky-f-e")]
 
 
+def test_a_party_whose_normalized_name_lost_an_initial_resolves_from_the_header_as_printed(auth):
+    party = Party(name="M. Nazaretyan", kind="person", verbatim="A. M. Nazaretyan")
+    doc = _doc("911", "Text.", senders=[party])
+    assert resolve_with(ParseResult([doc]), auth).resolutions["911"].senders == ["nazaretyan-a-m"]
+
+
 def test_an_unknown_party_is_reported(auth):
     doc = _doc("905", "Text.", senders=[Party(name="X. Y. Nobody", kind="person", verbatim="X. Y. Nobody")])
     corpus = resolve_with(ParseResult([doc]), auth)
