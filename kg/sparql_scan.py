@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _TOKEN = re.compile(
@@ -96,7 +97,9 @@ def _target(tok: tuple[str, str] | None, prefixes: dict[str, str]) -> str | None
     return None
 
 
+@lru_cache(maxsize=512)
 def scan(query: str) -> Scan:
+    """Lex ``query`` once (cached: the guard and the store both ask, and clients repeat queries)."""
     text = unescape(query)
     toks = tokens(text)
     prefixes, _ = _prologue(toks)

@@ -55,6 +55,17 @@ class Triples:
 QueryResult = Solutions | Boolean | Triples
 
 
+@dataclass(frozen=True)
+class Serialized:
+    """An answer already written in the requested format (by the worker, off the web process's GIL).
+    ``format`` names the format used: the results one for SELECT/ASK, the RDF one otherwise."""
+
+    format: str
+    body: bytes
+    truncated: bool
+    is_graph: bool
+
+
 class QuerySyntaxError(Exception):
     """The engine could not parse the query (the message says where): a client error, 400."""
 
@@ -73,6 +84,12 @@ class Store(Protocol):
     def query(self, sparql: str, timeout: float, default_graphs: Sequence[str] = (),
               named_graphs: Sequence[str] = (), *, max_rows: int | None = None,
               federated: bool = False) -> QueryResult: ...
+
+    def query_serialized(self, sparql: str, timeout: float, default_graphs: Sequence[str] = (),
+                         named_graphs: Sequence[str] = (), *, formats: tuple[str, str], max_rows: int | None = None,
+                         federated: bool = False, base_prefix: str | None = None) -> Serialized:
+        """The answer as bytes: ``formats`` = (results format name, RDF format name), see kg.web.conneg."""
+        ...
 
     def describe(self, iri: str, timeout: float) -> Triples: ...
 
@@ -124,10 +141,20 @@ def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graph
     return Triples(triples)
 
 
+def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str | None, **kwargs: Any) -> Serialized:
+    from kg.web.results import serialize
+
+    result = _execute(store, **kwargs)
+    name, body = serialize(result, formats, base_prefix)
+    return Serialized(name, body, getattr(result, "truncated", False), isinstance(result, Triples))
+
+
 def run_in_worker(store: Any, request: tuple) -> tuple:
     """Answer one request from the pool: ("ok", result) or ("error", kind, message)."""
-    _, kwargs = request
+    what, kwargs = request
     try:
+        if what == "serialized":
+            return ("ok", _execute_serialized(store, **kwargs))
         return ("ok", _execute(store, **kwargs))
     except SyntaxError as err:
         return ("error", "syntax", str(err))
@@ -191,7 +218,17 @@ class OxigraphStore:
               federated: bool = False) -> QueryResult:
         kwargs = {"sparql": sparql, "default_graphs": tuple(default_graphs),
                   "named_graphs": tuple(named_graphs), "max_rows": max_rows}
-        answer = self.pool.run(("query", kwargs), timeout, networked=federated)
+        return self._ask(("query", kwargs), timeout, federated)
+
+    def query_serialized(self, sparql: str, timeout: float, default_graphs: Sequence[str] = (),
+                         named_graphs: Sequence[str] = (), *, formats: tuple[str, str], max_rows: int | None = None,
+                         federated: bool = False, base_prefix: str | None = None) -> Serialized:
+        kwargs = {"sparql": sparql, "default_graphs": tuple(default_graphs), "named_graphs": tuple(named_graphs),
+                  "max_rows": max_rows, "formats": formats, "base_prefix": base_prefix}
+        return self._ask(("serialized", kwargs), timeout, federated)
+
+    def _ask(self, request: tuple, timeout: float, federated: bool) -> Any:
+        answer = self.pool.run(request, timeout, networked=federated)
         if answer is None:
             raise QueryTimeout(f"the query was stopped at its time limit ({timeout:g} s)")
         if answer[0] == "ok":

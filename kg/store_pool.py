@@ -81,6 +81,9 @@ def _serve_worker(conn: Connection, store: Any, sandbox: bool) -> None:
 def _zygote(control: socket.socket, source: StoreSource) -> None:
     """Load once, then fork a worker for every (sandbox flag, pipe fd) the parent sends."""
     store = _open(source)
+    import kg.store
+    import kg.web.results  # noqa: F401  (imported once here, so forked workers start ready)
+
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
     control.sendall(b"ready")
     while True:

@@ -16,8 +16,20 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kg.store import RDF_LANGSTRING, XSD_STRING, Boolean, Solutions, Term
-from kg.web.conneg import JSONLD, NTRIPLES, RDFXML, RESULTS_CSV, RESULTS_JSON, RESULTS_TSV, RESULTS_XML, TURTLE, Format
+from kg.store import RDF_LANGSTRING, XSD_STRING, Boolean, QueryResult, Solutions, Term, Triples
+from kg.web.conneg import (
+    JSONLD,
+    NTRIPLES,
+    RDF_FORMATS,
+    RDFXML,
+    RESULT_FORMATS,
+    RESULTS_CSV,
+    RESULTS_JSON,
+    RESULTS_TSV,
+    RESULTS_XML,
+    TURTLE,
+    Format,
+)
 
 PREFIXES = {
     "bc": "https://w3id.org/bolcorr/ns#", "bcv": "https://w3id.org/bolcorr/vocab/", "schema": "http://schema.org/",
@@ -135,3 +147,13 @@ def serialize_results(result: Solutions | Boolean, fmt: Format) -> bytes:
     if fmt in (RESULTS_CSV, RESULTS_TSV):
         return _table(result, tsv=fmt is RESULTS_TSV)
     raise ValueError(f"not a results format: {fmt.name}")
+
+
+BY_NAME = {f.name: f for f in (*RESULT_FORMATS, *RDF_FORMATS)}
+
+
+def serialize(result: QueryResult, formats: tuple[str, str], base_prefix: str | None) -> tuple[str, bytes]:
+    """(format name, bytes): ``formats[0]`` for SELECT/ASK results, ``formats[1]`` for graphs."""
+    if isinstance(result, Triples):
+        return formats[1], serialize_triples(result.triples, BY_NAME[formats[1]], base_prefix)
+    return formats[0], serialize_results(result, BY_NAME[formats[0]])

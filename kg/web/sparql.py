@@ -11,11 +11,10 @@ import hashlib
 
 from flask import Blueprint, Response, abort, request
 
-from kg.store import Boolean, QueryEngineError, QuerySyntaxError, QueryTimeout, Solutions, Triples
+from kg.store import QueryEngineError, QuerySyntaxError, QueryTimeout, Serialized
 from kg.web import guards
-from kg.web.conneg import HTML, RDF_FORMATS, RESULT_FORMATS, Format, content_type, negotiate
+from kg.web.conneg import HTML, RDF_FORMATS, RESULT_FORMATS, Format, NotAcceptable, content_type, negotiate
 from kg.web.context import ctx
-from kg.web.results import serialize_results, serialize_triples
 from kg.web.service_description import service_description
 
 bp = Blueprint("sparql", __name__)
@@ -63,11 +62,26 @@ def _describe_service() -> Response:
     return response
 
 
-def _run(query: str, plan: guards.Plan, defaults: list[str], named: list[str]):
+def _formats(graph_form: bool) -> tuple[Format, Format]:
+    """(results format, RDF format): the one for the form the lexer saw must fit Accept (else 406);
+    the other is only a fallback in case the engine's reading of the form differs."""
+    param = _format_param()
+    wanted, other = (RDF_FORMATS, RESULT_FORMATS) if graph_form else (RESULT_FORMATS, RDF_FORMATS)
+    chosen = negotiate(wanted, param)
+    try:
+        spare = negotiate(other, param)
+    except NotAcceptable:
+        spare = other[0]
+    return (spare, chosen) if graph_form else (chosen, spare)
+
+
+def _run(query: str, plan: guards.Plan, defaults: list[str], named: list[str],
+         formats: tuple[Format, Format]) -> Serialized:
     store, settings = ctx().store, ctx().settings
     try:
-        return store.query(query, plan.timeout, defaults, named, max_rows=settings.max_rows,
-                           federated=plan.federated)
+        return store.query_serialized(query, plan.timeout, defaults, named, formats=(formats[0].name, formats[1].name),
+                                      max_rows=settings.max_rows, federated=plan.federated,
+                                      base_prefix=settings.base_iri)
     except QuerySyntaxError as err:
         abort(400, f"SPARQL syntax error: {err}")
     except QueryTimeout as err:
@@ -76,17 +90,13 @@ def _run(query: str, plan: guards.Plan, defaults: list[str], named: list[str]):
         abort(502, f"The query failed while running: {err}")
 
 
-def _response(result, fmt: Format) -> Response:
-    settings = ctx().settings
-    if isinstance(result, Triples):
-        body = serialize_triples(result.triples, fmt, settings.base_iri)
-    else:
-        body = serialize_results(result, fmt)
-    response = Response(body, content_type=content_type(fmt))
+def _response(answer: Serialized, formats: tuple[Format, Format], select: bool) -> Response:
+    fmt = formats[1] if answer.is_graph else formats[0]
+    response = Response(answer.body, content_type=content_type(fmt))
     response.headers["Vary"] = "Accept"
-    if isinstance(result, Solutions | Triples):
-        response.headers["X-SPARQL-Truncated"] = "true" if result.truncated else "false"
-        response.headers["X-SPARQL-Max-Rows"] = str(settings.max_rows)
+    if answer.is_graph or select:
+        response.headers["X-SPARQL-Truncated"] = "true" if answer.truncated else "false"
+        response.headers["X-SPARQL-Max-Rows"] = str(ctx().settings.max_rows)
     return response
 
 
@@ -99,17 +109,11 @@ def endpoint() -> Response:
         return _describe_service()
     settings = ctx().settings
     plan = guards.check(query, request.values.get("timeout"), settings)
-    graph_form = plan.scan.form in GRAPH_FORMS
-    fmt = negotiate(RDF_FORMATS if graph_form else RESULT_FORMATS, _format_param())
-    result = _run(query, plan, defaults, named)
-    if isinstance(result, Triples) != (fmt in RDF_FORMATS):  # the lexer misjudged the form: renegotiate
-        fmt = negotiate(RDF_FORMATS if isinstance(result, Triples) else RESULT_FORMATS, _format_param())
-    if isinstance(result, Boolean | Solutions | Triples):
-        response = _response(result, fmt)
-    else:  # pragma: no cover - a store returned something outside the protocol
-        raise TypeError(f"unexpected query result {type(result).__name__}")
+    formats = _formats(plan.scan.form in GRAPH_FORMS)
+    answer = _run(query, plan, defaults, named, formats)
+    response = _response(answer, formats, select=plan.scan.form != "ASK")
     if request.method == "GET":
-        key = "\x00".join([query, fmt.name, *defaults, "|", *named]).encode()
+        key = "\x00".join([query, answer.format, *defaults, "|", *named]).encode()
         response.set_etag(f"{ctx().build.version[:16]}-{hashlib.sha256(key).hexdigest()[:16]}")
         response.make_conditional(request)
     return response
