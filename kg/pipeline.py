@@ -14,8 +14,9 @@ from collections.abc import Callable
 from kg.config import Settings
 from kg.dumps import now_iso, write_dumps
 from kg.errors import SourceError
-from kg.mapping import map_corpus
-from kg.model import Corpus, ParseResult, Resolution
+from kg.mapping import authority_graph_iri, map_corpus
+from kg.model import Corpus, ParseResult
+from kg.resolve import resolve
 from kg.validate import load_hierarchy, load_shapes, validate_dataset
 from kg.validate_report import format_report
 
@@ -30,21 +31,6 @@ def _progress(text: str) -> None:
     """Stage progress on a terminal only: quiet in CI, pipes and tests."""
     if sys.stderr.isatty():
         print(f"kg build: {text}", file=sys.stderr)
-
-
-def trivial_resolution(parsed: ParseResult) -> Corpus:
-    """Until kg.resolve exists: every party stays unresolved (document-local agents)."""
-    resolutions = {d.key: Resolution(d.key, [None] * len(d.senders), [None] * len(d.recipients))
-                   for d in parsed.documents}
-    return Corpus(parsed.documents, resolutions=resolutions, diagnostics=list(parsed.diagnostics))
-
-
-def resolve(parsed: ParseResult, settings: Settings) -> Corpus:
-    try:
-        from kg.resolve import resolve as run_resolve  # type: ignore[import-not-found]
-    except ImportError:
-        return trivial_resolution(parsed)
-    return run_resolve(parsed, settings)
 
 
 def parse(settings: Settings, sources: list[str] | None) -> ParseResult:
@@ -82,7 +68,7 @@ def build(settings: Settings, sources: list[str] | None, strict: bool = False, e
         echo(f"mapping: {problem}")
     _progress("validating")
     findings = validate_dataset(ds, load_shapes(settings.shapes_dir), load_hierarchy(settings.ontology_dir),
-                                _authority(settings))
+                                authority_graph_iri(settings.base_iri))
     conforms = not any(f.is_violation for f in findings)
     if not conforms:
         echo(format_report(findings, conforms))
@@ -98,7 +84,3 @@ def build(settings: Settings, sources: list[str] | None, strict: bool = False, e
     return 0
 
 
-def _authority(settings: Settings):  # noqa: ANN202 - URIRef
-    from kg.mapping import authority_graph_iri
-
-    return authority_graph_iri(settings.base_iri)

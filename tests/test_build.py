@@ -1,0 +1,180 @@
+"""`kg build` end to end on the bundled corpus: conforms, passes the seed check through every dump,
+publishes byte-identical N-Triples, verifiable checksums, and never damages the previous output/
+(non-conformant data, --strict, or a SIGKILL in the middle of writing)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import OWL, Graph, URIRef
+from rdflib.namespace import DCAT, VOID
+
+from kg.cli import cli
+from kg.config import Settings
+from kg.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_CHECK = ROOT.parent / "shared" / "checks" / "seed_check.py"
+DUMPS = ("kg.ttl", "kg.nt.gz", "kg.jsonld", "kg.trig")
+
+
+def run_build(out: Path, **changes: object) -> tuple[int, list[str]]:
+    lines: list[str] = []
+    code = build(replace(Settings(), output_dir=out, **changes), None, echo=lines.append)
+    return code, lines
+
+
+def sums(out: Path) -> dict[str, str]:
+    """Recompute every file's SHA-256 and compare with SHA256SUMS (what `sha256sum -c` does)."""
+    listed = dict(reversed(line.split("  ", 1)) for line in (out / "SHA256SUMS").read_text().splitlines())
+    actual = {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in listed}
+    assert actual == listed
+    return listed
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "output"
+    code, lines = run_build(out)
+    assert code == 0, "\n".join(lines)
+    assert "kg build: 11 documents" in lines[-1]
+    return out
+
+
+def test_every_file_is_published(built: Path) -> None:
+    for name in (*DUMPS, "void.ttl", "context.jsonld", "SHA256SUMS", "ontology/bolcorr.ttl", "ontology/vocab.ttl",
+                 "ontology/index.html", "shapes/bolcorr.shapes.ttl"):
+        assert (built / name).stat().st_size > 0, name
+    assert "bc:Letter" in (built / "ontology/index.html").read_text()
+
+
+@pytest.mark.skipif(not SEED_CHECK.exists(), reason="../shared/checks/seed_check.py is not beside the project")
+@pytest.mark.parametrize("dump", DUMPS)
+def test_seed_check_passes_on_every_dump(built: Path, dump: str) -> None:
+    proc = subprocess.run([sys.executable, str(SEED_CHECK), str(built / dump)], capture_output=True, text=True,
+                          timeout=120)
+    last = proc.stdout.strip().splitlines()[-1]
+    ok, total = last.removeprefix("seed facts: ").split("/")
+    assert ok == total and int(total) > 100, proc.stdout
+    assert proc.returncode == 0
+
+
+def test_two_builds_give_byte_identical_ntriples(built: Path, tmp_path: Path) -> None:
+    code, _ = run_build(tmp_path / "again")
+    assert code == 0
+    assert (tmp_path / "again/kg.nt.gz").read_bytes() == (built / "kg.nt.gz").read_bytes()
+
+
+def test_sha256sums_verify(built: Path) -> None:
+    listed = sums(built)
+    assert set(DUMPS) | {"void.ttl", "context.jsonld"} <= set(listed)
+    if shutil.which("sha256sum"):
+        proc = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.stdout.count(": OK") == len(listed)
+
+
+def test_void_describes_the_build(built: Path) -> None:
+    import gzip
+
+    nt = gzip.decompress((built / "kg.nt.gz").read_bytes()).decode()
+    void = Graph().parse(built / "void.ttl")
+    ds = URIRef("https://w3id.org/bolcorr/void")
+    assert int(void.value(ds, VOID.triples)) == len(nt.splitlines())
+    wikidata = sum(1 for line in nt.splitlines() if f"<{OWL.sameAs}> <http://www.wikidata.org/entity/Q" in line)
+    assert wikidata > 0
+    assert int(void.value(URIRef("https://w3id.org/bolcorr/void/wikidata"), VOID.triples)) == wikidata
+    version = str(void.value(ds, OWL.versionInfo))
+    assert version.startswith(hashlib.sha256(nt.encode()).hexdigest()[:12])
+    sizes = {str(void.value(d, URIRef("http://purl.org/dc/terms/title"))): int(void.value(d, DCAT.byteSize))
+             for d in void.objects(ds, DCAT.distribution)}
+    assert sizes == {name: (built / name).stat().st_size for name in DUMPS}
+
+
+def test_jsonld_is_compact_with_the_published_context(built: Path) -> None:
+    doc = json.loads((built / "kg.jsonld").read_text())
+    assert doc["@context"] == json.loads((built / "context.jsonld").read_text())["@context"]
+    letter = next(n for n in doc["@graph"] if n["@id"] == "data:letter/167")
+    assert letter["schema:identifier"] == ["167"] and "schema:Message" in letter["@type"]
+
+
+def test_kg_validate_exit_codes(built: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["validate", str(built / "kg.trig")])
+    assert ok.exit_code == 0 and "Conforms: True" in ok.output
+    bad = runner.invoke(cli, ["validate", str(ROOT / "tests/data/shapes/invalid/"
+                                               "PatternConstraintComponent__folios_in_words.ttl")])
+    assert bad.exit_code == 1 and "bc:folios" in bad.output
+    ttl = runner.invoke(cli, ["validate", "--format", "ttl", str(built / "kg.ttl")])
+    assert ttl.exit_code == 0 and "sh:conforms true" in ttl.output
+    (tmp_path / "broken.ttl").write_text("<a> <b> .")
+    broken = runner.invoke(cli, ["validate", str(tmp_path / "broken.ttl")])
+    assert broken.exit_code == 2 and "broken.ttl" in broken.output
+    missing = runner.invoke(cli, ["validate", str(tmp_path / "nothing.trig")])
+    assert missing.exit_code == 2 and "nothing.trig" in missing.output
+
+
+def test_strict_with_diagnostics_publishes_nothing(tmp_path: Path) -> None:
+    code, lines = run_build(tmp_path / "output")
+    assert code == 0
+    before = sums(tmp_path / "output")
+    lines: list[str] = []
+    code = build(replace(Settings(), output_dir=tmp_path / "output"), None, strict=True, echo=lines.append)
+    assert code == 1 and "under --strict" in lines[-1]
+    assert sums(tmp_path / "output") == before
+
+
+def test_non_conformant_build_names_the_document_and_keeps_output(built: Path, tmp_path: Path) -> None:
+    """A stricter shapes directory (real shapes + one rule document 173 breaks) stands in for bad data."""
+    out = tmp_path / "output"
+    shutil.copytree(built, out)
+    before = sums(out)
+    shapes = tmp_path / "shapes"
+    shutil.copytree(ROOT / "shapes", shapes)
+    (shapes / "extra.ttl").write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix bc: <https://w3id.org/bolcorr/ns#> .
+        <urn:test:NoPlace> a sh:NodeShape ; sh:targetNode <https://w3id.org/bolcorr/letter/173> ;
+            sh:property [ sh:path bc:placeWritten ; sh:maxCount 0 ] .""")
+    code, lines = run_build(out, shapes_dir=shapes)
+    assert code == 1
+    text = "\n".join(lines)
+    assert "documents failing: 173" in text
+    violation = next(line for line in text.splitlines() if line.startswith("Violation"))
+    assert "document 173" in violation and "bc:placeWritten" in violation and "#L" in violation
+    assert sums(out) == before and not list(tmp_path.glob(".output.*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_when", ["staging-created", "dumps-half-written"])
+def test_sigkill_midway_leaves_previous_output_complete(built: Path, tmp_path: Path, kill_when: str) -> None:
+    from kg.devtools.generate import write_corpus
+
+    out = tmp_path / "output"
+    shutil.copytree(built, out)
+    before = sums(out)
+    pages = tmp_path / "pages"
+    write_corpus(pages, 120)
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(pages), "--out", str(out)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        staging = list(tmp_path.glob(".output.new-*"))
+        if staging and (kill_when == "staging-created" or (staging[0] / "kg.trig").exists()):
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None, "the build finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert sums(out) == before  # the previous build, complete and verifiable
+    code, _ = run_build(out)  # the next build cleans up what the killed one left
+    assert code == 0 and not list(tmp_path.glob(".output.*"))
