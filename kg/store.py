@@ -125,19 +125,29 @@ def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graph
     if isinstance(result, ox.QueryBoolean):
         return Boolean(bool(result))
     limit = max_rows if max_rows is not None else -1
+    memo: dict[Any, Term] = {}
+
+    def enc(term: Any) -> Term | None:
+        if term is None:
+            return None
+        found = memo.get(term)
+        if found is None:
+            found = memo[term] = encode(term)
+        return found
+
     if isinstance(result, ox.QuerySolutions):
         names = tuple(v.value for v in result.variables)
         rows: list[tuple[Term | None, ...]] = []
         for solution in result:
             if len(rows) == limit:
                 return Solutions(names, rows, truncated=True)
-            rows.append(tuple(None if t is None else encode(t) for t in solution))
+            rows.append(tuple(map(enc, solution)))
         return Solutions(names, rows)
     triples = []
     for t in result:
         if len(triples) == limit:
             return Triples(triples, truncated=True)
-        triples.append((encode(t.subject), encode(t.predicate), encode(t.object)))
+        triples.append((enc(t.subject), enc(t.predicate), enc(t.object)))  # type: ignore[arg-type]
     return Triples(triples)
 
 

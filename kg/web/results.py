@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from json.encoder import encode_basestring as _esc  # C-accelerated JSON string escaping
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -62,27 +64,52 @@ def serialize_triples(triples: Iterable[tuple[Term, Term, Term]], fmt: Format, b
     return ox.serialize(oxt, format=_OX_FORMATS[fmt])
 
 
-def _json_term(term: Term) -> dict[str, str]:
+def _json_term(term: Term) -> str:
+    """One RDF term as a SPARQL JSON object, written as text (no dict, no json.dumps per cell)."""
     if term[0] == "uri":
-        return {"type": "uri", "value": term[1]}
+        return '{"type":"uri","value":' + _esc(term[1]) + "}"
     if term[0] == "bnode":
-        return {"type": "bnode", "value": term[1]}
-    out = {"type": "literal", "value": term[1]}
+        return '{"type":"bnode","value":' + _esc(term[1]) + "}"
     if term[3]:
-        out["xml:lang"] = term[3]
-    elif term[2] != XSD_STRING:
-        out["datatype"] = term[2]
-    return out
+        return '{"type":"literal","value":' + _esc(term[1]) + ',"xml:lang":' + _esc(term[3]) + "}"
+    if term[2] != XSD_STRING:
+        return '{"type":"literal","value":' + _esc(term[1]) + ',"datatype":' + _esc(term[2]) + "}"
+    return '{"type":"literal","value":' + _esc(term[1]) + "}"
 
 
 def _json(result: Solutions | Boolean) -> bytes:
+    """SPARQL JSON; each distinct term is written once (result tables repeat IRIs a lot)."""
     if isinstance(result, Boolean):
         return json.dumps({"head": {}, "boolean": result.value}).encode()
-    bindings = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-                for row in result.rows]
-    doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings},
-           "truncated": result.truncated}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    memo: dict[Term, str] = {}
+    names = [_esc(v) + ":" for v in result.variables]
+    bindings = []
+    for row in result.rows:
+        cells = []
+        for name, term in zip(names, row, strict=True):
+            if term is not None:
+                text = memo.get(term)
+                if text is None:
+                    text = memo[term] = _json_term(term)
+                cells.append(name + text)
+        bindings.append("{" + ",".join(cells) + "}")
+    head = json.dumps({"vars": list(result.variables)}, ensure_ascii=False)
+    truncated = "true" if result.truncated else "false"
+    return ('{"head":' + head + ',"results":{"bindings":[' + ",".join(bindings) + ']},"truncated":'
+            + truncated + "}").encode()
+
+
+def _memoized(fn: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``fn`` with a cache for one serialization (result tables repeat the same IRIs)."""
+    memo: dict[Any, str] = {}
+
+    def cached(term: Any) -> str:
+        text = memo.get(term)
+        if text is None:
+            text = memo[term] = fn(term)
+        return text
+
+    return cached
 
 
 def _xml_term(term: Term) -> str:
@@ -106,9 +133,10 @@ def _xml(result: Solutions | Boolean) -> bytes:
     if result.truncated:
         out.append('<!-- truncated: more rows matched than this endpoint returns -->')
     out.append("<results>")
+    cell = _memoized(_xml_term)
+    names = [f"<binding name={quoteattr(v)}>" for v in result.variables]
     for row in result.rows:
-        cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                        for v, t in zip(result.variables, row, strict=True) if t is not None)
+        cells = "".join(f"{n}{cell(t)}</binding>" for n, t in zip(names, row, strict=True) if t is not None)
         out.append(f"<result>{cells}</result>")
     out.append("</results></sparql>")
     return "".join(out).encode()
@@ -129,9 +157,10 @@ def _table(result: Solutions | Boolean, tsv: bool) -> bytes:
         return f"{str(result.value).lower()}\n".encode()
     buf = io.StringIO()
     if tsv:
+        value = _memoized(_tsv_value)
         buf.write("\t".join(f"?{v}" for v in result.variables) + "\n")
         for row in result.rows:
-            buf.write("\t".join(_tsv_value(t) for t in row) + "\n")
+            buf.write("\t".join(value(t) for t in row) + "\n")
     else:
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(result.variables)
