@@ -103,14 +103,14 @@ def render_resource(kind: str, desc: Description) -> str:
     template = "resource.html"
     if kind == "letter" and "http://schema.org/Message" in desc.types():
         view, template = views.letter(desc), "letter.html"
-    elif kind in ("person", "org"):
+    elif kind in ("person", "org") and "/" not in desc.iri[len(ctx().settings.base_iri) + len(kind) + 1:]:
         view, template = views.agent(desc), "person.html"
     elif kind == "archive":
         view = views.archive_unit(desc)
     local = "/" + desc.iri[len(ctx().settings.base_iri):]
     return render_template(template, kind=kind, desc=desc, view=view, inverse=views.inverse_groups(desc),
                            formats=[f for f in RESOURCE_FORMATS if f.suffix != ".html"], local=local,
-                           schema=views.schema_org(kind, desc, view), build=ctx().build,
+                           schema=views.schema_org(desc, view), build=ctx().build,
                            vendor=vendor_available())
 
 

@@ -12,15 +12,18 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, request, url_for
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
 
+from kg.store import RDF_LANGSTRING, XSD_STRING
 from kg.web.conneg import HTML, JSONLD, RESOURCE_FORMATS, Format, by_suffix, content_type, negotiate
 from kg.web.context import ctx
 from kg.web.describe import Description
 from kg.web.results import PREFIXES, serialize_triples
 
 bp = Blueprint("resources", __name__)
-KINDS = ("letter", "person", "org", "place", "event", "archive")
+RDFS_LABEL = RDFS.label
+KINDS = ("letter", "person", "org", "place", "event", "archive", "source", "graph", "build")
 SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_~-]*(?:\.[A-Za-z0-9_~-]+)*$")
 DESCRIBE_TIMEOUT = 5.0
 
@@ -71,7 +74,7 @@ def represent(kind: str, path: str, desc: Description, fmt: Format, negotiated: 
     else:
         body = serialize_triples(desc.triples, fmt, ctx().settings.base_iri)
     response = Response(body, content_type=content_type(fmt))
-    local = f"/{kind}/{path}"
+    local = f"/{kind}/{path}" if path else f"/{kind}"
     response.headers["Link"] = alternates(local)
     if negotiated:
         response.headers["Vary"] = "Accept"
@@ -83,7 +86,7 @@ def represent(kind: str, path: str, desc: Description, fmt: Format, negotiated: 
     return response.make_conditional(request)
 
 
-@bp.route("/<any(letter, person, org, place, event, archive):kind>/<path:rest>")
+@bp.route("/<any(letter, person, org, place, event, archive, source, graph, build):kind>/<path:rest>")
 def resource(kind: str, rest: str) -> Response:
     path, forced = split_suffix(rest)
     desc = get_resource(kind, path)
@@ -91,14 +94,65 @@ def resource(kind: str, rest: str) -> Response:
     return represent(kind, path, desc, fmt, negotiated=forced is None)
 
 
+def ontology_graph() -> Graph:
+    """Our ontology and SKOS schemes from ``Settings.ontology_dir``, parsed once per app."""
+    from flask import current_app
+
+    graph = current_app.extensions.get("kg.ontology")
+    if graph is None:
+        graph = Graph()
+        for path in sorted(ctx().settings.ontology_dir.glob("*.ttl")):
+            graph.parse(path, format="turtle")
+        current_app.extensions["kg.ontology"] = graph
+    return graph
+
+
+def _term(node) -> tuple:
+    if isinstance(node, URIRef):
+        return ("uri", str(node))
+    if isinstance(node, Literal):
+        datatype = RDF_LANGSTRING if node.language else str(node.datatype or XSD_STRING)
+        return ("literal", str(node), datatype, node.language)
+    return ("bnode", str(node))
+
+
+@bp.route("/edition")
+@bp.route("/edition<any('.ttl', '.jsonld', '.nt', '.rdf', '.html'):suffix>")
+def edition(suffix: str | None = None) -> Response:
+    """The edition itself (the 1996 volume and its web translation)."""
+    iri = ctx().settings.base_iri + "edition"
+    desc = Description(iri, ctx().store.describe(iri, DESCRIBE_TIMEOUT).triples)
+    if not desc.exists:
+        abort(404, f"There is no <{iri}> in this dataset.")
+    fmt = by_suffix(suffix) if suffix else negotiate(RESOURCE_FORMATS, request.args.get("format"))
+    assert fmt is not None
+    return represent("edition", "", desc, fmt, negotiated=suffix is None)
+
+
+@bp.route("/vocab/<path:rest>")
+def vocab(rest: str) -> Response:
+    """A concept of our SKOS schemes (bcv:original, bcv:julian...), described from the ontology files."""
+    path, forced = split_suffix(rest)
+    if not valid_path(path):
+        abort(404, f"/vocab/{path} is not a concept of this site.")
+    iri = URIRef(ctx().settings.base_iri + f"vocab/{path}")
+    graph = ontology_graph()
+    triples = [(_term(iri), _term(p), _term(o)) for p, o in graph.predicate_objects(iri)]
+    triples += [(_term(o), _term(RDFS_LABEL), _term(label)) for _, o in graph.predicate_objects(iri)
+                if isinstance(o, URIRef) for label in graph.objects(o, RDFS_LABEL)]
+    desc = Description(str(iri), triples)
+    if not desc.exists:
+        abort(404, f"There is no concept <{iri}> in our vocabularies; see /ontology.")
+    fmt = forced or negotiate(RESOURCE_FORMATS, request.args.get("format"))
+    return represent("vocab", path, desc, fmt, negotiated=forced is None)
+
+
 @bp.route("/ontology")
 @bp.route("/ontology<any('.ttl', '.jsonld', '.nt', '.rdf', '.html'):suffix>")
 @bp.route("/ns")
 def ontology(suffix: str | None = None) -> Response:
     """Our ontology and SKOS schemes, from ``Settings.ontology_dir``, in every format."""
-    graph = Graph()
-    for path in sorted(ctx().settings.ontology_dir.glob("*.ttl")):
-        graph.parse(path, format="turtle")
+    graph = ontology_graph()
     fmt = by_suffix(suffix) if suffix else negotiate(RESOURCE_FORMATS)
     assert fmt is not None
     if fmt is HTML:

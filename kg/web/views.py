@@ -144,18 +144,17 @@ def inverse_groups(desc: Description) -> list[tuple[str, list[dict[str, str]]]]:
     return sorted(groups.items())
 
 
-def schema_org(kind: str, desc: Description, view: dict) -> dict:
+def schema_org(desc: Description, view: dict) -> dict:
     """The schema.org JSON-LD island of a page: what search engines and generic tools read."""
-    types = {"letter": "Message", "person": "Person", "org": "Organization", "place": "Place", "event": "Event",
-             "archive": "ArchiveComponent"}
-    doc: dict = {"@context": "https://schema.org", "@type": types.get(kind, "Thing"), "@id": desc.iri,
-                 "name": desc.label(desc.iri)}
-    if kind == "letter":
+    types = [t[len(S):] for t in desc.types() if t.startswith(S)] or ["Thing"]
+    doc: dict = {"@context": "https://schema.org", "@type": types[0] if len(types) == 1 else types,
+                 "@id": desc.iri, "name": desc.label(desc.iri)}
+    if "date" in view:  # a letter
         doc.update({"identifier": view.get("number"), "dateCreated": view["date"]["value"],
                     "sender": [{"@id": a["iri"], "name": a["label"]} for a in view["senders"]],
                     "recipient": [{"@id": a["iri"], "name": a["label"]} for a in view["recipients"]],
                     "mentions": [{"@id": a["iri"], "name": a["label"]} for a in view["mentions"]]})
-    if kind in ("person", "org"):
-        doc["alternateName"] = view.get("aliases", [])
-        doc["sameAs"] = [w["iri"] for w in view.get("wikidata", [])]
+    if "aliases" in view:  # a person or organization
+        doc["alternateName"] = view["aliases"]
+        doc["sameAs"] = [w["iri"] for w in view["wikidata"]]
     return {k: v for k, v in doc.items() if v not in (None, [], "")}
