@@ -110,3 +110,14 @@ def test_ontology_in_every_format(live: Live) -> None:
     html = requests.get(live.url + "/ontology", headers={"Accept": "text/html"})
     assert html.status_code == 200 and 'id="Letter"' in html.text
     assert requests.get(live.url + "/ontology.jsonld").headers["Content-Type"].startswith("application/ld+json")
+
+
+def test_vocabulary_concepts_and_the_edition_dereference(live: Live) -> None:
+    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
+    r = requests.get(live.url + "/vocab/julian", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    graph = Graph().parse(data=r.text, format="turtle")
+    assert (URIRef(BASE + "vocab/julian"), None, skos.Concept) in graph
+    assert requests.get(live.url + "/vocab/no-such-concept").status_code == 404
+    edition = Graph().parse(data=requests.get(live.url + "/edition.ttl").text, format="turtle")
+    assert (URIRef(BASE + "edition"), None, SCHEMA.Book) in edition
