@@ -49,6 +49,7 @@ class LoadReport:
     connections: int
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    served_by_step: dict[Step, int] = field(default_factory=dict)  # successful answers per step of the mix
 
     @property
     def served(self) -> int:
@@ -113,7 +114,11 @@ def run_load(base: str, steps: list[Step], seconds: float, connections: int) -> 
                 error = f"{type(err).__name__} {step.path}"
             elapsed = time.perf_counter() - started
             with lock:
-                (report.errors.append(error) if error else report.latencies.append(elapsed))
+                if error:
+                    report.errors.append(error)
+                else:
+                    report.latencies.append(elapsed)
+                    report.served_by_step[step] = report.served_by_step.get(step, 0) + 1
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
     for t in threads:
