@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if store is None:
         store = open_store(settings.output_dir, settings.sparql_backend)
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
+                      JSON_SORT_KEYS=False)
     app.extensions["kg"] = WebContext(settings=settings, store=store, build=_build(settings),
                                       sandboxed=bool(getattr(store, "sandboxed", False)))
     errors.register(app)
