@@ -97,8 +97,27 @@ def editor() -> str:
                            vendor=vendor_available(), initial=request.args.get("query", ""))
 
 
+def _vocabulary_labels(desc: Description) -> None:
+    """Name our SKOS concepts and ontology terms (bcv:julian → "Julian") from the ontology files."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDFS, SKOS
+
+    from kg.web.resources import ontology_graph
+
+    base = ctx().settings.base_iri
+    graph = ontology_graph()
+    ours = (base + "vocab/", base + "ns#")
+    for _, _, o in desc.triples:
+        iri = o[1]
+        if o[0] == "uri" and iri not in desc.labels and iri.startswith(ours):
+            label = graph.value(URIRef(iri), SKOS.prefLabel) or graph.value(URIRef(iri), RDFS.label)
+            if label is not None:
+                desc.labels[iri] = str(label)
+
+
 def render_resource(kind: str, desc: Description) -> str:
     """The HTML representation of a resource (called by ``kg.web.resources``)."""
+    _vocabulary_labels(desc)
     view: dict = {}
     template = "resource.html"
     if kind == "letter" and "http://schema.org/Message" in desc.types():
