@@ -77,10 +77,14 @@ def synthetic(n: int, out: Path) -> Path:
     return out
 
 
-def build(n: int, work: Path) -> Path:
+def build(n: int, work: Path, rebuild: bool) -> Path:
+    """Generate and build n letters into build/http-bench-<n>/ (git-ignored), reused by later runs."""
     from kg.devtools.generate import write_corpus
 
     pages, out = work / "pages", work / "out"
+    if (out / "kg.trig").is_file() and not rebuild:
+        log(f"reusing the build in {out} (--rebuild to redo it)")
+        return out
     log(f"generating {n} letters and running kg build (minutes)...")
     write_corpus(pages, n, seed=0)
     subprocess.run([str(ROOT / ".venv" / "bin" / "kg"), "build", str(pages), "--out", str(out)], check=False,
@@ -202,6 +206,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=10000, help="generated letters to build (default 10000)")
     parser.add_argument("--synthetic", type=int, help="skip kg build: make a graph of this many letters here")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--rebuild", action="store_true", help="redo the cached build of --n letters")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-http-bench-") as tmp:
         if args.data:
@@ -209,7 +214,8 @@ def main() -> int:
         elif args.synthetic:
             data, label = synthetic(args.synthetic, Path(tmp)), f"{args.synthetic} synthetic letters (no kg build)"
         else:
-            data, label = build(args.n, Path(tmp)), f"{args.n} generated letters, kg build"
+            work = ROOT / "build" / f"http-bench-{args.n}"
+            data, label = build(args.n, work, args.rebuild), f"{args.n} generated letters, kg build"
         rows = measure(data, args.repeat)
         triples = len(engine_store(data))
         print(report(rows, label, triples))
