@@ -95,13 +95,16 @@ def resource(kind: str, rest: str) -> Response:
 
 
 def ontology_graph() -> Graph:
-    """Our ontology and SKOS schemes from ``Settings.ontology_dir``, parsed once per app."""
+    """Our ontology and SKOS schemes as published with the build (``output/ontology/``), else from
+    ``Settings.ontology_dir``; parsed once per app."""
     from flask import current_app
 
     graph = current_app.extensions.get("kg.ontology")
     if graph is None:
         graph = Graph()
-        for path in sorted(ctx().settings.ontology_dir.glob("*.ttl")):
+        published = ctx().settings.output_dir / "ontology"
+        folder = published if any(published.glob("*.ttl")) else ctx().settings.ontology_dir
+        for path in sorted(folder.glob("*.ttl")):
             graph.parse(path, format="turtle")
         current_app.extensions["kg.ontology"] = graph
     return graph
