@@ -36,7 +36,6 @@ from kg.dumps_formats import (
     dataset_quads,
     jsonld_context,
     sorted_ntriples,
-    union_triples,
     write_jsonld,
     write_nt_gz,
     write_trig,
@@ -139,8 +138,7 @@ def copy_sources(settings: Settings, staging: Path) -> None:
 
 def write_files(ds: Dataset, settings: Settings, staging: Path, started: str) -> BuildInfo:
     prefixes = {**PREFIXES, "data": settings.base_iri}
-    quads = dataset_quads(ds)
-    triples = union_triples(quads)
+    quads, triples = dataset_quads(ds)
     nt = sorted_ntriples(triples)
     info = BuildInfo(hashlib.sha256(nt).hexdigest(), started, now_iso(), __version__)
     write_nt_gz(staging / "kg.nt.gz", nt)

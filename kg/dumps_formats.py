@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,21 +34,40 @@ def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def dataset_quads(ds: Dataset) -> list[ox.Quad]:
-    """Every quad of the named graphs (the default graph is their union, so it is not stored)."""
-    out = []
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        if g is None or isinstance(g, BNode) or str(g) == str(ds.default_graph.identifier):
-            continue
-        out.append(ox.Quad(ox_term(s), ox_term(p), ox_term(o), ox.NamedNode(str(g))))
-    out.sort(key=lambda q: (q.graph_name.value, str(q.subject), q.predicate.value, str(q.object)))
-    return out
+def _key(t: Node) -> tuple[str, str, str]:
+    """A total, deterministic order over rdflib terms without rdflib's cross-type comparisons."""
+    if isinstance(t, Literal):
+        return ("L", str(t), f"{t.language or ''}^{t.datatype or ''}")
+    return ("B" if isinstance(t, BNode) else "I", str(t), "")
 
 
-def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """The default graph: the union of the named graphs, each triple once, in a stable order."""
-    triples = {q.triple for q in quads}
-    return sorted(triples, key=lambda t: (str(t.subject), t.predicate.value, str(t.object)))
+class Converter:
+    """rdflib -> pyoxigraph terms, each distinct term converted once (IRIs repeat a lot)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+
+    def __call__(self, term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        found = self.cache.get(term)
+        if found is None:
+            found = self.cache[term] = ox_term(term)
+        return found
+
+
+def dataset_quads(ds: Dataset) -> tuple[list[ox.Quad], list[ox.Triple]]:
+    """(every quad of the named graphs, the union of their triples), both in a stable order.
+
+    The default graph is the union of the named graphs, so it is not stored separately."""
+    default = str(ds.default_graph.identifier)
+    rows = [(str(g), s, p, o) for s, p, o, g in ds.quads((None, None, None, None))
+            if g is not None and not isinstance(g, BNode) and str(g) != default]
+    rows.sort(key=lambda r: (r[0], _key(r[1]), str(r[2]), _key(r[3])))
+    conv = Converter()
+    graphs = {g: ox.NamedNode(g) for g in {r[0] for r in rows}}
+    quads = [ox.Quad(conv(s), conv(p), conv(o), graphs[g]) for g, s, p, o in rows]
+    unique = sorted({(s, p, o) for _, s, p, o in rows}, key=lambda t: (_key(t[0]), str(t[1]), _key(t[2])))
+    triples = [ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in unique]
+    return quads, triples
 
 
 def sorted_ntriples(triples: list[ox.Triple]) -> bytes:
@@ -76,12 +95,19 @@ def jsonld_context(prefixes: dict[str, str]) -> dict[str, object]:
 
 
 class Compactor:
-    """IRIs -> compact IRIs with the longest matching prefix."""
+    """IRIs -> compact IRIs with the longest matching prefix (memoized: predicates and types repeat)."""
 
     def __init__(self, prefixes: dict[str, str]):
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.cache: dict[str, str] = {}
 
     def __call__(self, iri: str) -> str:
+        found = self.cache.get(iri)
+        if found is None:
+            found = self.cache[iri] = self._compact(iri)
+        return found
+
+    def _compact(self, iri: str) -> str:
         for prefix, ns in self.prefixes:
             if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
                 return f"{prefix}:{iri[len(ns):]}"
