@@ -72,12 +72,14 @@ def _bare_ok(prev: str, prev2: str, value: int, nxt: str, nxt2: str) -> bool:
 _DIGITS = re.compile(r"\d")
 _SMALL_NUMBER = re.compile(r"(?<![\d,./])\d{1,2}(?![\d/]|[,.]\d)")  # markers are 1-99, never "2,457" or "15/XII"
 _PUNCT = re.compile(r"^[.,;:!?]+$")
+_WINDOW = 256  # characters either side of a number that can hold the two words judged with it
 
 
 def _candidate(row: int, line: str, text: str, start: int) -> Candidate | None:
     """The token as a marker candidate, judged with its neighbours (prev word, next two words)."""
     stop = start + len(text)
-    before, after = line[:start].rstrip(), line[stop:]
+    lo = max(0, start - _WINDOW)  # a window, not the rest of the line: copies per token made long lines quadratic
+    before, after = line[lo:start].rstrip(), line[stop:stop + _WINDOW]
     prevs = before.rsplit(None, 2)[-2:] if before else []
     prev2, prev = ([""] + prevs)[-2:] if prevs else ("", "")
     nexts = after.split(None, 2)
@@ -90,7 +92,7 @@ def _candidate(row: int, line: str, text: str, start: int) -> Candidate | None:
         end = nxt_start if not m[2] and punct_next else start + len(m[1])
         if nxt == "." and prev.endswith(".") and not m[2]:  # "V. T. 4 ." -> "V. T.", not "V. T.."
             end = nxt_start + 1
-        return Candidate(int(m[1]), bool(m[2]) or not nxt or punct_next, row, (len(before), end))
+        return Candidate(int(m[1]), bool(m[2]) or not nxt or punct_next, row, (lo + len(before), end))
     if (m := _GLUED_AFTER.match(text)) and not _ORDINAL.match(text[len(m[1]) + len(m[2]):] or "-"):
         start = start + len(m[1])
         end = nxt_start if not m[3] and _PUNCT.match(nxt) else start + len(m[2])
@@ -125,11 +127,12 @@ def choose_markers(candidates: list[Candidate], notes: set[int]) -> list[Candida
     """Keep the candidates that continue the note sequence (see the module docstring)."""
     chosen: list[Candidate] = []
     last = 0
+    last_strong = {(d.row, d.value): i for i, d in enumerate(candidates) if d.strong}  # one pass, not one per weak
     for i, c in enumerate(candidates):
         if c.value <= last:
             continue
         if not c.strong:
-            later = any(d.value == c.value and d.strong and d.row == c.row for d in candidates[i + 1:])
+            later = last_strong.get((c.row, c.value), -1) > i
             if later or c.value > last + 2 or c.value not in notes:
                 continue
         elif c.value not in notes and c.value != last + 1:
@@ -149,13 +152,15 @@ def _anchor(text: str, offset: int) -> str:
 def strip_markers(rows: list[tuple[int, str]], notes: set[int]) -> tuple[list[str], list[Marker]]:
     """Remove the chosen markers from the body lines; Marker.offset is into '\\n\\n'.join(result)."""
     cands = [c for r, (_, text) in enumerate(rows) for c in _candidates_in_line(r, text)]
-    chosen = choose_markers(cands, notes)
+    by_row: dict[int, list[Candidate]] = {}
+    for c in choose_markers(cands, notes):
+        by_row.setdefault(c.row, []).append(c)
     cleaned: list[str] = []
     markers: list[Marker] = []
     base = 0
     for r, (lineno, text) in enumerate(rows):
         out, pos = "", 0
-        for c in (c for c in chosen if c.row == r):
+        for c in by_row.get(r, ()):
             out += text[pos:c.cut[0]]
             markers.append(Marker(number=c.value, offset=base + len(out), anchor=_anchor(out, len(out)),
                                   line=lineno))

@@ -42,12 +42,20 @@ def signature(doc: Document) -> tuple[str, str]:
     return who, (doc.date.edtf or "") if doc.date else ""
 
 
-def _absorb(primary: Document, other: Document) -> None:
-    """Add the other copy's pages and spans; fill the fields the primary copy lacks."""
+def _absorb(primary: Document, other: Document, seen: set[object]) -> None:
+    """Add the other copy's pages and spans; fill the fields the primary copy lacks.
+
+    ``seen`` holds the primary's pages and spans so far: a membership test on the lists made a page
+    with thousands of copies of one document quadratic.
+    """
     for page in other.pages:
-        if page not in primary.pages:
+        if page not in seen:
+            seen.add(page)
             primary.pages.append(page)
-    primary.sources.extend(s for s in other.sources if s not in primary.sources)
+    for span in other.sources:
+        if span not in seen:
+            seen.add(span)
+            primary.sources.append(span)
     for name in ("citation", "date"):
         if getattr(primary, name) is None and getattr(other, name) is not None:
             setattr(primary, name, getattr(other, name))
@@ -76,6 +84,7 @@ def _group(docs: list[Document]) -> tuple[list[Document], list[Diagnostic], dict
     renamed: dict[str, str] = {}  # placeholder key of an absorbed copy -> key of the record it joined
     by_number: dict[str, Document] = {}
     by_signature: dict[tuple[str, str], Document] = {}
+    seen: dict[int, set[object]] = {}  # id(kept record) -> its pages and spans
     for doc in sorted(docs, key=lambda d: d.number is None):  # numbered copies first
         sig = signature(doc)
         target = by_number.get(doc.number) if doc.number else by_signature.get(sig)
@@ -85,7 +94,7 @@ def _group(docs: list[Document]) -> tuple[list[Document], list[Diagnostic], dict
         if target is None and doc.number is None and sig[0] and sig[1]:
             target = by_signature.get(sig)
         if target is not None:
-            _absorb(target, doc)
+            _absorb(target, doc, seen.setdefault(id(target), {*target.pages, *target.sources}))
             renamed[doc.key] = target.key
             continue
         kept.append(doc)
@@ -109,16 +118,19 @@ def assign_keys(docs: list[Document]) -> dict[str, str]:
     """Set Document.key; returns old placeholder key -> final key."""
     taken: set[str] = {d.number for d in docs if d.number}
     renamed: dict[str, str] = {}
+    suffix: dict[str, int] = {}  # base key -> last suffix tried: thousands of undated letters of one sender stay linear
     for doc in docs:
         old = doc.key
         if doc.number:
             doc.key = doc.number
         else:
-            base, n = _unnumbered_key(doc), 1
-            key = base
+            base = _unnumbered_key(doc)
+            n = suffix.get(base, 1)
+            key = base if n == 1 else f"{base}-{n}"
             while key in taken:
                 n += 1
                 key = f"{base}-{n}"
+            suffix[base] = n
             doc.key = key
         taken.add(doc.key)
         renamed[old] = doc.key
