@@ -110,8 +110,9 @@ def encode(term: Any) -> Term:
     return ("literal", str(term), XSD_STRING, None)  # RDF-star quoted triple, shown as text
 
 
-def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str],
-             max_rows: int | None) -> QueryResult:
+def _run_query(store: Any, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> Any:
+    """The engine's own result; the default graph is the union of all graphs unless the query or the
+    protocol names graphs (FROM / default-graph-uri select store graphs, never fetch)."""
     import pyoxigraph as ox
 
     options: dict[str, Any] = {}
@@ -121,7 +122,12 @@ def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graph
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     if not default_graphs and not named_graphs and not scan(sparql).has_dataset:
         options["use_default_graph_as_union"] = True
-    result = store.query(sparql, **options)
+    return store.query(sparql, **options)
+
+
+def _encode_result(result: Any, max_rows: int | None) -> QueryResult:
+    import pyoxigraph as ox
+
     if isinstance(result, ox.QueryBoolean):
         return Boolean(bool(result))
     limit = max_rows if max_rows is not None else -1
@@ -151,12 +157,33 @@ def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graph
     return Triples(triples)
 
 
-def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str | None, **kwargs: Any) -> Serialized:
-    from kg.web.results import serialize
+def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str],
+             max_rows: int | None) -> QueryResult:
+    return _encode_result(_run_query(store, sparql, default_graphs, named_graphs), max_rows)
 
-    result = _execute(store, **kwargs)
+
+def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str | None, sparql: str,
+                        default_graphs: Sequence[str], named_graphs: Sequence[str],
+                        max_rows: int | None) -> Serialized:
+    """Run and write the answer in the worker; graphs go straight from the engine's triples to its
+    writers (no conversion), result tables through ``kg.web.results``."""
+    import pyoxigraph as ox
+
+    from kg.web.results import serialize, serialize_engine_triples
+
+    raw = _run_query(store, sparql, default_graphs, named_graphs)
+    if isinstance(raw, ox.QueryTriples):
+        limit = max_rows if max_rows is not None else -1
+        triples, truncated = [], False
+        for t in raw:
+            if len(triples) == limit:
+                truncated = True  # one more than the cap exists
+                break
+            triples.append(t)
+        return Serialized(formats[1], serialize_engine_triples(triples, formats[1], base_prefix), truncated, True)
+    result = _encode_result(raw, max_rows)
     name, body = serialize(result, formats, base_prefix)
-    return Serialized(name, body, getattr(result, "truncated", False), isinstance(result, Triples))
+    return Serialized(name, body, getattr(result, "truncated", False), False)
 
 
 def run_in_worker(store: Any, request: tuple) -> tuple:

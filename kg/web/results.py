@@ -57,7 +57,15 @@ def to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def serialize_triples(triples: Iterable[tuple[Term, Term, Term]], fmt: Format, base_prefix: str | None = None) -> bytes:
     """Triples in an RDF format; Turtle and RDF/XML get our prefixes (and ``base_prefix`` as ``d:``)."""
-    oxt = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
+    return _write([ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples], fmt, base_prefix)
+
+
+def serialize_engine_triples(triples: list[ox.Triple], fmt_name: str, base_prefix: str | None) -> bytes:
+    """pyoxigraph's own triples, written without converting them."""
+    return _write(triples, BY_NAME[fmt_name], base_prefix)
+
+
+def _write(oxt: list[ox.Triple], fmt: Format, base_prefix: str | None) -> bytes:
     prefixes = dict(PREFIXES, d=base_prefix) if base_prefix else PREFIXES
     if fmt in (TURTLE, RDFXML):
         return ox.serialize(oxt, format=_OX_FORMATS[fmt], prefixes=prefixes)
