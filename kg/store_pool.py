@@ -186,7 +186,8 @@ class Zygote:
 
     def close(self) -> None:
         self.control.close()
-        self.proc.kill()
+        if self.proc.poll() is None:
+            self.proc.kill()
         self.proc.wait(timeout=10)
 
 
@@ -219,7 +220,16 @@ class WorkerPool:
         self.sandboxed = all(w.sandboxed for w in self._idle)
 
     def _start(self, sandbox: bool = True) -> Worker:
-        return self.zygote.fork(sandbox)
+        """Fork a worker; if the store process has died (killed, out of memory), start a new one once."""
+        zygote = self.zygote
+        try:
+            return zygote.fork(sandbox)
+        except (OSError, RuntimeError):
+            with self._cond:
+                if self.zygote is zygote and not self._closed:
+                    zygote.close()
+                    self.zygote = Zygote(self.source)
+            return self.zygote.fork(sandbox)
 
     def _checkout(self) -> Worker:
         with self._cond:

@@ -249,3 +249,16 @@ def test_unsupported_post_type_is_415(live: Live) -> None:
 def test_data_still_intact_after_all_guards(live: Live) -> None:
     assert triple_count(live) == 159
     assert BASE  # the base of the fixture IRIs
+
+
+def test_a_dead_store_process_is_replaced(live: Live) -> None:
+    old = live.store.pool.zygote.proc
+    old.kill()
+    old.wait(timeout=10)
+    for _ in range(4):  # warm workers forked before keep answering; new ones come from a new store process
+        r = requests.get(live.url + "/sparql", params={"query": COUNT})
+        assert r.status_code == 200 and r.json()["results"]["bindings"][0]["n"]["value"] == "159"
+    live.store.pool._idle.clear()  # force a fresh fork
+    r = requests.get(live.url + "/letter/167", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    assert live.store.pool.zygote.proc is not old and live.store.pool.zygote.proc.poll() is None
