@@ -10,10 +10,12 @@ import pytest
 from rdflib import RDF, SH, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.mapping import map_corpus
-from kg.validate import validate_graph
+from kg.config import Settings
+from kg.mapping import authority_graph_iri, map_corpus
+from kg.model import CrossReference
+from kg.validate import load_hierarchy, load_shapes, validate_dataset, validate_graph
 from kg.vocab import BC
-from tests.mapping_fixtures import corpus
+from tests.mapping_fixtures import corpus, doc_167, doc_173
 
 ROOT = Path(__file__).resolve().parent.parent
 INVALID = sorted((ROOT / "tests/data/shapes/invalid").glob("*.ttl"))
@@ -107,3 +109,19 @@ def test_duplicate_numbers_across_documents_are_found_in_dataset_pass() -> None:
                                                                      SH.SPARQLConstraintComponent)}
     assert focus == {URIRef("https://w3id.org/bolcorr/letter/167"), URIRef("https://w3id.org/bolcorr/letter/173")}
     assert "documents failing: 167, 173" in text
+
+
+def test_cross_reference_inside_the_corpus_must_resolve_across_document_graphs() -> None:
+    """167 cites document 173 (another named graph, another batch): the letter resolves, a note 9
+    that 173 does not have does not, and it is not marked outside the corpus."""
+
+    source = doc_167()
+    source.notes[0].cross_references = [CrossReference("See note 9 to document No. 173.", "173", 9)]
+    c = corpus()
+    c.documents = [source, doc_173()]
+
+    settings = Settings()
+    findings = validate_dataset(map_corpus(c), load_shapes(settings.shapes_dir), load_hierarchy(settings.ontology_dir),
+                                authority_graph_iri(), batch_docs=1, workers=1)
+    assert [(f.document, f.path, f.component, f.value) for f in findings if f.is_violation] == [
+        ("167", "bc:citesNote", "sh:OrConstraintComponent", "<https://w3id.org/bolcorr/letter/173/note/9>")]
