@@ -163,6 +163,7 @@ def write_dumps(ds: Dataset, settings: Settings, started: str | None = None) -> 
     with build_lock(out):
         recover(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; the published directory is for every reader
         try:
             info = write_files(ds, settings, staging, started or now_iso())
             swap_in(staging, out)
