@@ -32,7 +32,6 @@ class SparqlCheck:
     severity: URIRef
     target_classes: tuple[Node, ...]
     target_subjects_of: tuple[Node, ...]
-    dataset_scope: bool
 
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -90,8 +89,7 @@ def sparql_checks(shapes: Graph) -> list[SparqlCheck]:
             message=str(shapes.value(constraint, SH.message) or ""),
             severity=shapes.value(shape, SH.severity) or SH.Violation,  # type: ignore[arg-type]
             target_classes=tuple(shapes.objects(shape, SH.targetClass)),
-            target_subjects_of=tuple(shapes.objects(shape, SH.targetSubjectsOf)),
-            dataset_scope=(shape, BC.shapeScope, Literal("dataset")) in shapes))
+            target_subjects_of=tuple(shapes.objects(shape, SH.targetSubjectsOf))))
     return sorted(checks, key=lambda c: (str(c.shape), c.query))
 
 

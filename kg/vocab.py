@@ -109,7 +109,6 @@ class BC(DefinedNamespace):
     referenceKind: URIRef
     refersTo: URIRef
     sender: URIRef
-    shapeScope: URIRef
     signature: URIRef
     signatureAutograph: URIRef
     sourceLine: URIRef
