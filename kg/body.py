@@ -5,7 +5,9 @@ rifles", "the 4th", "platform 46", "15/XII", "No. 286", "1) informed"). A number
 if its shape allows it (after a word, before punctuation or glued to a word) *and* it continues the
 sequence of note numbers that exist (or is the very next number, shaped like a marker). A bare number
 followed by a word ("by 3 million 3 .") is a weak candidate and yields to a later strong one; a weak
-candidate may skip at most one lost marker, a strong one three.
+candidate may skip at most one lost marker, a strong one three. A number that no note carries is a
+marker only when it is the next one, or when it floats ("decided 3 .") one number ahead: then it
+is kept so that the parser can report the marker whose note is missing.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Candidate:
     strong: bool
     row: int  # index of the body line
     cut: tuple[int, int]  # characters of the line to remove
+    floating: bool = False  # "decided 3 ." (number, space, punctuation): the translation's marker shape
 
 
 def _bare_ok(prev: str, prev2: str, value: int, nxt: str, nxt2: str) -> bool:
@@ -92,7 +95,8 @@ def _candidate(row: int, line: str, text: str, start: int) -> Candidate | None:
         end = nxt_start if not m[2] and punct_next else start + len(m[1])
         if nxt == "." and prev.endswith(".") and not m[2]:  # "V. T. 4 ." -> "V. T.", not "V. T.."
             end = nxt_start + 1
-        return Candidate(int(m[1]), bool(m[2]) or not nxt or punct_next, row, (lo + len(before), end))
+        return Candidate(int(m[1]), bool(m[2]) or not nxt or punct_next, row, (lo + len(before), end),
+                         floating=not m[2] and punct_next)
     if (m := _GLUED_AFTER.match(text)) and not _ORDINAL.match(text[len(m[1]) + len(m[2]):] or "-"):
         start = start + len(m[1])
         end = nxt_start if not m[3] and _PUNCT.match(nxt) else start + len(m[2])
@@ -135,8 +139,8 @@ def choose_markers(candidates: list[Candidate], notes: set[int]) -> list[Candida
             later = last_strong.get((c.row, c.value), -1) > i
             if later or c.value > last + 2 or c.value not in notes:
                 continue
-        elif c.value not in notes and c.value != last + 1:
-            continue
+        elif c.value not in notes and c.value != last + 1 and not (c.floating and c.value == last + 2):
+            continue  # a floating marker may skip one number: its note is the one lost ("marker-without-note")
         elif c.value > last + 4:
             continue
         chosen.append(c)

@@ -17,14 +17,26 @@ ARCHIVES = {"RTSKHIDNI": "RTsKhIDNI", "RTSHIDNI": "RTsKhIDNI", "RTSKHIDNY": "RTs
             "RCKHIDNI": "RTsKhIDNI", "RTSHKIDNI": "RTsKhIDNI", "GARF": "GARF", "RGAE": "RGAE", "RGVA": "RGVA",
             "APRF": "APRF", "TSKHSD": "TsKhSD", "RGANI": "RGANI", "AVPRF": "AVPRF", "TSGAOR": "TsGAOR"}
 _SEP = r"\s*[.,;:]?\s*"
-_FOLIO = r"\d+\s*(?:v|ob)?\.?"
+_END = r"(?=[\s.,;:)]|$)"  # a value ends at a separator: "F. 85abc" is the token "85abc", not 85 and garbage
+_TOKEN = r"[^\s.,;:]+"  # whatever stands where a number belongs ("F. abc"): read, then refused by check_parts
+_FOLIO = r"[0-9]+\s*(?:v|ob)?\.?"
 _FOLIOS = rf"{_FOLIO}(?:\s*[-–—]\s*{_FOLIO})?(?:\s*,\s*{_FOLIO}(?:\s*[-–—]\s*{_FOLIO})?)*"
-_PARTS = (rf"(?:F\.\s*(?P<fond>[A-ZА-Я]?-?\d+[A-Za-zА-Я]?)){_SEP}"
-          rf"(?:(?:Op|On|Оп)\.\s*(?P<opis>\d+(?:\s*/\s*[A-Za-zА-Я]+|\s*[A-Za-zА-Я](?=\W))?){_SEP})?"
-          rf"(?:D\.\s*(?P<delo>\d+[A-Za-zА-Я]?(?:/\d+)?){_SEP})?"
-          rf"(?:(?:L|LL|Ll)\.\s*(?P<folios>{_FOLIOS}))?")
-CITATION = re.compile(rf"^\(?\s*(?P<arch>[A-Za-zА-Яа-я ]{{3,12}}?){_SEP}{_PARTS}(?P<rest>.*)$")
-LINE_START = re.compile(r"^\(?\s*[A-Za-zА-Я]{3,12}\s*[.,;:]?\s*F\.\s*[A-ZА-Я]?-?\d")
+_PARTS = (rf"(?:F\.\s*(?P<fond>[A-ZА-Я]?-?[0-9]+[A-Za-zА-Я]?{_END}|{_TOKEN})){_SEP}"
+          rf"(?:(?:Op|On|Оп)\.\s*(?P<opis>[0-9]+(?:\s*/\s*[A-Za-zА-Я]+|\s*[A-Za-zА-Я](?=\W))?{_END}|{_TOKEN}){_SEP})?"
+          rf"(?:D\.\s*(?P<delo>[0-9]+[A-Za-zА-Я]?(?:/[0-9]+)?{_END}|{_TOKEN}){_SEP})?"
+          rf"(?:(?:L|LL|Ll)\.\s*(?P<folios>{_FOLIOS}{_END}|{_TOKEN}))?")
+CITATION = re.compile(rf"^\(?\s*(?P<arch>[A-Za-zА-Яа-я ]{{3,12}}?)(?![A-Za-zА-Яа-я]){_SEP}{_PARTS}(?P<rest>.*)$")
+LINE_START = re.compile(r"^\(?\s*[A-Za-zА-Я]{3,12}\s*[.,;:]?\s*F\.\s*[A-ZА-Я]?-?[0-9]")
+GARBLED_START = re.compile(r"^\(?\s*(?P<arch>[A-Za-zА-Я]{3,12})\s*[.,;:]?\s*F\.\s*\S.*\b(?:Op|On|D|L)\.")
+# The forms the published graph accepts (shapes/bolcorr.shapes.ttl, ArchivalInstantiationShape; a test
+# keeps the two in step). A part read in another form is OCR garbage ("F. abc") and is left empty.
+PART_FORMS = {
+    "fond": r"^(R-)?[0-9]+$",
+    "opis": r"^[0-9]+(/[A-Za-zА-Яа-я]+)?$",
+    "delo": r"^[0-9]+[a-zа-я]?$",
+    "folios": r"^[0-9]+( ?ob\.?)?(-[0-9]+( ?ob\.?)?)?(, ?[0-9]+( ?ob\.?)?(-[0-9]+( ?ob\.?)?)?)*$",
+}
+_PART_RES = {name: re.compile(rx) for name, rx in PART_FORMS.items()}
 # (pattern, normalized form, record_state, technique, signature_autograph)
 FORMS: list[tuple[str, str, str | None, str | None, bool]] = [
     (r"typewritten text\.?\s*the signatures? (?:is|are) (?:an )?autographs?\.?",
@@ -54,15 +66,53 @@ def normalize_archive(printed: str) -> str:
 
 
 def _folios(raw: str | None) -> str | None:
+    """'12 - 13.' -> '12-13'; '1,2' -> '1, 2'; '3.-5' -> '3-5'; verso as the shapes accept it ('56v' -> '56 ob')."""
     if not raw:
         return None
-    text = re.sub(r"\s*([-–—])\s*", "-", raw.strip().rstrip(".").strip())
-    return re.sub(r"\s*,\s*", ", ", text)
+    text = re.sub(r"\s*([-–—])\s*", "-", raw.strip())
+    text = re.sub(r"\s*,\s*", ", ", text)
+    text = re.sub(r"([0-9])\s*\.(?=[-,])", r"\1", text)
+    text = re.sub(r"([0-9])\s*(?:v|ob)\b\.?", r"\1 ob", text)
+    return text.rstrip(".").strip()
+
+
+def _normal_part(name: str, value: str) -> str:
+    """Printing variants of a valid part: Cyrillic 'Р-5674' (the Russian R), 'D. 13A', 'Op. 1 S' / '1S'."""
+    value = re.sub(r"\s+", "", value) if name == "opis" else value
+    if name == "fond":
+        return re.sub(r"^[РR]-?(?=[0-9])", "R-", value)
+    if name == "opis":
+        return re.sub(r"^([0-9]+)([A-Za-zА-Яа-я])$", r"\1/\2", value)
+    if name == "delo":
+        return value.lower() if re.fullmatch(r"[0-9]+[A-ZА-Я]", value) else value
+    return value
+
+
+def check_parts(cit: Citation) -> list[str]:
+    """Leave empty each part that is not in a form the graph accepts; say which, for the diagnostic."""
+    problems = []
+    for name in PART_FORMS:
+        value = getattr(cit, name)
+        if value is None:
+            continue
+        value = _normal_part(name, value)
+        if _PART_RES[name].match(value):
+            setattr(cit, name, value)
+        else:
+            setattr(cit, name, None)
+            problems.append(f"{'folios' if name == 'folios' else name} {value!r}")
+    return problems
 
 
 def is_citation_line(line: str) -> bool:
     """The citation line under a letter starts with an archive name and a fond ("F. 85")."""
     return "F." in line and bool(LINE_START.match(line.strip()))
+
+
+def is_garbled_citation_line(line: str) -> bool:
+    """A known archive, 'F.' and more parts, but no number after 'F.' ('RTSKHIDNI. F. abc. Op. 1. D. xyz.')."""
+    m = GARBLED_START.match(line.strip()) if "F." in line else None
+    return bool(m) and re.sub(r"[^A-Za-zА-Яа-я]", "", m["arch"]).upper() in ARCHIVES and not is_citation_line(line)
 
 
 def is_form_line(text: str) -> bool:
@@ -85,22 +135,29 @@ def read_form(rest: str, cit: Citation) -> None:
         cit.publication = text
 
 
-def parse_citation(text: str) -> Citation | None:
-    """Read a citation ("GARF. F. R-5674. On. 1. D. 1. L. 92"); None when it has no archive and fond."""
+def read_citation(text: str) -> tuple[Citation | None, list[str]]:
+    """A citation and the parts left empty because they are garbage (see ``check_parts``); None: no citation."""
     verbatim = text.strip()
     m = CITATION.match(verbatim.replace("\u00a0", " "))
     if not m or not m["fond"]:
-        return None
+        return None, []
     arch = m["arch"].strip()
-    opis = re.sub(r"\s+", "", m["opis"]) if m["opis"] else None
     cit = Citation(verbatim=verbatim, archive=normalize_archive(arch), archive_verbatim=arch, fond=m["fond"],
-                   opis=opis, delo=m["delo"], folios=_folios(m["folios"]))
+                   opis=m["opis"], delo=m["delo"], folios=_folios(m["folios"]))
     read_form(m["rest"], cit)
-    return cit
+    return cit, check_parts(cit)
+
+
+def parse_citation(text: str) -> Citation | None:
+    """Read a citation ("GARF. F. R-5674. On. 1. D. 1. L. 92"); None when it has no archive and fond.
+
+    Garbage parts are left empty (``read_citation`` says which).
+    """
+    return read_citation(text)[0]
 
 
 _IBID_PARTS = re.compile(
-    rf"^(?:(?:Op|On|Оп)\.\s*(?P<opis>\d+(?:\s*/\s*[A-Za-zА-Я]+)?){_SEP})?(?:D\.\s*(?P<delo>\d+[A-Za-zА-Я]?){_SEP})?"
+    rf"^(?:(?:Op|On|Оп)\.\s*(?P<opis>[0-9]+(?:\s*/\s*[A-Za-zА-Я]+)?){_SEP})?(?:D\.\s*(?P<delo>[0-9]+[A-Za-zА-Я]?){_SEP})?"
     rf"(?:(?:L|LL|Ll)\.\s*(?P<folios>{_FOLIOS}))?\s*\.?\s*$")
 
 
@@ -116,5 +173,7 @@ def resolve_ibid(tail: str, previous: Citation, verbatim: str) -> Citation | Non
         delo, folios = m["delo"], None
     if m["folios"]:
         folios = _folios(m["folios"])
-    return Citation(verbatim=verbatim, archive=previous.archive, archive_verbatim=previous.archive_verbatim,
-                    fond=previous.fond, opis=opis, delo=delo, folios=folios)
+    cit = Citation(verbatim=verbatim, archive=previous.archive, archive_verbatim=previous.archive_verbatim,
+                   fond=previous.fond, opis=opis, delo=delo, folios=folios)
+    check_parts(cit)
+    return cit

@@ -26,6 +26,7 @@ MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS["sept"] = 9
 _MONTH_RE = "|".join(sorted((m for m in MONTHS), key=len, reverse=True))
+COLLECTION_YEARS = ("1912-01-01", "1927-12-31")  # the edition's span: a date outside it is reported, not refused
 JULIAN_BEFORE = "1918-02-01"  # first Gregorian day printed in Soviet Russia was 14 Feb 1918 (= 1 Feb OS)
 _QUALIFIERS = {"previously": "not-after", "later": "not-before", "not later than": "not-after",
                "not earlier than": "not-before", "no later than": "not-after", "no earlier than": "not-before",
@@ -176,13 +177,18 @@ def _bounds(p: _Parts) -> tuple[str, str] | DateProblem | None:
         return f"{y:04d}-01-01", f"{y:04d}-12-31"
     m2 = p.month2 or p.month
     if p.day is None:
+        if m2 < p.month:
+            return DateProblem("", f"the range ends before it starts: month {p.month} to month {m2}")
         return f"{y:04d}-{p.month:02d}-01", f"{y:04d}-{m2:02d}-{calendar.monthrange(y, m2)[1]:02d}"
     d2 = p.day2 if p.day2 is not None else p.day
     julian = f"{y:04d}-{p.month:02d}" < JULIAN_BEFORE[:7]
     for m, d in ((p.month, p.day), (m2, d2)):
         if not valid_day(y, m, d, julian):
             return DateProblem("", f"no such day: {calendar.month_name[m] if 1 <= m <= 12 else m} {d}, {y}")
-    return f"{y:04d}-{p.month:02d}-{p.day:02d}", f"{y:04d}-{m2:02d}-{d2:02d}"
+    lo, hi = f"{y:04d}-{p.month:02d}-{p.day:02d}", f"{y:04d}-{m2:02d}-{d2:02d}"
+    if lo > hi:  # "March 6-5, 1921": a range cannot end before it starts (earliest > latest is refused by the shapes)
+        return DateProblem("", f"the range ends before it starts: {lo} to {hi}")
+    return lo, hi
 
 
 def _edtf(p: _Parts, lo: str, hi: str) -> str:
@@ -243,3 +249,10 @@ def day_statement(expressed: str, year: int, month: int, day: int,
     iso = f"{year:04d}-{month:02d}-{day:02d}"
     stmt = DateStatement(expressed=expressed, edtf=iso, earliest=iso, latest=iso, supplied=supplied or [])
     return set_calendar(stmt)
+
+
+def outside_collection(stmt: DateStatement) -> bool:
+    """Is a (Gregorian) bound of the date outside 1912-1927? The same test as the shapes' warning."""
+    first, last = COLLECTION_YEARS
+    return any(bound is not None and not first <= bound <= last
+               for bound in (stmt.gregorian_earliest, stmt.gregorian_latest))

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from kg import body as B
 from kg import notes as N
-from kg.citations import is_citation_line, is_form_line, parse_citation, read_form
-from kg.dates import DateProblem, is_date_line, parse_date, split_placed_date
+from kg.citations import is_citation_line, is_form_line, is_garbled_citation_line, read_citation, read_form
+from kg.dates import DateProblem, is_date_line, outside_collection, parse_date, split_placed_date
 from kg.headers import read_header
 from kg.merge import merge_documents
 from kg.model import DateStatement, Diagnostic, Document, Note, Page, ParseResult, PlaceDate, Reference, SourceSpan
@@ -46,7 +46,8 @@ def _header(ctx: _Ctx, lines: list[tuple[int, str]]) -> int:
         return 0
     lineno, text = lines[0]
     if is_date_line(text):
-        ctx.report(lineno, "ambiguous-header", "no header line: sender and recipients unknown")
+        ctx.report(lineno, "missing-header", "no header line (the date follows the number): sender and "
+                   "recipients unknown")
         return 0
     reading = read_header(text)
     followed_by_date = len(lines) > 1 and split_placed_date(lines[1][1]) is not None
@@ -82,17 +83,27 @@ def _date(ctx: _Ctx, lines: list[tuple[int, str]]) -> int:
     else:
         stmt.span = ctx.span(lineno)
         ctx.doc.date = stmt
+        if outside_collection(stmt):
+            ctx.report(lineno, "date-out-of-range", f"{text!r} is outside the collection's years 1912-1927; "
+                       "date kept as printed", "warning")
     return 1
 
 
 def _citation(ctx: _Ctx, lines: list[tuple[int, str]]) -> int | None:
-    """Index of the citation's last line in ``lines`` (None: no citation; notes start at a 'Notes:' label)."""
+    """Index of the citation's last line in ``lines`` (None: no citation; notes start at a 'Notes:' label).
+
+    A citation with garbage where numbers belong ("F. abc") is still the citation: its readable parts
+    are kept, the others left empty and named in an "unreadable-citation" diagnostic.
+    """
     for i, (lineno, text) in enumerate(lines):
-        if is_citation_line(text):
-            cit = parse_citation(text)
+        if is_citation_line(text) or is_garbled_citation_line(text):
+            cit, garbled = read_citation(text)
             if cit is None:
                 ctx.report(lineno, "unreadable-citation", f"cannot read the citation {text!r}")
                 return i
+            if garbled:
+                ctx.report(lineno, "unreadable-citation", f"citation {text!r}: {' and '.join(garbled)} "
+                           f"{'is' if len(garbled) == 1 else 'are'} not archival numbers; left empty")
             last = lineno
             if cit.form is None and i + 1 < len(lines) and is_form_line(lines[i + 1][1]):
                 read_form(lines[i + 1][1], cit)  # the form printed on its own line
@@ -222,12 +233,28 @@ def parse_chunk(chunk: Chunk) -> tuple[Document, list[Diagnostic]]:
     return doc, ctx.diags
 
 
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "»", ")", "]", "*")
+
+
+def _truncated(chunk: Chunk, doc: Document) -> Diagnostic | None:
+    """The page's last document stops mid-sentence with no citation: the page was cut off (text is lost)."""
+    line, text = chunk.lines[-1]
+    if doc.citation is not None or doc.notes or text.endswith(_SENTENCE_END):
+        return None
+    return Diagnostic(chunk.file, line, doc.number or doc.key, "truncated-page",
+                      f"the page ends inside {'No. ' + doc.number if doc.number else 'this document'}, "
+                      f"mid-sentence ({text[-40:]!r}) and before any citation: the rest of the text is lost",
+                      "warning")
+
+
 def parse_pages(pages: list[Page]) -> ParseResult:
     """Documents of all pages (copies merged, keys assigned) and every diagnostic, in page order."""
     docs: list[Document] = []
     diags: list[Diagnostic] = []
     for page in pages:
-        for chunk in split_page(page):
+        odd: list[tuple[int, str]] = []
+        chunks = split_page(page, odd)
+        for chunk in chunks:
             if not chunk.lines:
                 diags.append(Diagnostic(chunk.file, chunk.first_line, chunk.number, "empty-document",
                                         f"No. {chunk.number} has no text after its number line", "warning"))
@@ -235,6 +262,11 @@ def parse_pages(pages: list[Page]) -> ParseResult:
             doc, found = parse_chunk(chunk)
             docs.append(doc)
             diags.extend(found)
+            if chunk is chunks[-1] and (cut := _truncated(chunk, doc)):
+                diags.append(cut)
+        diags.extend(Diagnostic(page.path, line, None, "unreadable-number",
+                                f"{text!r} is not an edition number (1-4 digits, a letter); no document starts here")
+                     for line, text in odd)
     merged, merge_diags = merge_documents(docs, diags)
     return ParseResult(documents=merged, diagnostics=merge_diags)
 

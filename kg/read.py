@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kg.errors import SourceError
 from kg.model import Diagnostic, Page
+from kg.split import NUMBER_LINE, edition_number, normalize_line
 
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -36,6 +37,8 @@ class _TextExtractor(HTMLParser):
         self._in_title = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":
+            self.skip = 0  # <body> closes an unclosed <head> (as browsers do): the page must not read as empty
         if tag == "title":
             self._in_title = True
         elif tag in SKIPPED:
@@ -92,17 +95,45 @@ def expand(sources: list[str]) -> list[Path]:
     return [p for p in out if not (p in seen or seen.add(p))]
 
 
+def _is_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 4 KB: not a text page at all (an image, an archive)."""
+    sample = data[:4096]
+    controls = sum(1 for b in sample if b < 32 and b not in b"\t\n\r\f")
+    return b"\x00" in sample or controls > len(sample) // 20
+
+
+def _numbers_lost(data: bytes, bad_line: int) -> tuple[str | None, list[str]]:
+    """The document the bad byte is in (last number line before it) and every number on the page."""
+    inside: str | None = None
+    numbers: list[str] = []
+    for lineno, raw in enumerate(data.decode("utf-8", errors="replace").split("\n"), start=1):
+        m = NUMBER_LINE.match(normalize_line(raw))
+        if m:
+            numbers.append(edition_number(m.group(1)))
+            if lineno < bad_line:
+                inside = numbers[-1]
+    return inside, numbers
+
+
 def decode(path: str, data: bytes) -> str | Diagnostic:
-    """UTF-8 (a BOM is tolerated); otherwise a Diagnostic naming the line and byte of the first bad byte."""
+    """UTF-8 (a BOM is tolerated); otherwise a Diagnostic naming the line and byte of the first bad byte.
+
+    The page is skipped as a whole (a wrong byte can mean a wrong encoding everywhere), so the message
+    names the documents that are not read, and the diagnostic points at the one the byte is in.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        return Diagnostic(file=path, line=line, document=None, code="undecodable",
-                          message=f"not UTF-8: byte 0x{data[err.start]:02x} at offset {err.start} "
-                                  f"(line {line}); page skipped")
+        where = f"byte 0x{data[err.start]:02x} at offset {err.start} (line {line})"
+        if _is_binary(data):
+            return Diagnostic(path, line, None, "undecodable", f"binary data, not a text page: {where}; page skipped")
+        inside, numbers = _numbers_lost(data, line)
+        lost = ", ".join(f"No. {n}" for n in numbers) or "no numbered document"
+        return Diagnostic(path, line, inside, "undecodable",
+                          f"not UTF-8: {where}; page skipped, not read: {lost}")
 
 
 def read_page(path: Path) -> Page | Diagnostic:

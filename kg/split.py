@@ -16,12 +16,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.citations import is_citation_line
+from kg.citations import is_citation_line, is_garbled_citation_line
 from kg.dates import is_date_line
 from kg.headers import looks_like_header
 from kg.model import Page
 
-NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*(\d{1,4}[a-zа-я]?)\s*\.?$", re.I)
+_SUFFIX = str.maketrans("абвгдезиклмнопрстуф", "abvgdeziklmnoprstuf")  # "167а" (Russian letter) is 167a
+NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*([0-9]{1,4}[a-zабвгдезиклмнопрстуф]?)\s*\.?$", re.I)
+# Shaped like a number line, but the number is no edition number ("No. 99999999999", other scripts' digits).
+ODD_NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*\d+[^\W\d_]?\s*\.?$", re.I)
 BANNER = re.compile(r"^(?:Bolshevik Leaders? correspondence|[^|]*\|[^|]*\|.*|.*\bHome Page\s*$|"
                     r"Bolshevik leadership\.? Correspondence\.? 1912\s*[-–—]\s*1927\.?|"
                     r"Collection of documents\.?\s*(?:1996)?\.?|Compiled by:.*)$", re.I)
@@ -51,6 +54,11 @@ def normalize_line(text: str) -> str:
     return " ".join(text.replace("\ufeff", "").split())  # str.split() also splits on U+00A0, U+2009, U+202F
 
 
+def edition_number(printed: str) -> str:
+    """The number as the edition's identifier: ASCII digits, a lower-case Latin letter suffix ("167A" -> "167a")."""
+    return printed.lower().translate(_SUFFIX)
+
+
 def page_lines(page: Page) -> list[tuple[int, str]]:
     """Non-blank, non-banner lines of a page with their 1-based line numbers."""
     out = []
@@ -67,8 +75,12 @@ def _unnumbered_start(lines: list[tuple[int, str]], i: int) -> bool:
             and looks_like_header(text))
 
 
-def split_page(page: Page) -> list[Chunk]:
-    """Chunks of one page in page order (none for an introduction page)."""
+def split_page(page: Page, odd_numbers: list[tuple[int, str]] | None = None) -> list[Chunk]:
+    """Chunks of one page in page order (none for an introduction page).
+
+    ``odd_numbers`` collects (line, text) of number lines whose number is no edition number: they start
+    no document, and the caller reports them.
+    """
     lines = page_lines(page)
     chunks: list[Chunk] = []
     current: Chunk | None = None
@@ -76,10 +88,12 @@ def split_page(page: Page) -> list[Chunk]:
     for i, (lineno, text) in enumerate(lines):
         m = NUMBER_LINE.match(text)
         if m:
-            current = Chunk(page.path, m.group(1), lineno)
+            current = Chunk(page.path, edition_number(m.group(1)), lineno)
             chunks.append(current)
             open_letter = True
             continue
+        if odd_numbers is not None and ODD_NUMBER_LINE.match(text):
+            odd_numbers.append((lineno, text))
         may_start = not open_letter or (current is not None and current.number is None and len(current.lines) >= 2)
         if may_start and _unnumbered_start(lines, i):
             current = Chunk(page.path, None, None)
@@ -91,6 +105,6 @@ def split_page(page: Page) -> list[Chunk]:
             current.repeated.append(lineno)  # "now and then a passage is repeated by a page glitch"
             continue
         current.lines.append((lineno, text))
-        if is_citation_line(text):
+        if is_citation_line(text) or is_garbled_citation_line(text):
             open_letter = False
     return [c for c in chunks if c.number is not None or len(c.lines) > 2]  # header+date only: a contents entry
