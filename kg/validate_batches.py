@@ -10,6 +10,7 @@ cite, so sh:class sees real targets; only results about the batch's own subjects
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
 from dataclasses import dataclass
 
@@ -165,7 +166,8 @@ def _source_lines(index: DatasetIndex, node: Node) -> str:
     graph = index.owner.get(node)
     if graph is None:
         return ""
-    triples = dict(index.doc_graphs).get(graph, [])
+    i = bisect.bisect_left(index.doc_graphs, (graph,))  # doc_graphs is sorted by graph IRI
+    triples = index.doc_graphs[i][1] if i < len(index.doc_graphs) and index.doc_graphs[i][0] == graph else []
     for s, p, o in triples:
         if s == node and str(p).endswith("#sourceLines"):
             return str(o)
