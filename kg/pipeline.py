@@ -16,6 +16,7 @@ from kg.dumps import now_iso, write_dumps
 from kg.errors import SourceError
 from kg.mapping import authority_graph_iri, map_corpus
 from kg.model import Corpus, ParseResult
+from kg.parse import parse_sources
 from kg.resolve import resolve
 from kg.validate import load_hierarchy, load_shapes, validate_dataset
 from kg.validate_report import format_report
@@ -34,18 +35,18 @@ def _progress(text: str) -> None:
 
 
 def parse(settings: Settings, sources: list[str] | None) -> ParseResult:
-    from kg.parse import parse_sources
-
     paths = sources or [str(settings.corpus_dir)]
     if not sources and not settings.corpus_dir.exists():
         raise SourceError(str(settings.corpus_dir), "no such directory (give SOURCES or add pages)")
     return parse_sources(paths)
 
 
-def report_names(corpus: Corpus, echo: Echo) -> None:
+def report_names(corpus: Corpus, echo: Echo) -> int:
+    """Print the names the resolve stage could not attach to an entity; return how many."""
     unresolved = [d for d in corpus.diagnostics if d.code == "unresolved-name"]
     for diag in unresolved:
         echo(f"unresolved name: {diag}")
+    return len(unresolved)
 
 
 def build(settings: Settings, sources: list[str] | None, strict: bool = False, echo: Echo = _stderr) -> int:
@@ -60,7 +61,7 @@ def build(settings: Settings, sources: list[str] | None, strict: bool = False, e
         return 1
     _progress(f"resolving {len(parsed.documents)} documents")
     corpus = resolve(parsed, settings)
-    report_names(corpus, echo)
+    unresolved = report_names(corpus, echo)
     _progress("mapping")
     problems: list[str] = []
     ds = map_corpus(corpus, settings.base_iri, problems=problems)
@@ -74,13 +75,14 @@ def build(settings: Settings, sources: list[str] | None, strict: bool = False, e
         echo(format_report(findings, conforms))
         echo(f"kg build: the graph does not conform to shapes/; nothing published, {settings.output_dir} untouched")
         return 1
-    warnings = len(findings)
+    if findings:  # warnings only: reported, published
+        echo(format_report(findings, conforms))
     _progress("writing dumps")
     info = write_dumps(ds, settings, started)
-    triples = sum(len(g) for g in ds.graphs())
-    echo(f"kg build: {len(parsed.documents)} documents, {triples} triples, {len(parsed.diagnostics)} diagnostics, "
-         f"{warnings} SHACL warnings; published {settings.output_dir} version {info.version} "
-         f"in {time.perf_counter() - t0:.2f} s")
+    quads = sum(len(g) for g in ds.graphs())
+    echo(f"kg build: {len(parsed.documents)} documents, {quads} statements in named graphs, "
+         f"{len(parsed.diagnostics)} parser diagnostics, {unresolved} unresolved names, {len(findings)} SHACL "
+         f"warnings; published {settings.output_dir} version {info.version} in {time.perf_counter() - t0:.2f} s")
     return 0
 
 

@@ -178,3 +178,18 @@ def test_sigkill_midway_leaves_previous_output_complete(built: Path, tmp_path: P
     assert sums(out) == before  # the previous build, complete and verifiable
     code, _ = run_build(out)  # the next build cleans up what the killed one left
     assert code == 0 and not list(tmp_path.glob(".output.*"))
+
+
+def test_warnings_are_reported_and_published(tmp_path: Path) -> None:
+    """A warning-level rule document 173 breaks: the build says so, names it, and still publishes."""
+    shapes = tmp_path / "shapes"
+    shutil.copytree(ROOT / "shapes", shapes)
+    (shapes / "extra.ttl").write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix bc: <https://w3id.org/bolcorr/ns#> .
+        <urn:test:NoPlace> a sh:NodeShape ; sh:targetNode <https://w3id.org/bolcorr/letter/173> ;
+            sh:severity sh:Warning ; sh:property [ sh:path bc:placeWritten ; sh:maxCount 0 ] .""")
+    code, lines = run_build(tmp_path / "output", shapes_dir=shapes)
+    text = "\n".join(lines)
+    assert code == 0 and "1 SHACL warnings" in lines[-1]
+    assert any(line.startswith("Warning: document 173") and "bc:placeWritten" in line for line in text.splitlines())
+    sums(tmp_path / "output")
