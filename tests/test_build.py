@@ -187,7 +187,7 @@ def test_warnings_are_reported_and_published(tmp_path: Path) -> None:
     (shapes / "extra.ttl").write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .
         @prefix bc: <https://w3id.org/bolcorr/ns#> .
         <urn:test:NoPlace> a sh:NodeShape ; sh:targetNode <https://w3id.org/bolcorr/letter/173> ;
-            sh:severity sh:Warning ; sh:property [ sh:path bc:placeWritten ; sh:maxCount 0 ] .""")
+            sh:property [ sh:path bc:placeWritten ; sh:maxCount 0 ; sh:severity sh:Warning ] .""")
     code, lines = run_build(tmp_path / "output", shapes_dir=shapes)
     text = "\n".join(lines)
     assert code == 0 and "1 SHACL warnings" in lines[-1]
