@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from kg.store import QueryTimeout
 from kg.web.conneg import NotAcceptable
 
 bp = Blueprint("errors", __name__)
@@ -47,6 +48,13 @@ def _not_acceptable(err: NotAcceptable):
     return error_response(406, "Not Acceptable", str(err), [f.media_type for f in err.offered])
 
 
+def _too_slow(err: QueryTimeout):
+    """A page whose own queries ran out of time (a huge person page on a slow machine): 503, not 500."""
+    response = error_response(503, "Service Unavailable", f"This page took too long to prepare: {err}. Try again.")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _bug(err: Exception):
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, InternalServerError.name, "The server failed on this request; it has been logged.")
@@ -55,4 +63,5 @@ def _bug(err: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NotAcceptable, _not_acceptable)
+    app.register_error_handler(QueryTimeout, _too_slow)
     app.register_error_handler(Exception, _bug)
