@@ -257,7 +257,8 @@ def parse_pages(pages: list[Page]) -> ParseResult:
         for chunk in chunks:
             if not chunk.lines:
                 diags.append(Diagnostic(chunk.file, chunk.first_line, chunk.number, "empty-document",
-                                        f"No. {chunk.number} has no text after its number line", "warning"))
+                                        f"No. {chunk.number} has no text after its number line; nothing to publish",
+                                        "warning"))
                 continue
             doc, found = parse_chunk(chunk)
             docs.append(doc)
