@@ -162,12 +162,15 @@ def letters(person: str | None, year: str | None, fond: str | None, descending: 
         op = "<" if descending else ">"
         key, iri = literal(after[0]), literal(after[1])
         where.append(f"FILTER(?key {op} {key} || (?key = {key} && STR(?letter) {op} {iri}))")
-    order = "DESC(?key) DESC(STR(?letter))" if descending else "?key STR(?letter)"
-    body = "\n  ".join(where)
-    return select(f"""SELECT DISTINCT ?letter ?number ?name ?date ?key WHERE {{
-  ?letter a schema:Message .
+    order = "DESC(?key) DESC(?letter)" if descending else "?key ?letter"  # IRIs sort by their text
+    body = "\n    ".join(where)
+    distinct = "DISTINCT " if person else ""  # a person may be both sender and recipient of a letter
+    return select(f"""SELECT ?letter ?number ?name ?date ?key WHERE {{
+  {{ SELECT {distinct}?letter ?date ?key WHERE {{
+    ?letter a schema:Message .
+    OPTIONAL {{ ?letter schema:dateCreated ?date }}
+    BIND(COALESCE(STR(?date), "9999") AS ?key)
+    {body}
+  }} ORDER BY {order} LIMIT {int(limit)} }}
   OPTIONAL {{ ?letter schema:identifier ?number }} OPTIONAL {{ ?letter schema:name ?name }}
-  OPTIONAL {{ ?letter schema:dateCreated ?date }}
-  BIND(COALESCE(STR(?date), "9999") AS ?key)
-  {body}
-}} ORDER BY {order} LIMIT {int(limit)}""")
+}} ORDER BY {order}""")
