@@ -114,12 +114,10 @@ def test_duplicate_numbers_across_documents_are_found_in_dataset_pass() -> None:
 def test_cross_reference_inside_the_corpus_must_resolve_across_document_graphs() -> None:
     """167 cites document 173 (another named graph, another batch): the letter resolves, a note 9
     that 173 does not have does not, and it is not marked outside the corpus."""
-
     source = doc_167()
     source.notes[0].cross_references = [CrossReference("See note 9 to document No. 173.", "173", 9)]
     c = corpus()
     c.documents = [source, doc_173()]
-
     settings = Settings()
     findings = validate_dataset(map_corpus(c), load_shapes(settings.shapes_dir), load_hierarchy(settings.ontology_dir),
                                 authority_graph_iri(), batch_docs=1, workers=1)
