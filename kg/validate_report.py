@@ -14,6 +14,7 @@ from rdflib.term import Node
 
 from kg.vocab import BC
 
+MAX_NAMED = 30  # documents named in the summary line; every finding line names its own
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -114,9 +115,10 @@ def report_graph_of(findings: list[Finding], conforms: bool) -> Graph:
 def format_report(findings: list[Finding], conforms: bool) -> str:
     """Readable text: a summary line, then one line per finding, grouped by document."""
     violations = [f for f in findings if f.is_violation]
-    docs = sorted({f.document for f in violations if f.document})
+    docs = sorted({f.document for f in violations if f.document}, key=lambda d: (len(d), d))
+    named = ", ".join(docs[:MAX_NAMED]) + (f" and {len(docs) - MAX_NAMED} more" if len(docs) > MAX_NAMED else "")
     head = (f"Conforms: {conforms}. {len(violations)} violation(s), {len(findings) - len(violations)} warning(s)"
-            + (f"; documents failing: {', '.join(docs)}" if docs else "") + ".")
+            + (f"; documents failing ({len(docs)}): {named}" if docs else "") + ".")
     lines = [head]
     for f in findings:
         where = f"document {f.document}" if f.document else "shared resources"

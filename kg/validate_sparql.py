@@ -17,7 +17,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from kg.dumps_formats import ox_term
+from kg.dumps_formats import XSD_STRING, ox_term
 from kg.validate_report import Finding, document_of, short
 from kg.vocab import BC
 
@@ -141,6 +141,8 @@ def rdf_term(term: object) -> Node | None:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:  # rdflib keeps "x" and "x"^^xsd:string apart
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"not an RDF term: {term!r}")
 

@@ -115,6 +115,9 @@ def test_kg_validate_exit_codes(built: Path, tmp_path: Path) -> None:
     bad = runner.invoke(cli, ["validate", str(ROOT / "tests/data/shapes/invalid/"
                                                "PatternConstraintComponent__folios_in_words.ttl")])
     assert bad.exit_code == 1 and "bc:folios" in bad.output
+    for dump in ("kg.nt.gz", "kg.jsonld"):
+        other = runner.invoke(cli, ["validate", str(built / dump)])
+        assert other.exit_code == 0 and "Conforms: True" in other.output, other.output[:2000]
     ttl = runner.invoke(cli, ["validate", "--format", "ttl", str(built / "kg.ttl")])
     assert ttl.exit_code == 0 and "sh:conforms true" in ttl.output
     (tmp_path / "broken.ttl").write_text("<a> <b> .")
@@ -148,7 +151,7 @@ def test_non_conformant_build_names_the_document_and_keeps_output(built: Path, t
     code, lines = run_build(out, shapes_dir=shapes)
     assert code == 1
     text = "\n".join(lines)
-    assert "documents failing: 173" in text
+    assert "documents failing (1): 173" in text
     violation = next(line for line in text.splitlines() if line.startswith("Violation"))
     assert "document 173" in violation and "bc:placeWritten" in violation and "#L" in violation
     assert sums(out) == before and not list(tmp_path.glob(".output.*"))

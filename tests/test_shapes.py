@@ -95,7 +95,7 @@ def test_report_names_document_field_and_line() -> None:
     line = next(x for x in text.splitlines() if x.startswith("Violation"))
     assert "document 167" in line and "bc:citesDocument" in line
     assert "bolshevik-correspondence-1923-nos-167-177.txt#L50-L50" in line
-    assert "documents failing: 167" in text.splitlines()[0]
+    assert "documents failing (1): 167" in text.splitlines()[0]
 
 
 def test_duplicate_numbers_across_documents_are_found_in_dataset_pass() -> None:
@@ -108,7 +108,7 @@ def test_duplicate_numbers_across_documents_are_found_in_dataset_pass() -> None:
     focus = {report.value(r, SH.focusNode) for r in report.subjects(SH.sourceConstraintComponent,
                                                                      SH.SPARQLConstraintComponent)}
     assert focus == {URIRef("https://w3id.org/bolcorr/letter/167"), URIRef("https://w3id.org/bolcorr/letter/173")}
-    assert "documents failing: 167, 173" in text
+    assert "documents failing (2): 167, 173" in text
 
 
 def test_cross_reference_inside_the_corpus_must_resolve_across_document_graphs() -> None:
