@@ -19,6 +19,11 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, VOID
 from kg.mapping import PREFIXES
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+# The licence covers what we made (structure, identifications, authority data); the letters' texts and
+# the editors' notes come from the 1996 edition's English web translation and keep their own rights.
+RIGHTS = ("Structured data, identifications and authority files: CC BY 4.0. The texts of the documents "
+          "and of the editorial notes are quoted from the English web translation of 'Bolshevik leadership. "
+          "Correspondence. 1912-1927' (1996); their rights remain with their holders.")
 MEDIA_TYPES = {"kg.ttl": "text/turtle", "kg.nt.gz": "application/n-triples", "kg.jsonld": "application/ld+json",
                "kg.trig": "application/trig"}
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -80,6 +85,7 @@ def void_graph(base: str, triples: list[ox.Triple], n_graphs: int, dumps: list[P
         g.add((ds, RDF.type, cls))
     g.add((ds, DCTERMS.title, Literal("Bolshevik leadership. Correspondence. 1912–1927 — Linked Data", lang="en")))
     g.add((ds, DCTERMS.license, LICENSE))
+    g.add((ds, DCTERMS.rights, Literal(RIGHTS, lang="en")))
     g.add((ds, DCTERMS.modified, Literal(info.started[:10], datatype=XSD.date)))
     g.add((ds, OWL.versionInfo, Literal(info.version)))
     g.add((ds, URIRef(f"{DCAT}version"), Literal(info.version)))
