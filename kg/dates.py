@@ -17,6 +17,7 @@ Choices (documented because the text does not decide them):
 from __future__ import annotations
 
 import calendar
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -128,6 +129,17 @@ def set_calendar(stmt: DateStatement) -> DateStatement:
     return stmt
 
 
+def _not_iso(stmt: DateStatement) -> str | None:
+    """A bound that is no day of the ISO calendar (xsd:date), e.g. the Old Style February 29, 1900."""
+    for bound in (stmt.earliest, stmt.latest, stmt.gregorian_earliest, stmt.gregorian_latest):
+        try:
+            if bound is not None:
+                datetime.date.fromisoformat(bound)
+        except ValueError:
+            return f"{bound} is not a day of the ISO calendar (xsd:date) the graph stores dates in"
+    return None
+
+
 def _read_parts(text: str) -> _Parts | None:
     """Walk the tokens, tracking brackets, and assign month/day/year components."""
     parts, depth, supplied = _Parts(supplied=set()), 0, set()
@@ -235,9 +247,10 @@ def parse_date(text: str) -> DateStatement | DateProblem | None:
     if bounds is None:
         return None
     edtf, lo, hi, qualifier = _apply_qualifier(parts, *bounds)
-    stmt = DateStatement(expressed=expressed, edtf=edtf, earliest=lo, latest=hi,
-                         supplied=_supplied(expressed, parts), qualifier=qualifier)
-    return set_calendar(stmt)
+    stmt = set_calendar(DateStatement(expressed=expressed, edtf=edtf, earliest=lo, latest=hi,
+                                      supplied=_supplied(expressed, parts), qualifier=qualifier))
+    problem = _not_iso(stmt)
+    return DateProblem(expressed, problem) if problem else stmt
 
 
 def day_statement(expressed: str, year: int, month: int, day: int,
@@ -247,8 +260,9 @@ def day_statement(expressed: str, year: int, month: int, day: int,
     if not valid_day(year, month, day, julian):
         return DateProblem(expressed, f"no such day: {day}/{month}/{year}")
     iso = f"{year:04d}-{month:02d}-{day:02d}"
-    stmt = DateStatement(expressed=expressed, edtf=iso, earliest=iso, latest=iso, supplied=supplied or [])
-    return set_calendar(stmt)
+    stmt = set_calendar(DateStatement(expressed=expressed, edtf=iso, earliest=iso, latest=iso, supplied=supplied or []))
+    problem = _not_iso(stmt)
+    return DateProblem(expressed, problem) if problem else stmt
 
 
 def outside_collection(stmt: DateStatement) -> bool:

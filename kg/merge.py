@@ -59,11 +59,16 @@ def _absorb(primary: Document, other: Document, seen: set[object]) -> None:
     for name in ("citation", "date"):
         if getattr(primary, name) is None and getattr(other, name) is not None:
             setattr(primary, name, getattr(other, name))
-    for name in ("notes", "place_dates", "signatures", "markers", "senders", "recipients"):
-        if not getattr(primary, name) and getattr(other, name):
-            setattr(primary, name, getattr(other, name))
     if not primary.body and other.body:
         primary.body = other.body
+    if not primary.markers and primary.body == other.body:
+        primary.markers = other.markers  # offsets point into that body: only with the same text
+    for name in ("place_dates", "signatures", "senders", "recipients"):
+        if not getattr(primary, name) and getattr(other, name):
+            setattr(primary, name, getattr(other, name))
+    if not primary.notes and other.notes:  # each note's marker is looked up again in the record's own body
+        by_number = {m.number: m for m in primary.markers}
+        primary.notes = [replace(n, marker=by_number.get(n.number)) for n in other.notes]
     if primary.number is None and other.number is not None:
         primary.number = other.number
     for key, span in other.fields.items():

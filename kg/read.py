@@ -39,6 +39,8 @@ class _TextExtractor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
             self.skip = 0  # <body> closes an unclosed <head> (as browsers do): the page must not read as empty
+        if tag != "title" and (tag == "body" or tag in BLOCKS):
+            self._in_title = False  # likewise an unclosed <title>: the text after it is the page, not its title
         if tag == "title":
             self._in_title = True
         elif tag in SKIPPED:
