@@ -20,6 +20,9 @@ resolved and mapped to RDF (``--map-every``) and validated against shapes/ (``--
 sh:Violation there is a page that would stop ``kg build``. An uncaught exception is a crash; a broken
 invariant or a violation is a failure. Both are printed with the smallest input that showed them; the
 exit status is 1 when there is any. ``tests/test_fuzz.py`` runs a short form in the regular suite.
+
+Optionally, ``--atheris [libFuzzer flags]`` runs the same reading path under atheris (coverage-guided,
+raw bytes, seeded with the same pages) when atheris is installed.
 """
 
 from __future__ import annotations
@@ -396,7 +399,42 @@ def report(tally: Tally, seconds: float) -> list[str]:
     return lines
 
 
+def _atheris_one(data: bytes) -> None:
+    """One libFuzzer input: raw bytes through the UTF-8 reader, then as HTML (first byte '<') or text."""
+    from kg.read import decode
+
+    text = decode("atheris.txt", data)
+    if isinstance(text, str):
+        html = text.lstrip().startswith("<")
+        run_case("atheris.html" if html else "atheris.txt", text, html)
+
+
+def atheris_main(argv: list[str]) -> int:
+    """Coverage-guided fuzzing with atheris (optional: ``pip install atheris``), seeded with the base pages.
+
+    ``python bench/fuzz_parser.py --atheris -runs=100000``: libFuzzer flags pass through; an exception or a
+    broken invariant stops the run with the input written to ./crash-*.
+    """
+    import tempfile
+
+    try:
+        import atheris
+    except ImportError:
+        print("atheris is not installed (pip install atheris); the Hypothesis job needs nothing else")
+        return 2
+    corpus = Path(tempfile.mkdtemp(prefix="fuzz-corpus-"))
+    for i, base in enumerate(base_pages()):
+        (corpus / f"{i:03d}-{base.name}").write_text(base.text, encoding="utf-8")
+    atheris.instrument_all()
+    atheris.Setup([sys.argv[0], *argv, str(corpus)], _atheris_one)
+    atheris.Fuzz()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--atheris" in argv:
+        return atheris_main([a for a in argv if a != "--atheris"])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000, help="pages to try (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed (same seed, same cases)")
