@@ -68,14 +68,19 @@ class NameFinder:
     auth: Authorities
     _pattern: re.Pattern[str] = field(init=False)
     _by_key: dict[str, list[NameForm]] = field(init=False)
+    _by_variant: dict[str, list[NameForm]] = field(init=False)
+    _stems: list[tuple[str, NameForm]] = field(init=False)  # forms a completion may extend by a case ending
 
     def __post_init__(self) -> None:
-        self._by_key = {}
+        self._by_key, self._by_variant = {}, {}
         alternatives: set[str] = set()
         for nf in self.auth.forms:
             self._by_key.setdefault(name_key(nf.form), []).append(nf)
+            self._by_variant.setdefault(variant_key(nf.form), []).append(nf)
             for variant in {nf.form, nf.form.upper()}:
                 alternatives.add(form_regex(variant))
+        self._stems = [(variant_key(nf.form), nf) for nf in self.auth.forms
+                       if nf.kind in ("surname", "nickname", "pseudonym") and len(nf.form) >= 4]
         ordered = sorted(alternatives, key=len, reverse=True)
         self._pattern = re.compile(_WORD_START + "(?:" + "|".join(ordered) + ")" + _WORD_END)
 
@@ -117,12 +122,10 @@ class NameFinder:
         if not reading[:1].isupper():
             return ()
         key = variant_key(reading)
-        exact = tuple(nf for nf in self.auth.forms if variant_key(nf.form) == key)
+        exact = tuple(self._by_variant.get(key, ()))
         if exact:
             return exact
-        return tuple(nf for nf in self.auth.forms
-                     if nf.kind in ("surname", "nickname", "pseudonym") and len(nf.form) >= 4
-                     and key.startswith(variant_key(nf.form)) and len(key) - len(variant_key(nf.form)) <= MAX_ENDING)
+        return tuple(nf for stem, nf in self._stems if key.startswith(stem) and len(key) - len(stem) <= MAX_ENDING)
 
 
 def form_regex(form: str) -> str:
@@ -197,14 +200,14 @@ def note_explanation(doc: Document, note: Note) -> str:
 
 def _person(auth: Authorities, surname: str, initials: str | None) -> str | None:
     """The one person with this surname (and these initials, when given); None when none or several."""
-    ids = {nf.entity for nf in auth.forms if nf.kind == "surname" and name_key(nf.form) == name_key(surname)}
+    ids = {nf.entity for nf in auth.lookup(surname) if nf.kind == "surname"}
     if initials:
         ids = {i for i in ids if name_key(initials) in {name_key(x) for x in auth.initials.get(i, ())}}
     return ids.pop() if len(ids) == 1 else None
 
 
 def _pseudonym_forms(doc: Document, note: Note, person: str, auth: Authorities) -> list[DocForm]:
-    bases = {nf.form for nf in auth.forms if nf.entity == person and nf.explained_in == (doc.key, note.number)}
+    bases = {nf.form for nf in auth.forms_of(person) if nf.explained_in == (doc.key, note.number)}
     if note.marker and note.marker.anchor.split():
         word = note.marker.anchor.split()[-1].split("[")[0].strip(".,;:!?()")
         if len(word) >= 3 and word[0].isupper():

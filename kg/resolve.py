@@ -184,7 +184,7 @@ def _qualified(auth: Authorities, nf: NameForm, qualifier: str) -> bool:
     if qualifier.endswith("."):
         return bool(_initials_agree(auth, nf.entity, qualifier))
     entity = auth.entities[nf.entity]
-    first_names = {f.form for f in auth.forms if f.entity == nf.entity and f.kind == "first-name"}
+    first_names = {f.form for f in auth.forms_of(nf.entity) if f.kind == "first-name"}
     first_names |= {entity.full_name.split()[0]} if entity.full_name else set()
     return qualifier in first_names
 
@@ -252,7 +252,7 @@ def _explaining_note(ctx: Context, nf: NameForm) -> Note | None:
     """The note of this document that explains nf (and names its person), if the authority file points to one."""
     if not nf.explained_in or nf.explained_in[0] != ctx.doc.key:
         return None
-    surnames = [name_key(s.form) for s in ctx.auth.forms if s.entity == nf.entity and s.kind == "surname"]
+    surnames = [name_key(s.form) for s in ctx.auth.forms_of(nf.entity) if s.kind == "surname"]
     for note in ctx.doc.notes:
         if note.number == nf.explained_in[1] and any(s in name_key(note.text) for s in surnames):
             return note

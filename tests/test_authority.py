@@ -206,3 +206,45 @@ def test_malformed_link_rows_name_the_line(copy_dir, row, message):
         load_authorities(copy_dir)
     assert f"wikidata-links.csv: line {n_lines}: " in str(err.value)
     assert message in str(err.value)
+
+
+# -- indexed lookup ------------------------------------------------------------------------------------
+
+
+def _scan(auth, form: str) -> list:
+    """The lookup as it was before the index: every form compared by name_key."""
+    return [nf for nf in auth.forms if name_key(nf.form) == name_key(form)]
+
+
+def test_indexed_lookup_equals_the_scan_on_every_authority_form(auth):
+    probes = {p for nf in auth.forms for p in (nf.form, nf.form.upper(), nf.form.lower(), f" {nf.form}. ")}
+    probes |= {e.pref_label for e in auth.entities.values()} | {"nobody", "", "K[alini]nu"}
+    for probe in sorted(probes):
+        assert auth.lookup(probe) == _scan(auth, probe), probe
+    for entity in auth.entities:
+        assert auth.forms_of(entity) == [nf for nf in auth.forms if nf.entity == entity], entity
+
+
+def test_index_follows_forms_added_after_a_lookup(auth):
+    from dataclasses import replace
+
+    extra = replace(auth, forms=list(auth.forms))
+    assert extra.lookup("Zzyzx") == []
+    extra.forms.append(replace(auth.forms[0], form="Zzyzx"))
+    assert extra.lookup("ZZYZX") == [extra.forms[-1]]
+
+
+def test_completions_equal_the_scan(auth):
+    from kg.names import MAX_ENDING, NameFinder, variant_key
+
+    finder = NameFinder(auth)
+    tokens = {f"{nf.form[:2]}[{nf.form[2:]}]" for nf in auth.forms if len(nf.form) > 3}
+    tokens |= {f"{t}u" for t in tokens} | {"K[alini]nu", "Andrei[she]", "St[alin]", "[Nobody]"}
+    for token in sorted(tokens):
+        reading = token.replace("[", "").replace("]", "")
+        key = variant_key(reading)
+        exact = tuple(nf for nf in auth.forms if variant_key(nf.form) == key)
+        scan = exact or tuple(nf for nf in auth.forms if nf.kind in ("surname", "nickname", "pseudonym")
+                              and len(nf.form) >= 4 and key.startswith(variant_key(nf.form))
+                              and len(key) - len(variant_key(nf.form)) <= MAX_ENDING)
+        assert finder.completions(token) == (scan if reading[:1].isupper() else ()), token
