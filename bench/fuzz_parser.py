@@ -86,7 +86,7 @@ LOOKALIKES = "АВЕКМНОРСТХаеорсхуІіЈјԁһԛ"  # Cyrillic (a
 SPACES = ["\u00a0", "\u2009", "\u202f", "\u200b", "\ufeff", "\t", "\r", "\x0b", "\x0c", "\u2028", "\x85"]
 PIECES = list("0123456789.,;:-—–/[]()IVXivx*«»“”\"'") + list(LOOKALIKES) + SPACES + [
     "No. ", "\n", "\n\n", "Notes:", "1 .", " 2,", "3and", "F.", "Op.", "On.", "D.", "L.", "Ibid.", "[", "]",
-    "&amp;", "&nbsp;", "<br>", "<p>", "</p>", "<script>", "&#0;", "&#xd800;", "\x00"]
+    "&amp;", "&nbsp;", "<br>", "<p>", "</p>", "<script>", "&#0;", "&#xd800;", "\x00", "<![", "<!", "</"]
 NUMBER_LINES = ["No. 99999999999", "No. 0", "No. 12", "No. 167a", "No. 167а", "No. 1677А", "Number 7", "№ 5",
                 "No.", "No. 12.", "No 12", "No. ١٦٧", "No. 169/S", "NO. 3", "No. 9999"]
 DATE_LINES = ["February 31, 1923", "February 30, 1923", "February 29, 1900", "[previously March 5, 1921",
@@ -108,7 +108,8 @@ OTHER_LINES = ["A. B. Ivanov - C. D. Petrov", "Telegram to A. B. Ivanov C. D. Pe
                "Bolshevik Leaders correspondence", "Home | Lenin | Stalin", "<script>No. 5</script>", ""]
 HTML_PIECES = ["<script>", "</script>", "<script>\nNo. 5\nA. B. Ivanov - C. D. Petrov\nMarch 5, 1921\n</script>",
                "<title>No. 6", "<!--", "-->", "<![CDATA[No. 7", "<head>", "<body>", "<p>No. 8</p>", "<br>",
-               "<style>", "&lt;script&gt;", "&amp;amp;", "&#99999999999;", "<p", "</", "<textarea>", "<pre>"]
+               "<style>", "&lt;script&gt;", "&amp;amp;", "&#99999999999;", "<p", "</", "<textarea>", "<pre>",
+               "<![ ", "<![foo[ x ]]>", "<![if !IE]>", "<!x", "</ x>", "<a<b>", "<?php ?>", "<!DOCTYPE"]
 INSERTS = NUMBER_LINES + DATE_LINES + CITATIONS + OTHER_LINES
 LINE = st.one_of(st.sampled_from(INSERTS), st.text(max_size=60))
 GARBLE = st.one_of(st.sampled_from(PIECES), st.characters(), st.text(max_size=8))

@@ -58,6 +58,14 @@ class _TextExtractor(HTMLParser):
         elif tag in BLOCKS:
             self.parts.append("\n\n")
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """'<![' without a known section name ('<![ x', '<![foo[') is a bogus comment, as browsers read it;
+        html.parser raises AssertionError there, which would stop the whole build on one page."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i, report)
+
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title = ((self.title or "") + data).strip() or None
@@ -150,7 +158,10 @@ def read_page(path: Path) -> Page | Diagnostic:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     is_html = path.suffix.lower() in HTML_SUFFIXES or text.lstrip().lower().startswith(("<!doctype html", "<html"))
     if is_html:
-        body, title = html_to_text(text)
+        try:
+            body, title = html_to_text(text)
+        except Exception as err:  # noqa: BLE001 - the stdlib parser on hostile markup: one page, not the build
+            return Diagnostic(str(path), 1, None, "unreadable-html", f"the HTML parser gave up ({err}); page skipped")
         return Page(path=str(path), text=body, media_type="text/html", title=title)
     return Page(path=str(path), text=text)
 

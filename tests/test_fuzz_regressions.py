@@ -12,7 +12,7 @@ from bench.fuzz_parser import run_case
 from kg.dates import day_statement, parse_date
 from kg.model import DateStatement, Page, ParseResult
 from kg.parse import parse_pages
-from kg.read import html_to_text
+from kg.read import html_to_text, read_page
 
 HEADER = "A. B. Ivanov - C. D. Petrov"
 
@@ -81,3 +81,29 @@ def test_unclosed_title_does_not_swallow_the_page():
     """Probe of the HTML reader with the fuzz's pieces: '<title>' never closed made the whole page the title."""
     text, title = html_to_text("<html><head><title>Letters<body><p>No. 1</p><p>Text.</p>")
     assert (text, title) == ("No. 1\n\nText.\n", "Letters")
+
+
+def test_marked_section_without_a_name_is_a_bogus_comment():
+    """atheris (bench/fuzz_parser.py --atheris, mutating letter-301.html): '<![' followed by no section name
+    made html.parser raise AssertionError, and one such page would have stopped `kg build` with a traceback."""
+    assert html_to_text("<![ ") == ("<![\n", None)
+    assert html_to_text("<![foo[ x ]]><p>No. 1</p>") == ("No. 1\n", None)
+    result = parse_pages([Page("p.html", html_to_text(f"<body><![ <p>No. 1</p><p>{HEADER}</p><p>March 5, 1921</p>"
+                                                          "<p>Text.</p>")[0], "text/html")])
+    assert [(d.number, d.header) for d in result.documents] == [("1", HEADER)]
+    run_case("p.html", "<![ ", True)
+
+
+def test_an_html_parser_failure_skips_only_that_page(tmp_path, monkeypatch):
+    """The safety net behind the fix above: whatever the stdlib parser raises becomes a diagnostic."""
+    import kg.read
+
+    def broken(markup: str) -> tuple[str, str | None]:
+        raise AssertionError("expected name token")
+
+    monkeypatch.setattr(kg.read, "html_to_text", broken)
+    page = tmp_path / "p.html"
+    page.write_text("<p>No. 1</p>", encoding="utf-8")
+    diag = read_page(page)
+    assert (diag.line, diag.document, diag.code, diag.message) == (
+        1, None, "unreadable-html", "the HTML parser gave up (expected name token); page skipped")
