@@ -1,0 +1,181 @@
+"""The fast build paths give what the reference paths give.
+
+- the compiled SHACL evaluator (kg/shacl_rules.py) and pySHACL report the same results (focus node,
+  path, constraint component, severity, value) on every invalid sample, on the seed build and on a
+  generated corpus of 200 documents, untouched and with deliberate breakage in every tenth document;
+- validate_light (screen, then pySHACL on the flagged documents) returns exactly validate_dataset's
+  findings, messages included;
+- the light mapping holds the same quads as map_corpus, and the dumps' quads and N-Triples built from
+  it are identical (so kg.nt.gz is byte-identical to the rdflib path).
+No timings here: bench/scale_bench.py measures.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph, Literal, URIRef, namespace
+from rdflib.term import Node
+
+from kg.config import ROOT, Settings
+from kg.dumps_formats import dataset_quads, sorted_ntriples
+from kg.dumps_light import light_quads
+from kg.light import LightDataset, map_corpus_light
+from kg.mapping import authority_graph_iri, map_corpus
+from kg.model import Corpus
+from kg.parse import parse_sources
+from kg.resolve import resolve
+from kg.shacl_fast import view_of
+from kg.shacl_rules import compile_rules, evaluate
+from kg.validate import load_hierarchy, load_shapes, prepare, validate_dataset
+from kg.validate_batches import run_batches, run_shacl
+from kg.validate_fast import light_index, screen, validate_light
+from kg.validate_report import findings_of, short
+from kg.validate_sparql import without_sparql
+from kg.vocab import BC
+
+INVALID = sorted((ROOT / "tests/data/shapes/invalid").glob("*.ttl"))
+SETTINGS = Settings()
+SHAPES = load_shapes(SETTINGS.shapes_dir)
+HIERARCHY = load_hierarchy(SETTINGS.ontology_dir)
+RULES = compile_rules(without_sparql(SHAPES))
+
+
+def _corpus(sources: list[str]) -> Corpus:
+    return resolve(parse_sources(sources), SETTINGS)
+
+
+@pytest.fixture(scope="module")
+def seed_corpus() -> Corpus:
+    return _corpus([str(SETTINGS.corpus_dir)])
+
+
+@pytest.fixture(scope="module")
+def generated_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    from kg.devtools.generate import write_corpus
+
+    return _corpus([str(p) for p in write_corpus(tmp_path_factory.mktemp("corpus") / "pages", 200)])
+
+
+@pytest.fixture(scope="module")
+def seed(seed_corpus: Corpus) -> LightDataset:
+    return map_corpus_light(seed_corpus, SETTINGS.base_iri)
+
+
+@pytest.fixture(scope="module")
+def generated(generated_corpus: Corpus) -> LightDataset:
+    return map_corpus_light(generated_corpus, SETTINGS.base_iri)
+
+
+def broken(light: LightDataset, seed: int = 0) -> LightDataset:
+    """A copy with one deliberate fault in every tenth document graph (faults of many components)."""
+    rng = random.Random(seed)
+    out = LightDataset(light.base_iri)
+    faults = [_drop, _ill_typed, _foreign, _zero, _second_value, _untyped_target, _late_start, _untype]
+    step = 10 if len(light.graphs) > 50 else 1  # the seed's 11 documents: every one
+    for i, (name, g) in enumerate(light.graphs.items()):
+        copy = out.graph(name)
+        copy.triples = dict(g.triples)
+        if i % step == 0 and "/graph/letter/" in str(name):
+            faults[i // step % len(faults)](copy.triples, rng)
+    return out
+
+
+def _pick(triples: dict, rng: random.Random, test) -> tuple[Node, Node, Node]:
+    return rng.choice([t for t in triples if test(t)])
+
+
+def _drop(triples: dict, rng: random.Random) -> None:
+    del triples[_pick(triples, rng, lambda t: True)]
+
+
+def _ill_typed(triples: dict, rng: random.Random) -> None:
+    s, p, o = _pick(triples, rng, lambda t: isinstance(t[2], Literal))
+    del triples[(s, p, o)]
+    triples[(s, p, Literal("not a date", datatype=namespace.XSD.date))] = None
+
+
+def _foreign(triples: dict, rng: random.Random) -> None:
+    s, _, _ = _pick(triples, rng, lambda t: "/date" in str(t[0]) or "/name/" in str(t[0]))
+    triples[(s, BC.header, Literal("foreign"))] = None
+
+
+def _zero(triples: dict, rng: random.Random) -> None:
+    s, p, o = _pick(triples, rng, lambda t: t[1] in (BC.noteNumber, BC.earliest, BC.sourceLines, BC.fond))
+    del triples[(s, p, o)]
+    value = Literal("0", datatype=namespace.XSD.positiveInteger) if p == BC.noteNumber else Literal("3000-01-01")
+    triples[(s, p, value)] = None
+
+
+def _late_start(triples: dict, rng: random.Random) -> None:
+    s, p, o = _pick(triples, rng, lambda t: t[1] in (BC.earliest, BC.gregorianEarliest))
+    del triples[(s, p, o)]
+    triples[(s, p, Literal("1999-12-31", datatype=namespace.XSD.date))] = None
+
+
+def _untype(triples: dict, rng: random.Random) -> None:
+    s, p, o = _pick(triples, rng, lambda t: t[1] == RDF.type and t[2] != BC.Letter)
+    del triples[(s, p, o)]
+
+
+def _second_value(triples: dict, rng: random.Random) -> None:
+    s, p, o = _pick(triples, rng, lambda t: isinstance(t[2], Literal))
+    triples[(s, p, Literal(f"{o} again", lang="de"))] = None
+
+
+def _untyped_target(triples: dict, rng: random.Random) -> None:
+    s, p, o = _pick(triples, rng, lambda t: isinstance(t[2], URIRef) and t[1] != BC.documentKind)
+    triples[(s, p, URIRef(f"{o}/nowhere"))] = None
+
+
+def keys_of_results(results) -> set[tuple]:
+    return {(r.focus, r.path, r.component, r.severity, short(r.value)) for r in results}
+
+
+def keys_of_findings(findings) -> set[tuple]:
+    return {(f.focus, f.path_node, f.component_node, f.severity, f.value) for f in findings}
+
+
+@pytest.mark.parametrize("sample", INVALID, ids=[p.stem for p in INVALID])
+def test_fast_evaluator_equals_pyshacl_on_invalid_sample(sample: Path) -> None:
+    data = Graph()
+    data.parse(sample)
+    data += HIERARCHY
+    reference = findings_of(run_shacl(data, prepare(SHAPES).core), data, {})
+    fast = evaluate(RULES, view_of(data, HIERARCHY))
+    assert keys_of_results(fast) == keys_of_findings(reference)
+    assert fast or sample.stem.startswith("SPARQL")
+
+
+@pytest.mark.parametrize("which", ["seed", "generated"])
+@pytest.mark.parametrize("faults", [False, True])
+def test_fast_screen_equals_pyshacl_per_batch(which: str, faults: bool, request: pytest.FixtureRequest) -> None:
+    light = request.getfixturevalue(which)
+    light = broken(light) if faults else light
+    index = light_index(light, authority_graph_iri(SETTINGS.base_iri))
+    reference = run_batches(index, prepare(SHAPES), HIERARCHY, batch_docs=50, workers=2)
+    fast = screen(index, RULES, HIERARCHY, workers=2, batch_docs=50)
+    assert keys_of_results(fast) == keys_of_findings(reference)
+    assert bool(fast) == faults
+
+
+@pytest.mark.parametrize("which", ["seed", "generated"])
+def test_validate_light_equals_validate_dataset(which: str, request: pytest.FixtureRequest) -> None:
+    light = broken(request.getfixturevalue(which), seed=1)
+    shared = authority_graph_iri(SETTINGS.base_iri)
+    assert validate_light(light, SHAPES, HIERARCHY, shared) == validate_dataset(
+        light.to_dataset(), SHAPES, HIERARCHY, shared)
+
+
+@pytest.mark.parametrize("which", ["seed", "generated"])
+def test_light_mapping_and_dumps_equal_the_rdflib_path(which: str, request: pytest.FixtureRequest) -> None:
+    light = request.getfixturevalue(which)
+    ds = map_corpus(request.getfixturevalue(f"{which}_corpus"), SETTINGS.base_iri)
+    assert set(ds.quads()) == set(light.to_dataset().quads())
+    assert {(s, p, o, g) for s, p, o, g in ds.quads() if g is not None} == set(light.quads())
+    quads, triples = light_quads(light)
+    reference_quads, reference_triples = dataset_quads(ds)
+    assert quads == reference_quads and triples == reference_triples
+    assert sorted_ntriples(triples) == sorted_ntriples(reference_triples)
