@@ -8,6 +8,7 @@ other documents are always read. ``parse_sources`` adds reading files, directori
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kg import body as B
@@ -233,13 +234,13 @@ def parse_chunk(chunk: Chunk) -> tuple[Document, list[Diagnostic]]:
     return doc, ctx.diags
 
 
-_SENTENCE_END = (".", "!", "?", "…", '"', "”", "»", ")", "]", "*")
+_MID_SENTENCE = re.compile(r"(?:(?:^|\s)[a-zа-яё0-9][\w'’-]*|[,;:(\-–—])$")  # "...the 8th and", not "Koba"
 
 
 def _truncated(chunk: Chunk, doc: Document) -> Diagnostic | None:
     """The page's last document stops mid-sentence with no citation: the page was cut off (text is lost)."""
     line, text = chunk.lines[-1]
-    if doc.citation is not None or doc.notes or text.endswith(_SENTENCE_END):
+    if doc.citation is not None or doc.notes or not _MID_SENTENCE.search(text):
         return None
     return Diagnostic(chunk.file, line, doc.number or doc.key, "truncated-page",
                       f"the page ends inside {'No. ' + doc.number if doc.number else 'this document'}, "

@@ -75,6 +75,15 @@ def test_truncated_page_reads_the_whole_document_and_reports_the_cut_one():
          "('mrade! The commission met on the 8th and') and before any citation: the rest of the text is lost")]
 
 
+def test_a_letter_ending_with_its_signature_is_not_cut_off():
+    """Unpunctuated signatures ("Koba", "SERGO") end letters: only a lower-case word or a comma is mid-sentence."""
+    for last, cut in (("Koba", False), ("SERGO", False), ("Your Amayak", False), ("about the 8th and", True),
+                      ("the plenum,", True)):
+        text = f"No. 1\n{IVANOV_PETROV}\nMarch 5, 1921\nDear comrade! Some text.\n{last}\n"
+        codes = [d.code for d in parse_pages([Page("p.txt", text)]).diagnostics]
+        assert codes == ["missing-citation"] + (["truncated-page"] if cut else []), last
+
+
 def test_document_without_header():
     result = parse_bad("no-header.txt")
     (doc,) = result.documents
