@@ -5,6 +5,11 @@ commas for periods inside notes, and sometimes drops the period before the form.
 normalized (RTsKhIDNI = RGASPI, the archive's name since 1999) and the printed spelling is kept in
 ``archive_verbatim``. The same reader serves the citation line under a letter and the archival
 references inside editorial notes ("Ibid. D. 331. L. 1" is completed by notes.py).
+
+Why parts are checked against the shapes' forms: the OCR puts letters where numbers belong ("F. abc",
+Cyrillic look-alikes, other scripts' digits), and one such value in the graph is a sh:Violation that
+stops publication of every page. Printing variants are normalized ("Р-5674", "13A", "1 S", "56v");
+what is still not a number is left empty and named, so that the caller can report it.
 """
 
 from __future__ import annotations
@@ -100,7 +105,7 @@ def check_parts(cit: Citation) -> list[str]:
             setattr(cit, name, value)
         else:
             setattr(cit, name, None)
-            problems.append(f"{'folios' if name == 'folios' else name} {value!r}")
+            problems.append(f"{name} {value!r}")
     return problems
 
 

@@ -158,6 +158,19 @@ def test_citation_with_letters_keeps_no_garbage_part():
          "archival numbers; left empty")]
 
 
+def test_citation_part_forms_are_the_shapes_forms():
+    """kg.citations.PART_FORMS must stay the patterns of the shapes, or garbage could reach (and stop) a build."""
+    from rdflib.namespace import SH
+
+    from kg.citations import PART_FORMS
+
+    shapes = Graph().parse(ROOT / "shapes" / "bolcorr.shapes.ttl")
+    node = URIRef("https://w3id.org/bolcorr/shapes#ArchivalInstantiationShape")
+    patterns = {str(shapes.value(prop, SH.path)).rsplit("#", 1)[1]: str(shapes.value(prop, SH.pattern))
+                for prop in shapes.objects(node, SH.property) if shapes.value(prop, SH.pattern) is not None}
+    assert {part: patterns[part] for part in PART_FORMS} == PART_FORMS
+
+
 def test_invalid_utf8_page_is_skipped_and_its_documents_named():
     result = parse_bad("invalid-utf8.txt")
     assert result.documents == []
