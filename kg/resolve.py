@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from kg.authority import Authorities, NameForm, load_authorities, name_key
 from kg.config import Settings
 from kg.events import extract_events
-from kg.model import Corpus, Diagnostic, Document, NameUsage, Note, ParseResult, Party, Resolution
+from kg.model import Corpus, Diagnostic, Document, Event, NameUsage, Note, ParseResult, Party, Resolution
 from kg.names import DocForm, Found, NameFinder, identification_forms, note_explanation, note_forms
 from kg.resolve_text import body_line, clean_signature, doc_line, signature_regions, with_signature_lead
 
@@ -54,13 +54,24 @@ def resolve_with(result: ParseResult, auth: Authorities) -> Corpus:
     events = extract_events(result.documents, auth)
     corpus = Corpus(documents=result.documents, entities=dict(auth.entities), events=events,
                     diagnostics=list(result.diagnostics))
+    cited = events_by_document(events)
     for doc in result.documents:
         res = resolve_document(doc, auth, finder)
-        cited = [ev.id for ev in events.values() if any(key == doc.key for key, _ in ev.cited_in)]
-        res.mentions = list(dict.fromkeys([*res.mentions, *cited]))
+        res.mentions = list(dict.fromkeys([*res.mentions, *cited.get(doc.key, ())]))
         corpus.resolutions[doc.key] = res
         corpus.diagnostics += unresolved_diagnostics(doc, res)
     return corpus
+
+
+def events_by_document(events: dict[str, Event]) -> dict[str, list[str]]:
+    """Document key -> ids of the events its notes describe, in event order.
+
+    Why an index: asking every event about every document was quadratic (2.5 s of 6 s at 2k letters)."""
+    out: dict[str, dict[str, None]] = {}
+    for ev in events.values():
+        for key, _ in ev.cited_in:
+            out.setdefault(key, {})[ev.id] = None
+    return {key: list(ids) for key, ids in out.items()}
 
 
 def resolve_document(doc: Document, auth: Authorities, finder: NameFinder) -> Resolution:
