@@ -41,7 +41,9 @@ from kg.dumps_formats import (
     write_trig,
     write_turtle,
 )
+from kg.dumps_light import light_quads
 from kg.dumps_void import BuildInfo, void_graph
+from kg.light import LightDataset
 from kg.mapping import PREFIXES
 from kg.ontodoc import ontology_html
 
@@ -136,9 +138,9 @@ def copy_sources(settings: Settings, staging: Path) -> None:
         shutil.copyfile(path, staging / "shapes" / path.name)
 
 
-def write_files(ds: Dataset, settings: Settings, staging: Path, started: str) -> BuildInfo:
+def write_files(ds: Dataset | LightDataset, settings: Settings, staging: Path, started: str) -> BuildInfo:
     prefixes = {**PREFIXES, "data": settings.base_iri}
-    quads, triples = dataset_quads(ds)
+    quads, triples = light_quads(ds) if isinstance(ds, LightDataset) else dataset_quads(ds)
     nt = sorted_ntriples(triples)
     info = BuildInfo(hashlib.sha256(nt).hexdigest(), started, now_iso(), __version__)
     write_nt_gz(staging / "kg.nt.gz", nt)
@@ -157,7 +159,7 @@ def write_files(ds: Dataset, settings: Settings, staging: Path, started: str) ->
     return info
 
 
-def write_dumps(ds: Dataset, settings: Settings, started: str | None = None) -> BuildInfo:
+def write_dumps(ds: Dataset | LightDataset, settings: Settings, started: str | None = None) -> BuildInfo:
     """Publish ``ds`` into settings.output_dir atomically; returns the build's identity."""
     out = Path(settings.output_dir).absolute()
     with build_lock(out):

@@ -23,6 +23,7 @@ from kg.mapping import map_authority, new_dataset
 from kg.mapping_iri import Iris
 from kg.mapping_letter import LetterContext, map_document
 from kg.model import Corpus
+from kg.progress import progress
 from kg.vocab import BC
 
 Triple = tuple[Node, Node, Node]
@@ -90,7 +91,7 @@ def map_corpus_light(corpus: Corpus, base_iri: str = DEFAULT_BASE_IRI, version: 
     map_authority(shared, iris, corpus, version)  # type: ignore[arg-type]
     numbers = {doc.number: doc.key for doc in corpus.documents if doc.number}
     ctx = LetterContext(iris=iris, corpus=corpus, shared=shared, numbers=numbers, version=version)  # type: ignore[arg-type]
-    for doc in corpus.documents:
+    for doc in progress(corpus.documents, "mapping"):
         graph_iri = iris.graph(doc.key)
         map_document(light.graph(graph_iri), ctx, doc, graph_iri)  # type: ignore[arg-type]
     keys = {doc.key for doc in corpus.documents}

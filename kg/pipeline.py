@@ -7,6 +7,7 @@ published unless the whole dataset conforms (sh:Violation = stop); the previous 
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -14,12 +15,14 @@ from collections.abc import Callable
 from kg.config import Settings
 from kg.dumps import now_iso, write_dumps
 from kg.errors import SourceError
-from kg.mapping import authority_graph_iri, map_corpus
+from kg.light import LightDataset, map_corpus_light
+from kg.mapping import authority_graph_iri
 from kg.model import Corpus, ParseResult
 from kg.parse import parse_sources
 from kg.resolve import resolve
-from kg.validate import load_hierarchy, load_shapes, validate_dataset
-from kg.validate_report import format_report
+from kg.validate import load_hierarchy, load_shapes
+from kg.validate_fast import validate_light
+from kg.validate_report import Finding, format_report
 
 Echo = Callable[[str], None]
 
@@ -41,6 +44,23 @@ def parse(settings: Settings, sources: list[str] | None) -> ParseResult:
     return parse_sources(paths)
 
 
+def map_stage(corpus: Corpus, settings: Settings, problems: list[str]) -> LightDataset:
+    """The mapping into plain named graphs (kg/light.py): the same triples as map_corpus, no triple store.
+
+    gc.freeze(): the parsed corpus and the mapped triples live until the end of the build; keeping
+    them out of the collector's generations saves repeated full scans of millions of objects."""
+    gc.freeze()
+    light = map_corpus_light(corpus, settings.base_iri, problems=problems)
+    gc.freeze()
+    return light
+
+
+def validate_stage(ds: LightDataset, settings: Settings) -> list[Finding]:
+    """SHACL findings: the compiled core screen, pySHACL on flagged documents, SPARQL constraints once."""
+    return validate_light(ds, load_shapes(settings.shapes_dir), load_hierarchy(settings.ontology_dir),
+                          authority_graph_iri(settings.base_iri))
+
+
 def report_names(corpus: Corpus, echo: Echo) -> int:
     """Print the names the resolve stage could not attach to an entity; return how many."""
     unresolved = [d for d in corpus.diagnostics if d.code == "unresolved-name"]
@@ -51,6 +71,13 @@ def report_names(corpus: Corpus, echo: Echo) -> int:
 
 def build(settings: Settings, sources: list[str] | None, strict: bool = False, echo: Echo = _stderr) -> int:
     """Run the whole build; 0 published, 1 not published (strict diagnostics or non-conformance)."""
+    try:
+        return _build(settings, sources, strict, echo)
+    finally:
+        gc.unfreeze()  # map_stage froze the build's objects; hand them back to the collector
+
+
+def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Echo) -> int:
     started, t0 = now_iso(), time.perf_counter()
     _progress("parsing")
     parsed = parse(settings, sources)
@@ -64,12 +91,13 @@ def build(settings: Settings, sources: list[str] | None, strict: bool = False, e
     unresolved = report_names(corpus, echo)
     _progress("mapping")
     problems: list[str] = []
-    ds = map_corpus(corpus, settings.base_iri, problems=problems)
+    ds = map_stage(corpus, settings, problems)
     for problem in problems:
         echo(f"mapping: {problem}")
+    n_docs, n_diags = len(parsed.documents), len(parsed.diagnostics)
+    del parsed, corpus  # the mapped dataset is all later stages need (memory at 100k letters)
     _progress("validating")
-    findings = validate_dataset(ds, load_shapes(settings.shapes_dir), load_hierarchy(settings.ontology_dir),
-                                authority_graph_iri(settings.base_iri))
+    findings = validate_stage(ds, settings)
     conforms = not any(f.is_violation for f in findings)
     if not conforms:
         echo(format_report(findings, conforms))
@@ -79,9 +107,8 @@ def build(settings: Settings, sources: list[str] | None, strict: bool = False, e
         echo(format_report(findings, conforms))
     _progress("writing dumps")
     info = write_dumps(ds, settings, started)
-    quads = sum(len(g) for g in ds.graphs())
-    echo(f"kg build: {len(parsed.documents)} documents, {quads} statements in named graphs, "
-         f"{len(parsed.diagnostics)} parser diagnostics, {unresolved} unresolved names, {len(findings)} SHACL "
+    echo(f"kg build: {n_docs} documents, {len(ds)} statements in named graphs, "
+         f"{n_diags} parser diagnostics, {unresolved} unresolved names, {len(findings)} SHACL "
          f"warnings; published {settings.output_dir} version {info.version} in {time.perf_counter() - t0:.2f} s")
     return 0
 

@@ -18,6 +18,7 @@ from kg.config import Settings
 from kg.events import extract_events
 from kg.model import Corpus, Diagnostic, Document, Event, NameUsage, Note, ParseResult, Party, Resolution
 from kg.names import DocForm, Found, NameFinder, identification_forms, note_explanation, note_forms
+from kg.progress import progress
 from kg.resolve_text import body_line, clean_signature, doc_line, signature_regions, with_signature_lead
 
 PARTY_NAME = re.compile(r"^(?P<initials>(?:[A-Z][a-z]{0,2}\.\s*)*)(?P<surname>.+?)\.?$")
@@ -55,7 +56,7 @@ def resolve_with(result: ParseResult, auth: Authorities) -> Corpus:
     corpus = Corpus(documents=result.documents, entities=dict(auth.entities), events=events,
                     diagnostics=list(result.diagnostics))
     cited = events_by_document(events)
-    for doc in result.documents:
+    for doc in progress(result.documents, "resolving"):
         res = resolve_document(doc, auth, finder)
         res.mentions = list(dict.fromkeys([*res.mentions, *cited.get(doc.key, ())]))
         corpus.resolutions[doc.key] = res

@@ -121,6 +121,9 @@ class NodeRule:
     target_classes: tuple[str, ...]
     target_subjects_of: tuple[str, ...]
     severity: Node
+    target_nodes: tuple[Node, ...] = ()
+    message: str = ""
+    checks: tuple[Check, ...] = ()  # constraints on the focus node itself
     properties: list[PropertyRule] = field(default_factory=list)
     closed: frozenset[str] | None = None  # allowed predicates when sh:closed true
 

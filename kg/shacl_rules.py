@@ -13,7 +13,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 
-from rdflib import SH, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.shacl_fast import (
@@ -34,14 +34,15 @@ from kg.shacl_fast import (
     has_value,
     language_ok,
     less_than_or_equals,
+    nkey,
     node_kind_ok,
     pattern_ok,
     unique_lang,
 )
 
-NODE_SHAPE_KEYS = {URIRef(RDF_TYPE), SH.targetClass, SH.targetSubjectsOf, SH.property, SH.closed, SH.ignoredProperties,
-                   SH.severity, SH.sparql, SH.message, SH.name, SH.description, SH.declare,
-                   *(p for p in KNOWN if p != SH.path)}
+NODE_SHAPE_KEYS = {RDF.type, SH.targetClass, SH.targetSubjectsOf, SH.targetNode, SH.property, SH.closed,
+                   SH.ignoredProperties, SH.severity, SH.sparql, SH.message, SH.name, SH.description, SH.declare,
+                   RDFS.label, *(p for p in KNOWN if p != SH.path)}
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,9 @@ def _or(shapes: Graph, node: Node) -> Check:
     return each_value(conforms, SH.OrConstraintComponent)
 
 
-def compile_checks(shapes: Graph, node: Node) -> list[Check]:
+def compile_checks(shapes: Graph, node: Node, allowed: set[Node] = KNOWN) -> list[Check]:
     """The constraint checks declared on one shape node, in a fixed order."""
-    unknown = {p for p in shapes.predicates(node, None) if p not in KNOWN}
+    unknown = {p for p in shapes.predicates(node, None) if p not in allowed}
     if unknown:
         raise Unsupported(f"{node}: {sorted(map(str, unknown))}")
     g, checks = shapes, []
@@ -121,14 +122,22 @@ def compile_checks(shapes: Graph, node: Node) -> list[Check]:
 def compile_rules(shapes: Graph) -> list[NodeRule]:
     """Every targeted node shape with its property shapes; Unsupported if anything is outside our subset."""
     rules = []
-    for shape in sorted(set(shapes.subjects(SH.targetClass, None)) | set(shapes.subjects(SH.targetSubjectsOf, None)),
-                        key=str):
+    if any(shapes.objects(None, SH.targetObjectsOf)) or any(shapes.objects(None, SH.target)):
+        raise Unsupported("sh:targetObjectsOf / sh:target")
+    targeted = {*shapes.subjects(SH.targetClass, None), *shapes.subjects(SH.targetSubjectsOf, None),
+                *shapes.subjects(SH.targetNode, None)}
+    if any((s, RDF.type, RDFS.Class) in shapes for s in shapes.subjects(RDF.type, SH.NodeShape)):
+        raise Unsupported("implicit class targets")
+    for shape in sorted(targeted, key=str):
         unknown = {p for p in shapes.predicates(shape, None) if p not in NODE_SHAPE_KEYS}
-        if unknown or any(shapes.objects(shape, SH.targetNode)) or any(shapes.objects(shape, SH.targetObjectsOf)):
+        if unknown:
             raise Unsupported(f"{shape}: {sorted(map(str, unknown))}")
         rule = NodeRule(shape, tuple(map(str, shapes.objects(shape, SH.targetClass))),
                         tuple(map(str, shapes.objects(shape, SH.targetSubjectsOf))),
-                        shapes.value(shape, SH.severity) or SH.Violation)
+                        shapes.value(shape, SH.severity) or SH.Violation,
+                        target_nodes=tuple(shapes.objects(shape, SH.targetNode)),
+                        message=str(shapes.value(shape, SH.message) or ""),
+                        checks=tuple(compile_checks(shapes, shape, NODE_SHAPE_KEYS)))
         for prop in shapes.objects(shape, SH.property):
             path = _one(shapes, prop, SH.path)
             if isinstance(path, BNode):
@@ -140,8 +149,7 @@ def compile_rules(shapes: Graph) -> list[NodeRule]:
             ignored = shapes.value(shape, SH.ignoredProperties)
             listed = shapes.items(ignored) if ignored else ()
             rule.closed = frozenset([*(p.key for p in rule.properties), *map(str, listed)])
-        if rule.properties or rule.closed is not None:
-            rules.append(rule)
+        rules.append(rule)
     return rules
 
 
@@ -151,6 +159,9 @@ def focus_nodes(rule: NodeRule, view: View, by_class: dict[str, list[str]]) -> d
         out.update(dict.fromkeys(by_class.get(cls, ())))
     for p in rule.target_subjects_of:
         out.update(dict.fromkeys(s for s, preds in view.spo.items() if p in preds))
+    for node in rule.target_nodes:  # a target node is a focus node even where the data never names it
+        out[nkey(node)] = None
+        view.nodes.setdefault(nkey(node), node)
     return out
 
 
@@ -180,7 +191,9 @@ def evaluate(rules: list[NodeRule], view: View, focus: Container[Node] | None = 
 
 def evaluate_node(rule: NodeRule, view: View, k: str, f: Node) -> list[Result]:
     out = []
-    preds = view.spo[k]
+    preds = view.spo.get(k, {})
+    for check in rule.checks:  # node-level constraints: the focus node is the value node
+        out += [Result(f, None, c, rule.severity, v, rule.message) for c, v in check(view, f, [f])]
     for prop in rule.properties:
         values = preds.get(prop.key, [])
         for check in prop.checks:

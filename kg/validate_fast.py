@@ -22,6 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kg.light import LightDataset
+from kg.progress import progress
 from kg.shacl_fast import Unsupported, superclass_closure, view_of
 from kg.shacl_rules import NodeRule, Result, compile_rules, evaluate
 from kg.validate import BATCH_DOCS, prepare
@@ -105,11 +106,12 @@ def screen(index: DatasetIndex, rules: list[NodeRule], hierarchy: Graph, workers
     scr = Screen(rules, triples, superclass_closure(triples))
     groups = groups_of(index.doc_graphs, batch_docs)
     if workers == 1 or len(groups) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [r for g in groups for r in screen_group(index, g, scr)]
+        return [r for g in progress(groups, "validating (batches)") for r in screen_group(index, g, scr)]
     _FORKED = (index, groups, scr)
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:
-            return [r for part in pool.imap(_forked_screen, range(len(groups))) for r in part]
+            parts = pool.imap(_forked_screen, range(len(groups)))
+            return [r for part in progress(parts, "validating (batches)", len(groups)) for r in part]
     finally:
         _FORKED = None
 

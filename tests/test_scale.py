@@ -179,3 +179,23 @@ def test_light_mapping_and_dumps_equal_the_rdflib_path(which: str, request: pyte
     reference_quads, reference_triples = dataset_quads(ds)
     assert quads == reference_quads and triples == reference_triples
     assert sorted_ntriples(triples) == sorted_ntriples(reference_triples)
+
+
+EXTRA = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix bc: <https://w3id.org/bolcorr/ns#> .
+<urn:test:NoPlace> a sh:NodeShape ; sh:targetNode <https://w3id.org/bolcorr/letter/173>, <urn:test:absent> ;
+    sh:class bc:Letter ; sh:property [ sh:path bc:placeWritten ; sh:maxCount 0 ] ."""
+OUTSIDE = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix bc: <https://w3id.org/bolcorr/ns#> .
+<urn:test:Nested> a sh:NodeShape ; sh:targetClass bc:Letter ;
+    sh:property [ sh:path bc:created ; sh:node [ sh:property [ sh:path bc:noSuchProperty ; sh:minCount 1 ] ] ] ."""
+
+
+@pytest.mark.parametrize("extra", [EXTRA, OUTSIDE], ids=["target-node", "unsupported"])
+def test_shapes_beyond_ours_target_nodes_or_fall_back_to_pyshacl(extra: str, seed: LightDataset) -> None:
+    """sh:targetNode and node-level constraints are evaluated; sh:node (not compiled) falls back to pySHACL."""
+    shapes = Graph()
+    shapes += SHAPES
+    shapes.parse(data=extra, format="turtle")
+    shared = authority_graph_iri(SETTINGS.base_iri)
+    found = validate_light(seed, shapes, HIERARCHY, shared)
+    assert found == validate_dataset(seed.to_dataset(), shapes, HIERARCHY, shared)
+    assert any(f.is_violation and f.document == "173" for f in found)
