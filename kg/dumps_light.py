@@ -53,19 +53,23 @@ class Terms:
 
 
 def light_quads(light: LightDataset) -> tuple[list[ox.Quad], list[ox.Triple]]:
-    """(every quad of the named graphs, the union of their triples), ordered as dataset_quads orders them."""
+    """(every quad of the named graphs, the union of their triples), ordered as dataset_quads orders them.
+
+    Graph by graph (in graph IRI order, each graph's rows sorted on their own): no dataset-wide list
+    of rows, and many small sorts instead of one large one."""
     terms = Terms()
-    rows = []
-    for name, g in light.graphs.items():
-        graph = str(name)
-        for s, p, o in g.triples:
+    quads: list[ox.Quad] = []
+    unique: dict[tuple[Key, str, Key], tuple[OxTerm, OxTerm, OxTerm]] = {}
+    for name in sorted(light.graphs, key=str):
+        graph = ox.NamedNode(str(name))
+        rows = []
+        for s, p, o in light.graphs[name].triples:
             sk, so = terms(s)
             pk, po = terms(p)
             ok, oo = terms(o)
-            rows.append((graph, sk, pk[1], ok, so, po, oo))
-    rows.sort(key=lambda r: r[:4])
-    graphs = {g: ox.NamedNode(g) for g in {r[0] for r in rows}}
-    quads = [ox.Quad(so, po, oo, graphs[g]) for g, _, _, _, so, po, oo in rows]
-    unique = {(sk, pk, ok): (so, po, oo) for _, sk, pk, ok, so, po, oo in rows}
+            rows.append(((sk, pk[1], ok), (so, po, oo)))
+        rows.sort(key=lambda r: r[0])
+        quads += [ox.Quad(so, po, oo, graph) for _, (so, po, oo) in rows]
+        unique.update(rows)
     triples = [ox.Triple(*unique[k]) for k in sorted(unique)]
     return quads, triples

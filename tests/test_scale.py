@@ -199,3 +199,29 @@ def test_shapes_beyond_ours_target_nodes_or_fall_back_to_pyshacl(extra: str, see
     found = validate_light(seed, shapes, HIERARCHY, shared)
     assert found == validate_dataset(seed.to_dataset(), shapes, HIERARCHY, shared)
     assert any(f.is_violation and f.document == "173" for f in found)
+
+
+def test_sparql_constraints_see_only_what_they_read_and_still_find_duplicates(generated: LightDataset) -> None:
+    """The SPARQL store holds only the predicates the constraints use; a duplicate number across two
+    document graphs and a duplicate note number are still found, as validate_dataset finds them."""
+    from kg.validate_fast import query_predicates
+    from kg.validate_sparql import sparql_checks
+
+    light = broken(generated, seed=2)
+    letters = [g for name, g in light.graphs.items() if "/graph/letter/" in str(name)]
+    first = next(t for t in letters[0].triples if t[1] == BC.documentNumber)
+    second = next(t for t in letters[1].triples if t[1] == BC.documentNumber)
+    del letters[1].triples[second]
+    letters[1].triples[(second[0], second[1], first[2])] = None
+    annotated = next(g for g in letters[2:] if sum(t[1] == BC.noteNumber for t in g.triples) > 1)
+    notes = [t for t in annotated.triples if t[1] == BC.noteNumber]
+    annotated.triples[(notes[0][0], BC.noteNumber, notes[-1][2])] = None
+    shared = authority_graph_iri(SETTINGS.base_iri)
+    found = validate_light(light, SHAPES, HIERARCHY, shared)
+    assert found == validate_dataset(light.to_dataset(), SHAPES, HIERARCHY, shared)
+    assert {f.document for f in found if f.component == "sh:SPARQLConstraintComponent"} >= {
+        str(letters[0].identifier).rsplit("/", 1)[1], str(letters[1].identifier).rsplit("/", 1)[1]}
+    assert query_predicates(sparql_checks(SHAPES)) is not None
+    variable = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:s> sh:targetClass <urn:C> ; sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o }" ] .""")
+    assert query_predicates(sparql_checks(variable)) is None
