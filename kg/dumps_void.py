@@ -49,10 +49,12 @@ def statistics(triples: list[ox.Triple]) -> tuple[Counter[str], int, int, int]:
     """(entities per class, distinct subjects, Wikidata links, distinct objects)."""
     classes: Counter[str] = Counter()
     links = 0
+    rdf_type, same_as = str(RDF.type), str(OWL.sameAs)  # once: a namespace attribute costs ~3 us per triple
     for t in triples:
-        if t.predicate.value == str(RDF.type):
+        predicate = t.predicate.value
+        if predicate == rdf_type:
             classes[t.object.value] += 1  # type: ignore[union-attr]
-        elif t.predicate.value == str(OWL.sameAs) and t.object.value.startswith(WIKIDATA):  # type: ignore[union-attr]
+        elif predicate == same_as and t.object.value.startswith(WIKIDATA):  # type: ignore[union-attr]
             links += 1
     return classes, len({t.subject for t in triples}), links, len({t.object for t in triples})
 
