@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -31,7 +33,7 @@ class Browser:
     def __init__(self, timeout: float = 30.0):
         self.profile = Path(tempfile.mkdtemp(prefix="kg-chromium-"))
         self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         port = self._port(timeout)
         pages = [t for t in requests.get(f"http://127.0.0.1:{port}/json/list", timeout=5).json() if t["type"] == "page"]
         self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True)
@@ -90,6 +92,10 @@ class Browser:
         try:
             self.ws.close()
         finally:
-            self.proc.kill()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # chromium and its renderer/GPU children
+            except ProcessLookupError:
+                pass
             self.proc.wait(timeout=10)
+            time.sleep(0.2)
             shutil.rmtree(self.profile, ignore_errors=True)
