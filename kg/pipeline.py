@@ -86,6 +86,10 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
     if strict and parsed.diagnostics:
         echo(f"kg build: {len(parsed.diagnostics)} parser diagnostic(s) under --strict: nothing published")
         return 1
+    if not parsed.documents:  # an empty graph must never replace the last good dumps
+        echo(f"kg build: no document could be read from the sources; nothing published, "
+             f"{settings.output_dir} untouched")
+        return 1
     _progress(f"resolving {len(parsed.documents)} documents")
     corpus = resolve(parsed, settings)
     unresolved = report_names(corpus, echo)

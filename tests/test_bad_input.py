@@ -376,10 +376,11 @@ def test_strict_build_exits_1_and_leaves_the_previous_output_untouched(bad_build
     assert sorted(p.name for p in out.parent.iterdir()) == ["output"]  # no half-written sibling left behind
 
 
-def test_build_of_only_undecodable_input_names_every_page_and_writes_nothing_partial(tmp_path):
-    """Nothing readable at all: each page is named with why it was skipped, and output/ is either a complete
-    build (every file listed in SHA256SUMS, checksums right) or absent, never half written."""
-    out = tmp_path / "output"
+def test_build_of_only_undecodable_input_names_every_page_and_keeps_the_last_good_output(bad_build, tmp_path):
+    """Nothing readable at all: each page is named with why it was skipped, the build refuses (exit 1),
+    and the last good output/ stays byte for byte: an empty graph never replaces published dumps."""
+    out, _ = bad_build
+    before = snapshot(out)
     sources = [str(BAD / "binary-garbage.bin"), str(BAD / "invalid-utf8.txt")]
     proc = subprocess.run([sys.executable, "-m", "kg", "build", *sources, "--out", str(out)], capture_output=True,
                           text=True, cwd=ROOT, timeout=600)
@@ -388,13 +389,11 @@ def test_build_of_only_undecodable_input_names_every_page_and_writes_nothing_par
         "page skipped [undecodable]",
         f"{BAD / 'invalid-utf8.txt'}:8: document 910: error: not UTF-8: byte 0xff at offset 131 (line 8); "
         "page skipped, not read: No. 910 [undecodable]"]
-    if proc.returncode == 0:
-        listed = dict(reversed(row.split("  ", 1)) for row in (out / "SHA256SUMS").read_text().splitlines())
-        assert {name: digest for name, digest in snapshot(out).items() if name in listed} == listed
-        assert proc.stderr.splitlines()[-1].startswith("kg build: 0 documents, ")
-    else:
-        assert not out.exists()
-    assert [p.name for p in tmp_path.iterdir()] in ([], ["output"])
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == (
+        f"kg build: no document could be read from the sources; nothing published, {out} untouched")
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["output"]
 
 
 def test_diagnostic_rendering_is_the_one_the_build_prints():
