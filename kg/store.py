@@ -1,9 +1,9 @@
 """One store interface for every query the publisher runs (pages, resources, /sparql).
 
-``Store`` is the seam: ``OxigraphStore`` (embedded pyoxigraph, the default) implements it here; the
-external-store issue adds a ``RemoteStore(url)`` over the SPARQL 1.1 Protocol behind the same
-protocol (``open_store`` is where it plugs in). Results cross the seam as plain tuples (see
-``Term``), so they pickle cheaply between worker processes and can come from any engine.
+``Store`` is the seam: ``OxigraphStore`` (embedded pyoxigraph, the default) implements it here;
+``kg.remote_store.RemoteStore`` implements it over the SPARQL 1.1 Protocol for an external store
+(``open_store`` picks one). Results cross the seam as plain tuples (see ``Term``), so they pickle
+cheaply between worker processes and can come from any engine.
 
 The union default graph: without FROM / ``default-graph-uri`` a query sees all named graphs (one per
 document) as its default graph. With them, it sees exactly the store graphs named: an IRI in FROM is
@@ -305,12 +305,9 @@ def describe_query(iri: str) -> str:
 
 
 def open_store(data_dir: Path, sparql_backend: str | None = None, **options: Any) -> Store:
-    """The store ``kg serve`` uses: embedded by default; a remote endpoint once issue 6 lands."""
+    """The store ``kg serve`` uses: embedded pyoxigraph by default, or an external SPARQL endpoint."""
     if sparql_backend:
-        try:
-            from kg.remote_store import RemoteStore  # type: ignore[import-not-found]  # issue 6
-        except ImportError:
-            raise KGError("--sparql-backend needs kg.remote_store (the external-store issue); "
-                          "serve the embedded store by leaving it out") from None
+        from kg.remote_store import RemoteStore
+
         return RemoteStore(sparql_backend)
     return OxigraphStore(data_dir, **options)
