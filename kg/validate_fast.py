@@ -16,11 +16,10 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
 from kg.dumps_light import Terms
@@ -47,24 +46,29 @@ from kg.validate_sparql import SparqlCheck, without_sparql
 Group = list[tuple[str, list[Triple]]]
 
 
-@dataclass
-class _QuadSource:
-    """What DatasetIndex reads from an rdflib Dataset (quads, the default graph's name), over a LightDataset."""
-
-    light: LightDataset
-
-    @dataclass
-    class _Default:
-        identifier: URIRef = URIRef("urn:x-rdflib:default")
-
-    default_graph = _Default()
-
-    def quads(self, _pattern: object) -> Iterator[tuple[Node, Node, Node, URIRef]]:
-        return self.light.quads()
-
-
 def light_index(light: LightDataset, shared_iri: URIRef | None) -> DatasetIndex:
-    return DatasetIndex(_QuadSource(light), shared_iri)  # type: ignore[arg-type]
+    """kg.validate_batches.DatasetIndex of a light dataset, built from its triple sets directly.
+
+    Why not DatasetIndex(dataset): iterating quads and re-tupling every triple cost 2.2 s of 3.7 s
+    validating 2k documents; the light graphs already hold the tuples, grouped by graph."""
+    index = DatasetIndex.__new__(DatasetIndex)
+    graphs = {str(name): list(g.triples) for name, g in light.graphs.items()}
+    index.shared = graphs.pop(str(shared_iri), []) if shared_iri is not None else []
+    index.doc_graphs = sorted(graphs.items())
+    index.owner = {}
+    for g, triples in index.doc_graphs:
+        for s, _, _ in triples:
+            index.owner.setdefault(s, g)
+    index.shared_by_subject = {}
+    for t in index.shared:
+        index.shared_by_subject.setdefault(t[0], []).append(t)
+    index.types = {}
+    rdf_type = str(RDF.type)
+    for triples in (index.shared, *(ts for _, ts in index.doc_graphs)):
+        for s, p, o in triples:
+            if str(p) == rdf_type:
+                index.types.setdefault(s, set()).add(o)
+    return index
 
 
 @dataclass(frozen=True)

@@ -225,3 +225,17 @@ def test_sparql_constraints_see_only_what_they_read_and_still_find_duplicates(ge
     variable = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
         <urn:s> sh:targetClass <urn:C> ; sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o }" ] .""")
     assert query_predicates(sparql_checks(variable)) is None
+
+
+@pytest.mark.parametrize("which", ["seed", "generated"])
+def test_light_index_equals_the_dataset_index(which: str, request: pytest.FixtureRequest) -> None:
+    from kg.validate_batches import DatasetIndex
+
+    light = request.getfixturevalue(which)
+    shared = authority_graph_iri(SETTINGS.base_iri)
+    fast, reference = light_index(light, shared), DatasetIndex(light.to_dataset(), shared)
+    assert [(g, set(ts)) for g, ts in fast.doc_graphs] == [(g, set(ts)) for g, ts in reference.doc_graphs]
+    assert set(fast.shared) == set(reference.shared)  # triple order within a graph: insertion vs store order
+    assert fast.owner == reference.owner and fast.types == reference.types
+    assert {s: set(ts) for s, ts in fast.shared_by_subject.items()} == {
+        s: set(ts) for s, ts in reference.shared_by_subject.items()}
