@@ -165,25 +165,21 @@ def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graph
 def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str | None, sparql: str,
                         default_graphs: Sequence[str], named_graphs: Sequence[str],
                         max_rows: int | None) -> Serialized:
-    """Run and write the answer in the worker; graphs go straight from the engine's triples to its
-    writers (no conversion), result tables through ``kg.web.results``."""
+    """Run and write the answer in the worker, with the engine's own writers under the row cap (see
+    ``kg.web.results.write_solutions``): no row ever becomes a Python object."""
     import pyoxigraph as ox
 
-    from kg.web.results import serialize, serialize_engine_triples
+    from kg.web.results import serialize, write_solutions, write_triples
 
     raw = _run_query(store, sparql, default_graphs, named_graphs)
     if isinstance(raw, ox.QueryTriples):
-        limit = max_rows if max_rows is not None else -1
-        triples, truncated = [], False
-        for t in raw:
-            if len(triples) == limit:
-                truncated = True  # one more than the cap exists
-                break
-            triples.append(t)
-        return Serialized(formats[1], serialize_engine_triples(triples, formats[1], base_prefix), truncated, True)
-    result = _encode_result(raw, max_rows)
-    name, body = serialize(result, formats, base_prefix)
-    return Serialized(name, body, getattr(result, "truncated", False), False)
+        body, truncated = write_triples(raw, formats[1], max_rows, base_prefix)
+        return Serialized(formats[1], body, truncated, True)
+    if isinstance(raw, ox.QuerySolutions):
+        body, truncated = write_solutions(raw, formats[0], max_rows)
+        return Serialized(formats[0], body, truncated, False)
+    name, body = serialize(Boolean(bool(raw)), formats, base_prefix)
+    return Serialized(name, body, False, False)
 
 
 def run_in_worker(store: Any, request: tuple) -> tuple:

@@ -1,9 +1,14 @@
 """Serializers for query answers: SPARQL results (JSON, XML, CSV, TSV) and RDF (via Oxigraph).
 
-SELECT results are written here rather than by the engine because the row cap must be able to cut
-them and say so: JSON carries ``"truncated": true|false`` beside ``head`` and ``results``.
-RDF goes through pyoxigraph's writers, which stay linear on big graphs (rdflib's Turtle writer does
-not, see PERFORMANCE.md).
+/sparql answers are written by the engine's own (Rust) writers, under the row cap: ``write_solutions``
+and ``write_triples`` stream the answer as TSV / N-Triples (one line per row or triple, newlines in
+literals are escaped) into a ``LineCap``, which stops the engine once one line more than the cap has
+arrived; the kept lines are then re-read and written in the requested format, still natively. That is
+~20x cheaper per row than writing rows in Python, and the cap still cuts and flags: JSON carries
+``"truncated": true|false`` beside ``head`` and ``results``. The Python writers below remain for
+results that come as plain tuples (``Solutions``, ``Triples``: pages, remote stores, zero-variable
+SELECTs). RDF always goes through pyoxigraph's writers, which stay linear on big graphs (rdflib's
+Turtle writer does not, see PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -194,3 +199,96 @@ def serialize(result: QueryResult, formats: tuple[str, str], base_prefix: str | 
     if isinstance(result, Triples):
         return formats[1], serialize_triples(result.triples, BY_NAME[formats[1]], base_prefix)
     return formats[0], serialize_results(result, BY_NAME[formats[0]])
+
+
+# ---- the engine's writers, under the row cap (used inside query workers) ------------------------
+
+_OX_RESULTS = {RESULTS_JSON: ox.QueryResultsFormat.JSON, RESULTS_XML: ox.QueryResultsFormat.XML,
+               RESULTS_CSV: ox.QueryResultsFormat.CSV, RESULTS_TSV: ox.QueryResultsFormat.TSV}
+_XML_TRUNCATED = b"<!-- truncated: more rows matched than this endpoint returns -->"
+
+
+class _Enough(Exception):
+    """Raised from ``LineCap.write`` to stop the engine's writer (and the query) early."""
+
+
+class LineCap:
+    """A binary sink for the engine's line-per-row writers that keeps at most ``keep`` lines.
+
+    Once a line beyond ``keep`` arrives, the answer is known to be longer than the cap: ``cut`` is set
+    and ``write`` raises, which stops the writer and with it the lazily evaluated query."""
+
+    def __init__(self, keep: int | None):
+        self.keep, self.cut, self.lines = keep, False, 0
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        if self.cut:  # the writer may flush once more while unwinding
+            raise _Enough
+        self.chunks.append(bytes(data))
+        self.lines += data.count(b"\n")
+        if self.keep is not None and self.lines > self.keep:
+            self.cut = True
+            raise _Enough
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the chunks stay in memory."""
+
+    def body(self) -> bytes:
+        """The kept lines (all of them when nothing was cut)."""
+        data = b"".join(self.chunks)
+        if not self.cut:
+            return data
+        end = -1
+        for _ in range(self.keep or 0):
+            end = data.index(b"\n", end + 1)
+        return data[:end + 1]
+
+
+def _capture(result: ox.QuerySolutions | ox.QueryTriples, fmt: ox.QueryResultsFormat | ox.RdfFormat,
+             keep: int | None) -> LineCap:
+    sink = LineCap(keep)
+    try:
+        result.serialize(sink, format=fmt)  # type: ignore[arg-type]
+    except Exception:
+        if not sink.cut:  # a real engine or evaluation error, not our stop
+            raise
+    return sink
+
+
+def write_solutions(solutions: ox.QuerySolutions, fmt_name: str, max_rows: int | None) -> tuple[bytes, bool]:
+    """(body, truncated) for a SELECT answer in results format ``fmt_name``, at most ``max_rows`` rows."""
+    fmt = BY_NAME[fmt_name]
+    sink = _capture(solutions, ox.QueryResultsFormat.TSV, None if max_rows is None else max_rows + 1)
+    tsv = sink.body()
+    if tsv.startswith(b"\n"):  # no variables: rows are empty lines, which the TSV reader drops
+        rows = [()] * (tsv.count(b"\n") - 1)
+        return serialize_results(Solutions((), rows, sink.cut), fmt), sink.cut  # type: ignore[arg-type]
+    if fmt is RESULTS_TSV:
+        return tsv, sink.cut
+    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=_OX_RESULTS[fmt])
+    assert body is not None
+    return _flag(body, fmt, sink.cut), sink.cut
+
+
+def _flag(body: bytes, fmt: Format, truncated: bool) -> bytes:
+    """Say in the body whether rows were cut: a ``truncated`` member in JSON, a comment in XML."""
+    if fmt is RESULTS_JSON and body.endswith(b"}"):
+        return body[:-1] + (b',"truncated":true}' if truncated else b',"truncated":false}')
+    if fmt is RESULTS_XML and truncated:
+        return body.replace(b"</head>", b"</head>" + _XML_TRUNCATED, 1)
+    return body
+
+
+def write_triples(triples: ox.QueryTriples, fmt_name: str, max_rows: int | None,
+                  base_prefix: str | None) -> tuple[bytes, bool]:
+    """(body, truncated) for a CONSTRUCT/DESCRIBE answer in RDF format ``fmt_name``, at most
+    ``max_rows`` triples."""
+    sink = _capture(triples, ox.RdfFormat.N_TRIPLES, max_rows)
+    nt = sink.body()
+    fmt = BY_NAME[fmt_name]
+    if fmt is NTRIPLES:
+        return nt, sink.cut
+    parsed = [quad.triple for quad in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
+    return _write(parsed, fmt, base_prefix), sink.cut
