@@ -40,6 +40,12 @@ def sources_for(size: str, tmp: Path) -> list[str]:
     return [str(p) for p in write_corpus(tmp / "pages", int(size))]
 
 
+def _log(size: str, stage: str, times: dict[str, float]) -> None:
+    """Stage done: seconds and peak RSS so far on stderr (a long run that dies still tells how far it got)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"scale_bench {size}: {stage} {times[stage]:.1f} s, peak RSS {rss:,.0f} MiB", file=sys.stderr, flush=True)
+
+
 def one(size: str) -> dict[str, object]:
     """Build one corpus in this process, timing each stage of kg.pipeline.build."""
     from kg import pipeline
@@ -52,18 +58,23 @@ def one(size: str) -> dict[str, object]:
         t = time.perf_counter()
         parsed = pipeline.parse(settings, sources)
         times["parse"] = time.perf_counter() - t
+        _log(size, "parse", times)
         t = time.perf_counter()
         corpus = pipeline.resolve(parsed, settings)
         times["resolve"] = time.perf_counter() - t
+        _log(size, "resolve", times)
         t = time.perf_counter()
         light = pipeline.map_stage(corpus, settings, [])
         times["map"] = time.perf_counter() - t
+        _log(size, "map", times)
         t = time.perf_counter()
         findings = pipeline.validate_stage(light, settings)
         times["validate"] = time.perf_counter() - t
+        _log(size, "validate", times)
         t = time.perf_counter()
         pipeline.write_dumps(light, settings)
         times["write"] = time.perf_counter() - t
+        _log(size, "write", times)
     return {"size": size, "docs": len(parsed.documents), "triples": len(light), "times": times,
             "violations": sum(f.is_violation for f in findings),
             "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
