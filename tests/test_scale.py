@@ -239,3 +239,26 @@ def test_light_index_equals_the_dataset_index(which: str, request: pytest.Fixtur
     assert fast.owner == reference.owner and fast.types == reference.types
     assert {s: set(ts) for s, ts in fast.shared_by_subject.items()} == {
         s: set(ts) for s, ts in reference.shared_by_subject.items()}
+
+
+def test_progress_bars_draw_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from kg import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quiet, loud = io.StringIO(), Terminal()
+    monkeypatch.delenv("CI", raising=False)
+    for stream in (quiet, loud):
+        bar = progress.Bar("mapping", 3, stream)
+        bar.last -= 1  # as if the last redraw were a second ago
+        bar.advance()
+        bar.close()
+    assert quiet.getvalue() == ""
+    assert "mapping: [" in loud.getvalue() and loud.getvalue().endswith("\n")
+    monkeypatch.setenv("CI", "1")
+    assert not progress.enabled(Terminal())
+    assert list(progress.progress([1, 2], "x")) == [1, 2]
