@@ -51,7 +51,7 @@ def one(size: str) -> dict[str, object]:
     from kg import pipeline
     from kg.config import Settings
 
-    with tempfile.TemporaryDirectory(prefix="kg-scale-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kg-scale-bench-") as tmp, pipeline.gc_paused():
         sources = sources_for(size, Path(tmp))
         settings = replace(Settings(), output_dir=Path(tmp) / "output")
         times: dict[str, float] = {}

@@ -20,10 +20,10 @@ OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 class Terms:
-    """rdflib term -> (sort key as in kg.dumps_formats._key, Oxigraph term), IRIs memoized by plain string.
+    """rdflib term -> (sort key as in kg.dumps_formats._key, Oxigraph term), IRIs memoized.
 
-    Why plain strings: rdflib's __hash__/__eq__ are Python code, so a dict keyed by rdflib terms costs
-    more than the conversion it saves; str keys hash and compare in C. Literals are mostly distinct."""
+    Why IRIs only: a URIRef hashes as a str (in C) and the light mapping interns them, so the memo
+    hits on identity; Literals hash in Python and are mostly distinct, so they are converted as met."""
 
     def __init__(self) -> None:
         self.iris: dict[str, tuple[Key, ox.NamedNode]] = {}
@@ -31,10 +31,10 @@ class Terms:
     def __call__(self, t: Node) -> tuple[Key, OxTerm]:
         kind = type(t)
         if kind is URIRef:
-            text = str(t)
-            found = self.iris.get(text)
+            found = self.iris.get(t)  # type: ignore[call-overload]  # interned IRIs: an identity hit
             if found is None:
-                found = self.iris[text] = (("I", text, ""), ox.NamedNode(text))
+                text = str(t)
+                found = self.iris[t] = (("I", text, ""), ox.NamedNode(text))  # type: ignore[index]
             return found
         if kind is Literal:
             return self._literal(t)  # type: ignore[arg-type]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from kg.config import Settings
 from kg.dumps import now_iso, write_dumps
@@ -45,14 +46,8 @@ def parse(settings: Settings, sources: list[str] | None) -> ParseResult:
 
 
 def map_stage(corpus: Corpus, settings: Settings, problems: list[str]) -> LightDataset:
-    """The mapping into plain named graphs (kg/light.py): the same triples as map_corpus, no triple store.
-
-    gc.freeze(): the parsed corpus and the mapped triples live until the end of the build; keeping
-    them out of the collector's generations saves repeated full scans of millions of objects."""
-    gc.freeze()
-    light = map_corpus_light(corpus, settings.base_iri, problems=problems)
-    gc.freeze()
-    return light
+    """The mapping into plain named graphs (kg/light.py): the same triples as map_corpus, no triple store."""
+    return map_corpus_light(corpus, settings.base_iri, problems=problems)
 
 
 def validate_stage(ds: LightDataset, settings: Settings) -> list[Finding]:
@@ -71,10 +66,24 @@ def report_names(corpus: Corpus, echo: Echo) -> int:
 
 def build(settings: Settings, sources: list[str] | None, strict: bool = False, echo: Echo = _stderr) -> int:
     """Run the whole build; 0 published, 1 not published (strict diagnostics or non-conformance)."""
-    try:
+    with gc_paused():
         return _build(settings, sources, strict, echo)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a build runs.
+
+    Why: the build keeps millions of small objects alive to its end (documents, triples, terms); every
+    full collection walks them all. Pausing the collector took the dumps' quad sorting from 8.4 s to
+    4.8 s at 2k documents. Reference counting still frees everything that is dropped."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
-        gc.unfreeze()  # map_stage froze the build's objects; hand them back to the collector
+        if was_enabled:
+            gc.enable()
 
 
 def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Echo) -> int:
