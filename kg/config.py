@@ -30,6 +30,9 @@ class Settings:
     query_timeout: float = _setting(10.0, "SPARQL query time limit in seconds (requests may ask for less).")
     max_rows: int = _setting(10000, "Most result rows a SPARQL SELECT returns; more are cut and flagged.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted (413 beyond).")
+    serve_threads: int = _setting(8, "Request threads of `kg serve` (they mostly wait for query workers).")
+    query_workers: int = _setting(4, "Query worker processes kept forked and ready; more are forked for a "
+                                  "burst and stopped after it.")
     service_allowlist: tuple[str, ...] = _setting(
         ("https://query.wikidata.org/sparql",), "SERVICE endpoints a query may call; all others are refused.")
     service_timeout: float = _setting(5.0, "Time limit for a SERVICE call, seconds.")

@@ -8,8 +8,11 @@ in a type it did not ask for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,23 @@ def negotiate(offered: tuple[Format, ...], param: str | None = None) -> Format:
         chosen = _by_param(param, offered)
         if chosen is not None:
             return chosen
-    accept = request.accept_mimetypes
+    chosen = _by_accept(offered, request.headers.get("Accept", ""))
+    if chosen is None:
+        raise NotAcceptable(offered)
+    return chosen
+
+
+@lru_cache(maxsize=512)
+def _by_accept(offered: tuple[Format, ...], header: str) -> Format | None:
+    """The Accept header's choice (None: nothing fits); cached because clients send the same few
+    headers over and over, and matching one costs more than the rest of a small /sparql request's
+    Flask work (werkzeug's best_match normalizes every candidate media type on every call)."""
+    accept = parse_accept_header(header, MIMEAccept)
     if not accept:
         return offered[0]
     candidates = [mt for fmt in offered for mt in fmt.accepted]
     best = accept.best_match(candidates)
-    if best is None:
-        raise NotAcceptable(offered)
-    return next(f for f in offered if best in f.accepted)
+    return None if best is None else next(f for f in offered if best in f.accepted)
 
 
 def content_type(fmt: Format) -> str:
