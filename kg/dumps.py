@@ -23,12 +23,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg import __version__
@@ -42,7 +43,7 @@ from kg.dumps_formats import (
     write_trig,
     write_turtle,
 )
-from kg.dumps_light import light_quads
+from kg.dumps_light import light_dump
 from kg.dumps_void import BuildInfo, void_graph
 from kg.light import LightDataset
 from kg.mapping import PREFIXES
@@ -139,9 +140,19 @@ def copy_sources(settings: Settings, staging: Path) -> None:
         shutil.copyfile(path, staging / "shapes" / path.name)
 
 
-def write_files(ds: Dataset | LightDataset, settings: Settings, staging: Path, started: str) -> BuildInfo:
+def dump_parts(ds: Dataset | LightDataset, consume: bool) -> tuple[Iterable[ox.Quad], list[ox.Triple], int]:
+    """(quads, sorted unique triples, number of named graphs); a light dataset's quads are streamed."""
+    if isinstance(ds, LightDataset):
+        dump = light_dump(ds, consume=consume)
+        return dump.quads(), dump.triples, len(dump.graphs)
+    quads, triples = dataset_quads(ds)
+    return quads, triples, len({q.graph_name for q in quads})
+
+
+def write_files(ds: Dataset | LightDataset, settings: Settings, staging: Path, started: str,
+                consume: bool = False) -> BuildInfo:
     prefixes = {**PREFIXES, "data": settings.base_iri}
-    quads, triples = light_quads(ds) if isinstance(ds, LightDataset) else dataset_quads(ds)
+    quads, triples, n_graphs = dump_parts(ds, consume)
     nt = sorted_ntriples(triples)
     info = BuildInfo(hashlib.sha256(nt).hexdigest(), started, now_iso(), __version__)
     with ThreadPoolExecutor(1) as gzipper:  # zlib releases the GIL: level-9 gzip runs beside the other writers
@@ -152,7 +163,6 @@ def write_files(ds: Dataset | LightDataset, settings: Settings, staging: Path, s
         compressed.result()
     (staging / "context.jsonld").write_text(json.dumps(jsonld_context(prefixes), indent=1) + "\n", encoding="utf-8")
     dumps = [staging / name for name in ("kg.ttl", "kg.nt.gz", "kg.jsonld", "kg.trig")]
-    n_graphs = len({q.graph_name for q in quads})
     void = void_graph(settings.base_iri, triples, n_graphs, dumps, info)
     (staging / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
     copy_sources(settings, staging)
@@ -162,15 +172,18 @@ def write_files(ds: Dataset | LightDataset, settings: Settings, staging: Path, s
     return info
 
 
-def write_dumps(ds: Dataset | LightDataset, settings: Settings, started: str | None = None) -> BuildInfo:
-    """Publish ``ds`` into settings.output_dir atomically; returns the build's identity."""
+def write_dumps(ds: Dataset | LightDataset, settings: Settings, started: str | None = None,
+                consume: bool = False) -> BuildInfo:
+    """Publish ``ds`` into settings.output_dir atomically; returns the build's identity.
+
+    ``consume`` (a LightDataset only): empty it while converting, to halve the stage's peak memory."""
     out = Path(settings.output_dir).absolute()
     with build_lock(out):
         recover(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
         staging.chmod(0o755)  # mkdtemp makes it private; the published directory is for every reader
         try:
-            info = write_files(ds, settings, staging, started or now_iso())
+            info = write_files(ds, settings, staging, started or now_iso(), consume)
             swap_in(staging, out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

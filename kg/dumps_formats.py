@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -85,7 +85,7 @@ def write_turtle(path: Path, triples: list[ox.Triple], prefixes: dict[str, str])
     ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-def write_trig(path: Path, quads: list[ox.Quad], prefixes: dict[str, str]) -> None:
+def write_trig(path: Path, quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> None:
     ox.serialize(quads, str(path), format=ox.RdfFormat.TRIG, prefixes=prefixes)
 
 

@@ -8,6 +8,9 @@ the same lists, in the same order, hence byte-identical dumps.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -52,24 +55,46 @@ class Terms:
         return key, ox.Literal(text)
 
 
-def light_quads(light: LightDataset) -> tuple[list[ox.Quad], list[ox.Triple]]:
-    """(every quad of the named graphs, the union of their triples), ordered as dataset_quads orders them.
+@dataclass
+class LightDump:
+    """What the dump writers need: each graph's sorted triples (quads made on the fly) and the union."""
 
-    Graph by graph (in graph IRI order, each graph's rows sorted on their own): no dataset-wide list
-    of rows, and many small sorts instead of one large one."""
+    graphs: list[tuple[ox.NamedNode, list[tuple[OxTerm, OxTerm, OxTerm]]]]
+    triples: list[ox.Triple]
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """The quads in dataset_quads' order, made as the writer asks for them (never all at once)."""
+        for graph, rows in self.graphs:
+            for s, p, o in rows:
+                yield ox.Quad(s, p, o, graph)
+
+
+def light_dump(light: LightDataset, consume: bool = False) -> LightDump:
+    """Graph by graph (in graph IRI order, each graph's rows sorted on their own), ordered as
+    kg.dumps_formats.dataset_quads orders quads and triples.
+
+    ``consume``: drop each graph from ``light`` once converted, so rdflib's terms and Oxigraph's are
+    not both held for the whole dataset (the build's peak memory is in this stage)."""
     terms = Terms()
-    quads: list[ox.Quad] = []
+    graphs = []
     unique: dict[tuple[Key, str, Key], tuple[OxTerm, OxTerm, OxTerm]] = {}
     for name in sorted(light.graphs, key=str):
-        graph = ox.NamedNode(str(name))
+        source = light.graphs.pop(name) if consume else light.graphs[name]
         rows = []
-        for s, p, o in light.graphs[name].triples:
+        for s, p, o in source.triples:
             sk, so = terms(s)
             pk, po = terms(p)
             ok, oo = terms(o)
             rows.append(((sk, pk[1], ok), (so, po, oo)))
+        del source
         rows.sort(key=lambda r: r[0])
-        quads += [ox.Quad(so, po, oo, graph) for _, (so, po, oo) in rows]
         unique.update(rows)
-    triples = [ox.Triple(*unique[k]) for k in sorted(unique)]
-    return quads, triples
+        graphs.append((ox.NamedNode(str(name)), [r[1] for r in rows]))
+    triples = [ox.Triple(*unique.pop(k)) for k in sorted(unique)]
+    return LightDump(graphs, triples)
+
+
+def light_quads(light: LightDataset) -> tuple[list[ox.Quad], list[ox.Triple]]:
+    """(every quad of the named graphs, the union of their triples), as dataset_quads returns them."""
+    dump = light_dump(light)
+    return list(dump.quads()), dump.triples

@@ -119,8 +119,9 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
     if findings:  # warnings only: reported, published
         echo(format_report(findings, conforms))
     _progress("writing dumps")
-    info = write_dumps(ds, settings, started)
-    echo(f"kg build: {n_docs} documents, {len(ds)} statements in named graphs, "
+    statements = len(ds)
+    info = write_dumps(ds, settings, started, consume=True)  # ds is empty afterwards (peak memory)
+    echo(f"kg build: {n_docs} documents, {statements} statements in named graphs, "
          f"{n_diags} parser diagnostics, {unresolved} unresolved names, {len(findings)} SHACL "
          f"warnings; published {settings.output_dir} version {info.version} in {time.perf_counter() - t0:.2f} s")
     return 0
