@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kg.errors import KGError
-from kg.sparql_scan import scan
+from kg.sparql_scan import scan, tokens
 from kg.store_pool import StoreSource, WorkerPool, cpu_count
 
 # A term as plain data: ("uri", iri) | ("bnode", id) | ("literal", lexical, datatype IRI, language or None)
@@ -162,6 +162,25 @@ def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graph
     return _encode_result(_run_query(store, sparql, default_graphs, named_graphs), max_rows)
 
 
+def declared_limit(sparql: str) -> int | None:
+    """The outermost query's LIMIT when the text ends with it (``LIMIT n``, ``LIMIT n OFFSET m`` or
+    ``OFFSET m LIMIT n``): such an answer can never exceed n rows, so it needs no row counting. None
+    when in doubt (no LIMIT, a VALUES block after it, escapes in the number): the cap then counts.
+    Only called on a query the engine has parsed, so the tail is a valid solution modifier."""
+    toks = [t.upper() for _, t in tokens(sparql)]
+
+    def clause() -> tuple[str, str] | None:
+        digits = ""
+        while toks and toks[-1].isdigit():  # the lexer yields an integer one digit at a time
+            digits = toks.pop() + digits
+        return (toks.pop(), digits) if digits and toks else None
+
+    last = clause()
+    if last and last[0] == "OFFSET":
+        last = clause()
+    return int(last[1]) if last and last[0] == "LIMIT" else None
+
+
 def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str | None, sparql: str,
                         default_graphs: Sequence[str], named_graphs: Sequence[str],
                         max_rows: int | None) -> Serialized:
@@ -176,7 +195,7 @@ def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str |
         body, truncated = write_triples(raw, formats[1], max_rows, base_prefix)
         return Serialized(formats[1], body, truncated, True)
     if isinstance(raw, ox.QuerySolutions):
-        body, truncated = write_solutions(raw, formats[0], max_rows)
+        body, truncated = write_solutions(raw, formats[0], max_rows, declared_limit(sparql))
         return Serialized(formats[0], body, truncated, False)
     name, body = serialize(Boolean(bool(raw)), formats, base_prefix)
     return Serialized(name, body, False, False)

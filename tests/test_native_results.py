@@ -11,7 +11,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg.store import Solutions, _encode_result, _execute_serialized
+from kg.store import Solutions, _encode_result, _execute_serialized, declared_limit
 from kg.web.results import BY_NAME, serialize_results, write_solutions, write_triples
 
 EX = "http://example.org/"
@@ -123,3 +123,35 @@ def test_worker_answer_for_ask_and_errors(store: ox.Store) -> None:
     assert json.loads(ask.body)["boolean"] is True and not ask.truncated
     with pytest.raises(SyntaxError):
         _execute_serialized(store, ("json", "turtle"), None, "SELECT nonsense", (), (), 10)
+
+
+@pytest.mark.parametrize(("query", "limit"), [
+    ("SELECT * { ?s ?p ?o } LIMIT 50", 50),
+    ("SELECT * { ?s ?p ?o } limit 50 offset 10", 50),
+    ("SELECT * { ?s ?p ?o } OFFSET 10 LIMIT 7", 7),
+    ("SELECT * { ?s ?p ?o } LIMIT 5 # a comment\n", 5),
+    ("SELECT * { ?s ?p ?o } # LIMIT 5", None),
+    ("SELECT * { ?s ?p ?o } OFFSET 10", None),
+    ("SELECT * { { SELECT * { ?s ?p ?o } LIMIT 5 } }", None),
+    ("SELECT * { ?s ?p ?o } LIMIT 5 VALUES ?s { <http://a> }", None),
+    ("SELECT * { ?s ?p ?o } LIMIT \\u0035", None),
+    ("SELECT * { ?s ?p 10 }", None),
+])
+def test_declared_limit_reads_only_the_outermost_final_limit(query: str, limit: int | None) -> None:
+    assert declared_limit(query) == limit
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("max_rows", [1000, 10, 1])
+def test_worker_answers_equal_python_rows_whatever_the_shape(store: ox.Store, shape: str, max_rows: int) -> None:
+    query = SHAPES[shape]
+    answer = _execute_serialized(store, ("json", "turtle"), None, query, (), (), max_rows)
+    expected = _python(store, query, max_rows)
+    assert _json_rows(answer.body) == _json_rows(serialize_results(expected, BY_NAME["json"]))
+    assert answer.truncated is expected.truncated
+
+
+def test_a_limit_above_the_cap_is_still_cut(store: ox.Store) -> None:
+    answer = _execute_serialized(store, ("json", "turtle"), None, "SELECT * { ?s ?p ?o } LIMIT 40", (), (), 5)
+    _, rows, flag = _json_rows(answer.body)
+    assert answer.truncated and flag and len(rows) == 5

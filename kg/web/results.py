@@ -257,9 +257,15 @@ def _capture(result: ox.QuerySolutions | ox.QueryTriples, fmt: ox.QueryResultsFo
     return sink
 
 
-def write_solutions(solutions: ox.QuerySolutions, fmt_name: str, max_rows: int | None) -> tuple[bytes, bool]:
-    """(body, truncated) for a SELECT answer in results format ``fmt_name``, at most ``max_rows`` rows."""
+def write_solutions(solutions: ox.QuerySolutions, fmt_name: str, max_rows: int | None,
+                    limit: int | None = None) -> tuple[bytes, bool]:
+    """(body, truncated) for a SELECT answer in results format ``fmt_name``, at most ``max_rows`` rows.
+    ``limit``: the query's own top-level LIMIT; within the cap, the answer is written directly."""
     fmt = BY_NAME[fmt_name]
+    if limit is not None and (max_rows is None or limit <= max_rows):
+        body = solutions.serialize(format=_OX_RESULTS[fmt])
+        assert body is not None
+        return _flag(body, fmt, False), False
     sink = _capture(solutions, ox.QueryResultsFormat.TSV, None if max_rows is None else max_rows + 1)
     tsv = sink.body()
     if tsv.startswith(b"\n"):  # no variables: rows are empty lines, which the TSV reader drops
