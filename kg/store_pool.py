@@ -17,6 +17,7 @@ query guard cannot reach any host. ``sandboxed`` tells whether that worked on th
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 import select
 import signal
@@ -76,7 +77,31 @@ def _serve_worker(conn: Connection, store: Any, sandbox: bool) -> None:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(store_module.run_in_worker(store, request))
+        _send_answer(conn, store_module.run_in_worker(store, request))
+
+
+BODY_TAG = "ok+body"
+
+
+def _send_answer(conn: Connection, answer: tuple) -> None:
+    """Send an answer; a value with a bytes ``body`` (an already written /sparql answer, up to many MB)
+    goes as a small pickled header plus the raw bytes, so the body is neither copied into a pickle
+    nor out of one."""
+    value = answer[1] if answer[0] == "ok" else None
+    body = getattr(value, "body", None)
+    if isinstance(body, bytes) and dataclasses.is_dataclass(value):
+        conn.send((BODY_TAG, dataclasses.replace(value, body=b"")))  # type: ignore[type-var]
+        conn.send_bytes(body)
+    else:
+        conn.send(answer)
+
+
+def _recv_answer(conn: Connection) -> tuple:
+    """The other end of ``_send_answer``."""
+    answer = conn.recv()
+    if answer[0] == BODY_TAG:
+        return ("ok", dataclasses.replace(answer[1], body=conn.recv_bytes()))
+    return answer
 
 
 def _warm_up(store: Any) -> None:
@@ -148,7 +173,7 @@ class Worker:
         self.conn.send(request)
         if self._poll.poll(max(0, int(timeout * 1000))):
             try:
-                return self.conn.recv()
+                return _recv_answer(self.conn)
             except EOFError:
                 self.kill()
                 raise RuntimeError("a query worker died while answering") from None
