@@ -7,8 +7,8 @@ Servers, all on 127.0.0.1: our `kg serve` (guards on), the Oxigraph server (PyPI
 through `kg load`), rdflib-endpoint (PyPI `rdflib-endpoint`, the `bench` extra). Each query runs
 ``--repeat`` times per server after one warm-up; a query that exceeds ``--timeout`` is reported as
 such. Throughput is the lookup query with 4 concurrent clients for ``--seconds``. Ratios, not only
-absolute times, because these machines are shared and noisy. Writes a Markdown table to stdout and
-to bench/results/peers.md.
+absolute times, because these machines are shared and noisy. Writes a Markdown table, with each goal of
+issue 6 marked met or not, to stdout and to ``--out`` (bench/results/peers.md).
 """
 
 from __future__ import annotations
@@ -216,7 +216,36 @@ def report(results: dict[str, dict[str, Timing]], rates: dict[str, tuple[float, 
     lines += ["", "| lookup throughput, 4 clients | req/s | errors |", "|---|---|---|"]
     for s, (rate, errs) in rates.items():
         lines.append(f"| {s} | {rate:.0f} | {errs} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + ["", *goals(results, rates, ours_name)]) + "\n"
+
+
+def goals(results: dict[str, dict[str, Timing]], rates: dict[str, tuple[float, int]], ours_name: str) -> list[str]:
+    """Issue 6's targets, each marked met or NOT met, so the table says where we fall short."""
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**NOT met**"
+
+    out = ["| goal (issue 6) | result | |", "|---|---|---|"]
+    ours = results[ours_name]
+    ox_t, re_t = results.get("Oxigraph server"), results.get("rdflib-endpoint")
+    if ox_t:
+        ratios = {q: ours[q].median() / ox_t[q].median() for q in QUERIES if ours[q].median() and ox_t[q].median()}
+        if ratios:
+            worst = [f"{q} {r:.2f}×" for q, r in ratios.items() if r > 1.2]
+            middle = statistics.median(ratios.values())
+            out.append(f"| median latency ≤ 1.2× Oxigraph's, each query | {len(ratios) - len(worst)} of "
+                       f"{len(ratios)} queries; median ratio {middle:.2f}× | {mark(not worst)}"
+                       + (f": {', '.join(worst)}" if worst else "") + " |")
+    if re_t:
+        timed_out = {q for q in QUERIES if re_t[q].error.startswith(">")}
+        faster = [float("inf") if q in timed_out else (re_t[q].median() or 0) / ours[q].median()  # type: ignore[operator]
+                  for q in QUERIES if ours[q].median()]
+        slow = sum(f < 20 for f in faster)
+        out.append(f"| ≥ 20× faster than rdflib-endpoint (a timeout counts as faster) | {len(faster) - slow} of "
+                   f"{len(faster)} queries | {mark(slow == 0)} |")
+    if ours_name in rates and "Oxigraph server" in rates and rates["Oxigraph server"][0]:
+        share = rates[ours_name][0] / rates["Oxigraph server"][0]
+        out.append(f"| lookup throughput ≥ 0.8× Oxigraph's | {share:.2f}× | {mark(share >= 0.8)} |")
+    return out
 
 
 def main() -> int:
@@ -227,6 +256,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--seconds", type=float, default=10.0, help="throughput measurement length")
     parser.add_argument("--peers", default="ours,oxigraph,rdflib-endpoint")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "peers.md",
+                        help="where the Markdown table is written (besides stdout)")
     args = parser.parse_args()
     wanted = args.peers.split(",")
     with tempfile.TemporaryDirectory(prefix="kg-peers-") as tmp, ExitStack() as stack:
@@ -248,9 +279,8 @@ def main() -> int:
         label = f"{args.n} generated letters" if not args.data else f"build in {args.data}"
         text = report(results, rates, label)
     print(text)
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "peers.md").write_text(text, encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
     return 0
 
 
