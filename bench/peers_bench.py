@@ -5,10 +5,11 @@
 
 Servers, all on 127.0.0.1: our `kg serve` (guards on), the Oxigraph server (PyPI `oxigraph`, loaded
 through `kg load`), rdflib-endpoint (PyPI `rdflib-endpoint`, the `bench` extra). Each query runs
-``--repeat`` times per server after one warm-up; a query that exceeds ``--timeout`` is reported as
-such. Throughput is the lookup query with 4 concurrent clients for ``--seconds``. Ratios, not only
-absolute times, because these machines are shared and noisy. Writes a Markdown table, with each goal of
-issue 6 marked met or not, to stdout and to ``--out`` (bench/results/peers.md).
+``--repeat`` times per server after one warm-up, the servers' samples interleaved query by query; a
+query that exceeds ``--timeout`` is reported as such. Throughput is the lookup query with 4
+concurrent clients for ``--seconds``. Ratios, not only absolute times, because these machines are
+shared and noisy. Writes a Markdown table, with each goal of issue 6 marked met or not, to stdout
+and to ``--out`` (bench/results/peers.md).
 """
 
 from __future__ import annotations
@@ -133,19 +134,36 @@ def pick(server: Server, query: str) -> str:
     return next(iter(row.values()))["value"]
 
 
-def time_queries(server: Server, person: str, letter: str, repeat: int, timeout: float) -> dict[str, Timing]:
-    out: dict[str, Timing] = {}
+def time_queries(servers: list[Server], person: str, letter: str, repeat: int,
+                 timeout: float) -> dict[str, dict[str, Timing]]:
+    """Per query, the servers' samples interleaved (A B C A B C ...), so that load from other work on
+    a shared machine falls on all of them alike instead of on whichever server ran during it."""
+    out: dict[str, dict[str, Timing]] = {s.name: {} for s in servers}
     for name in QUERIES:
-        text, timing = render(name, person, letter), Timing()
-        try:
-            run_query(server, text, timeout)  # warm-up
-            timing.samples = [run_query(server, text, timeout) for _ in range(repeat)]
-        except requests.Timeout:
-            timing.error = f"> {timeout:.0f} s"
-        except requests.RequestException as err:
-            timing.error = f"error: {str(err)[:60]}"
-        out[name] = timing
+        text = render(name, person, letter)
+        live = []
+        for server in servers:
+            out[server.name][name] = Timing()
+            if _sample(server, text, timeout, out[server.name][name], warm_up=True):
+                live.append(server)
+        for _ in range(repeat):
+            live = [s for s in live if _sample(s, text, timeout, out[s.name][name])]
     return out
+
+
+def _sample(server: Server, text: str, timeout: float, timing: Timing, warm_up: bool = False) -> bool:
+    """One timed request into ``timing``; False (with the error noted) when the server failed."""
+    try:
+        elapsed = run_query(server, text, timeout)
+    except requests.Timeout:
+        timing.error = f"> {timeout:.0f} s"
+        return False
+    except requests.RequestException as err:
+        timing.error = f"error: {str(err)[:60]}"
+        return False
+    if not warm_up:
+        timing.samples.append(elapsed)
+    return True
 
 
 def throughput(server: Server, text: str, clients: int, seconds: float, timeout: float) -> tuple[float, int]:
@@ -271,10 +289,11 @@ def main() -> int:
         if "rdflib-endpoint" in wanted:
             servers.append(stack.enter_context(rdflib_endpoint(data, work)))
         person, letter = pick(servers[0], PICK_PERSON), pick(servers[0], PICK_LETTER)
-        results, rates = {}, {}
+        print("timing the queries, servers interleaved ...", file=sys.stderr)
+        results = time_queries(servers, person, letter, args.repeat, args.timeout)
+        rates = {}
         for server in servers:
-            print(f"timing {server.name} ...", file=sys.stderr)
-            results[server.name] = time_queries(server, person, letter, args.repeat, args.timeout)
+            print(f"throughput of {server.name} ...", file=sys.stderr)
             rates[server.name] = throughput(server, render(LOOKUP, person, letter), 4, args.seconds, args.timeout)
         label = f"{args.n} generated letters" if not args.data else f"build in {args.data}"
         text = report(results, rates, label)
