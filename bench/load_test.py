@@ -130,7 +130,7 @@ def run_load(base: str, steps: list[Step], seconds: float, connections: int) -> 
 
 def serve_bundled(workdir: Path) -> tuple[subprocess.Popen, str]:
     """Build the bundled corpus into a temp dir and start `kg serve` on a free loopback port."""
-    from tests.oxigraph_server import free_port
+    from tests.oxigraph_server import free_port, wait_until_answering
 
     kg = str(Path(sys.executable).parent / "kg")
     out = workdir / "output"
@@ -139,15 +139,8 @@ def serve_bundled(workdir: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([kg, "serve", "--data", str(out), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/", timeout=2)
-            return proc, base
-        except requests.RequestException:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("kg serve did not start")
+    wait_until_answering(base + "/sparql", proc)
+    return proc, base
 
 
 def main() -> int:

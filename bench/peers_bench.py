@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.peer_queries import LOOKUP, PICK_LETTER, PICK_PERSON, PREFIXES, QUERIES, render  # noqa: E402
-from tests.oxigraph_server import free_port, running_oxigraph  # noqa: E402
+from tests.oxigraph_server import free_port, running_oxigraph, wait_until_answering  # noqa: E402
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 
@@ -60,24 +60,11 @@ class Timing:
         return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def _wait(url: str, proc: subprocess.Popen, seconds: float = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url}: server exited with {proc.returncode}")
-        try:
-            requests.get(url, params={"query": "ASK {}"}, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url}: server did not answer in {seconds} s")
-
-
 @contextmanager
 def _process(args: list[str], url: str) -> Iterator[None]:
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(url, proc)
+        wait_until_answering(url, proc, seconds=300)
         yield
     finally:
         proc.kill()

@@ -42,6 +42,22 @@ def oxigraph_binary() -> str | None:
     return str(beside) if beside.exists() else shutil.which("oxigraph")
 
 
+def wait_until_answering(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    """Poll ``url`` (a SPARQL endpoint or a page) until the server started as ``proc`` answers;
+    raise with its stderr when it exits or does not answer within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            requests.get(url, params={"query": "ASK {}"}, timeout=2)
+            return
+        except requests.RequestException:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read().decode() if proc.stderr and proc.poll() is not None else ""
+                proc.kill()
+                raise RuntimeError(f"{url}: the server did not start {err}".strip()) from None
+            time.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -61,15 +77,7 @@ def running_oxigraph(union_default_graph: bool = True) -> Iterator[OxigraphServe
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = OxigraphServer(f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(server.query, params={"query": "ASK {}"}, timeout=1)
-                break
-            except requests.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph did not start: {proc.stderr.read().decode()}") from None
-                time.sleep(0.1)
+        wait_until_answering(server.query, proc, seconds=20)
         yield server
     finally:
         proc.kill()

@@ -17,7 +17,7 @@ import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from tests.oxigraph_server import free_port, running_oxigraph
+from tests.oxigraph_server import free_port, running_oxigraph, wait_until_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 KG = str(Path(sys.executable).parent / "kg")
@@ -33,15 +33,7 @@ def kg_serve(data: Path, *extra: str) -> Iterator[str]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(base + "/sparql", params={"query": "ASK {}"}, timeout=2)
-                break
-            except requests.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"kg serve did not start: {proc.stderr.read().decode()}") from None
-                time.sleep(0.2)
+        wait_until_answering(base + "/sparql", proc)
         yield base
     finally:
         proc.kill()
