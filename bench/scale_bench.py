@@ -46,6 +46,15 @@ def _log(size: str, stage: str, times: dict[str, float]) -> None:
     print(f"scale_bench {size}: {stage} {times[stage]:.1f} s, peak RSS {rss:,.0f} MiB", file=sys.stderr, flush=True)
 
 
+def timed(size: str, stage: str, times: dict[str, float], run, *args):  # noqa: ANN001, ANN201 - any stage
+    """Run one stage, record its seconds in ``times`` and log it as it ends."""
+    t = time.perf_counter()
+    result = run(*args)
+    times[stage] = time.perf_counter() - t
+    _log(size, stage, times)
+    return result
+
+
 def one(size: str) -> dict[str, object]:
     """Build one corpus in this process, timing each stage of kg.pipeline.build."""
     from kg import pipeline
@@ -55,28 +64,13 @@ def one(size: str) -> dict[str, object]:
         sources = sources_for(size, Path(tmp))
         settings = replace(Settings(), output_dir=Path(tmp) / "output")
         times: dict[str, float] = {}
-        t = time.perf_counter()
-        parsed = pipeline.parse(settings, sources)
-        times["parse"] = time.perf_counter() - t
-        _log(size, "parse", times)
-        t = time.perf_counter()
-        corpus = pipeline.resolve(parsed, settings)
-        times["resolve"] = time.perf_counter() - t
-        _log(size, "resolve", times)
-        t = time.perf_counter()
-        light = pipeline.map_stage(corpus, settings, [])
-        times["map"] = time.perf_counter() - t
+        parsed = timed(size, "parse", times, pipeline.parse, settings, sources)
+        corpus = timed(size, "resolve", times, pipeline.resolve, parsed, settings)
+        light = timed(size, "map", times, pipeline.map_stage, corpus, settings, [])
         docs, triples = len(parsed.documents), len(light)
         del parsed, corpus  # as kg.pipeline.build: later stages need the mapped dataset only
-        _log(size, "map", times)
-        t = time.perf_counter()
-        findings = pipeline.validate_stage(light, settings)
-        times["validate"] = time.perf_counter() - t
-        _log(size, "validate", times)
-        t = time.perf_counter()
-        pipeline.write_dumps(light, settings, consume=True)
-        times["write"] = time.perf_counter() - t
-        _log(size, "write", times)
+        findings = timed(size, "validate", times, pipeline.validate_stage, light, settings)
+        timed(size, "write", times, lambda: pipeline.write_dumps(light, settings, consume=True))
     return {"size": size, "docs": docs, "triples": triples, "times": times,
             "violations": sum(f.is_violation for f in findings),
             "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
