@@ -72,11 +72,5 @@ def map_corpus(corpus: Corpus, base_iri: str = DEFAULT_BASE_IRI, version: str = 
     return ds
 
 
-def document_graphs(ds: Dataset, base_iri: str = DEFAULT_BASE_IRI) -> list[URIRef]:
-    """The named graphs of documents, in IRI order."""
-    prefix = Iris(base_iri).base + "graph/letter/"
-    return sorted(URIRef(str(g.identifier)) for g in ds.graphs() if str(g.identifier).startswith(prefix))
-
-
 def authority_graph_iri(base_iri: str = DEFAULT_BASE_IRI) -> URIRef:
     return Iris(base_iri).authority_graph()

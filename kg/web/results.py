@@ -65,11 +65,6 @@ def serialize_triples(triples: Iterable[tuple[Term, Term, Term]], fmt: Format, b
     return _write([ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples], fmt, base_prefix)
 
 
-def serialize_engine_triples(triples: list[ox.Triple], fmt_name: str, base_prefix: str | None) -> bytes:
-    """pyoxigraph's own triples, written without converting them."""
-    return _write(triples, BY_NAME[fmt_name], base_prefix)
-
-
 def _write(oxt: list[ox.Triple], fmt: Format, base_prefix: str | None) -> bytes:
     prefixes = dict(PREFIXES, d=base_prefix) if base_prefix else PREFIXES
     if fmt in (TURTLE, RDFXML):
