@@ -294,8 +294,9 @@ PARALLEL_MIN_CHARS = 300_000
 """Below this much page text, pages are read in this process.
 
 Why: a generated document is ~1,600 characters, so this is ~200 documents, ~0.1 s of parsing on one
-core; forking a pool and pickling the documents back (~0.09 ms per document) costs a few tens of
-milliseconds, which a smaller input would not win back. Tests lower it to force the pool."""
+core; forking and joining a pool of two costs a few tens of milliseconds and pickling the documents
+back ~0.08 ms each, so a smaller input would not win the overhead back (at this size it is about
+break-even). Tests lower it to force the pool."""
 
 PARALLEL_MIN_PAGES_PER_WORKER = 2
 """Fewer pages than this per worker: serial. Pages are the unit of work, so with fewer a worker idles."""
@@ -303,8 +304,9 @@ PARALLEL_MIN_PAGES_PER_WORKER = 2
 GROUPS_PER_WORKER = 4
 """Contiguous groups of pages sent to the pool per worker.
 
-Why groups, not pages: each task's result is pickled back (10k Documents round-trip ~0.9 s), and one
-pickle per group is cheaper than one per page; four per worker still evens out uneven pages."""
+Why groups, not pages: each task's result is pickled back (10k documents: 27 MB, ~0.8 s to pickle and
+unpickle), and one pickle per group is cheaper than one per page; four per worker still evens out
+uneven pages and lets the parent unpickle early groups while later ones are being parsed."""
 
 Bounds = tuple[int, int]  # pages[start:end] of one group
 
