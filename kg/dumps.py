@@ -23,30 +23,22 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
 from kg import __version__
 from kg.config import Settings
-from kg.dumps_formats import (
-    dataset_quads,
-    jsonld_context,
-    sorted_ntriples,
-    write_jsonld,
-    write_nt_gz,
-    write_trig,
-    write_turtle,
-)
-from kg.dumps_light import light_dump
+from kg.dumps_assemble import assemble
+from kg.dumps_chunks import ChunkFiles, ChunkSummary, DocGraph, Triple, write_chunk
+from kg.dumps_formats import jsonld_context
 from kg.dumps_void import BuildInfo, void_graph
-from kg.light import LightDataset
+from kg.light import LightDataset, light_of
 from kg.mapping import PREFIXES
+from kg.mapping_iri import Iris
 from kg.ontodoc import ontology_html
 
 AT_FDCWD = -100
@@ -80,7 +72,7 @@ def recover(out: Path) -> None:
     old = _staging(out, "old")
     if not out.exists() and old:
         os.rename(old[-1], out)
-    for path in _staging(out, "new") + _staging(out, "old"):
+    for path in _staging(out, "new") + _staging(out, "old") + _staging(out, "work"):
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -140,52 +132,85 @@ def copy_sources(settings: Settings, staging: Path) -> None:
         shutil.copyfile(path, staging / "shapes" / path.name)
 
 
-def dump_parts(ds: Dataset | LightDataset, consume: bool) -> tuple[Iterable[ox.Quad], list[ox.Triple], int]:
-    """(quads, sorted unique triples, number of named graphs); a light dataset's quads are streamed."""
-    if isinstance(ds, LightDataset):
-        dump = light_dump(ds, consume=consume)
-        return dump.quads(), dump.triples, len(dump.graphs)
-    quads, triples = dataset_quads(ds)
-    return quads, triples, len({q.graph_name for q in quads})
+def prefixes_for(settings: Settings) -> dict[str, str]:
+    return {**PREFIXES, "data": settings.base_iri}
 
 
-def write_files(ds: Dataset | LightDataset, settings: Settings, staging: Path, started: str,
-                consume: bool = False) -> BuildInfo:
-    prefixes = {**PREFIXES, "data": settings.base_iri}
-    quads, triples, n_graphs = dump_parts(ds, consume)
-    nt = sorted_ntriples(triples)
-    info = BuildInfo(hashlib.sha256(nt).hexdigest(), started, now_iso(), __version__)
-    with ThreadPoolExecutor(1) as gzipper:  # zlib releases the GIL: level-9 gzip runs beside the other writers
-        compressed = gzipper.submit(write_nt_gz, staging / "kg.nt.gz", nt)
-        write_turtle(staging / "kg.ttl", triples, prefixes)
-        write_trig(staging / "kg.trig", quads, prefixes)
-        write_jsonld(staging / "kg.jsonld", triples, prefixes)
-        compressed.result()
-    (staging / "context.jsonld").write_text(json.dumps(jsonld_context(prefixes), indent=1) + "\n", encoding="utf-8")
-    dumps = [staging / name for name in ("kg.ttl", "kg.nt.gz", "kg.jsonld", "kg.trig")]
-    void = void_graph(settings.base_iri, triples, n_graphs, dumps, info)
-    (staging / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
-    copy_sources(settings, staging)
-    if (settings.output_dir / ".gitkeep").exists():
-        (staging / ".gitkeep").touch()
-    (staging / "SHA256SUMS").write_text(sha256sums(staging), encoding="utf-8")
-    return info
+class Publication:
+    """A build's scratch space while it runs: ``staging`` (the next output/) and ``workdir`` (fragments).
+
+    Made by ``publication()``; the build writes its batches' fragments into ``workdir`` as it goes,
+    then ``publish()`` joins them into ``staging``, which is swapped in when the ``with`` block ends
+    normally. Any exception, or a block that never calls ``publish``, leaves output/ as it was."""
+
+    def __init__(self, settings: Settings, staging: Path, workdir: Path):
+        self.settings, self.staging, self.workdir = settings, staging, workdir
+        self.info: BuildInfo | None = None
+
+    def publish(self, summaries: list[ChunkSummary], shared_iri: URIRef, shared: list[Triple],
+                started: str) -> BuildInfo:
+        """Join the fragments and the shared graph into the dumps, with VoID, sources and checksums."""
+        settings, staging = self.settings, self.staging
+        prefixes = prefixes_for(settings)
+        done = assemble(self.workdir, summaries, shared_iri, shared, staging, prefixes)
+        info = BuildInfo(done.content_hash, started, now_iso(), __version__)
+        (staging / "context.jsonld").write_text(json.dumps(jsonld_context(prefixes), indent=1) + "\n",
+                                                encoding="utf-8")
+        dumps = [staging / name for name in ("kg.ttl", "kg.nt.gz", "kg.jsonld", "kg.trig")]
+        void = void_graph(settings.base_iri, done.stats, done.objects, done.graphs, dumps, info)
+        (staging / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
+        copy_sources(settings, staging)
+        if (settings.output_dir / ".gitkeep").exists():
+            (staging / ".gitkeep").touch()
+        (staging / "SHA256SUMS").write_text(sha256sums(staging), encoding="utf-8")
+        self.info = info
+        return info
+
+    def cancel(self) -> None:
+        """Do not swap the written files in (the build found violations after writing them)."""
+        self.info = None
 
 
-def write_dumps(ds: Dataset | LightDataset, settings: Settings, started: str | None = None,
-                consume: bool = False) -> BuildInfo:
-    """Publish ``ds`` into settings.output_dir atomically; returns the build's identity.
+@contextmanager
+def publication(settings: Settings) -> Iterator[Publication]:
+    """One build's staging and work directories next to output/, under the build lock.
 
-    ``consume`` (a LightDataset only): empty it while converting, to halve the stage's peak memory."""
+    The staging directory replaces output/ atomically only if ``publish`` ran and the block ended
+    without an exception; both directories are removed in every case."""
     out = Path(settings.output_dir).absolute()
     with build_lock(out):
         recover(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
         staging.chmod(0o755)  # mkdtemp makes it private; the published directory is for every reader
+        workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.work-", dir=out.parent))
         try:
-            info = write_files(ds, settings, staging, started or now_iso(), consume)
-            swap_in(staging, out)
-        except BaseException:
+            pub = Publication(settings, staging, workdir)
+            yield pub
+            if pub.info is not None:
+                swap_in(staging, out)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
             shutil.rmtree(staging, ignore_errors=True)
-            raise
-    return info
+
+
+def document_graphs(light: LightDataset, iris: Iris) -> list[DocGraph]:
+    """The light dataset's document graphs (every graph but the authority graph), in IRI order."""
+    shared = iris.authority_graph()
+    return [DocGraph(name, iris.letter_of_graph(name), g.triples)
+            for name, g in sorted(light.graphs.items(), key=lambda kv: str(kv[0])) if name != shared]
+
+
+def write_dumps(ds: Dataset | LightDataset, settings: Settings, started: str | None = None,
+                consume: bool = False) -> BuildInfo:
+    """Publish a dataset held in memory into settings.output_dir atomically, as one batch.
+
+    The same writer as the batched build (kg/pipeline.py), so a dataset gives the same files either
+    way. ``consume`` is accepted for callers of the earlier writer; one batch needs no staging copy."""
+    del consume
+    light = ds if isinstance(ds, LightDataset) else light_of(ds, settings.base_iri)
+    iris = Iris(settings.base_iri)
+    shared_iri = iris.authority_graph()
+    shared = list(light.graphs[shared_iri].triples) if shared_iri in light.graphs else []
+    with publication(settings) as pub:
+        summary = write_chunk(ChunkFiles(pub.workdir, 0), document_graphs(light, iris), prefixes_for(settings), set())
+        return pub.publish([summary], shared_iri, shared, started or now_iso())

@@ -94,6 +94,17 @@ class LightDataset:
         return ds
 
 
+def light_of(ds: Dataset, base_iri: str) -> LightDataset:
+    """An rdflib Dataset's named graphs as a LightDataset (the default graph, their union, left out)."""
+    light = LightDataset(base_iri)
+    default = ds.default_graph.identifier
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        name = getattr(g, "identifier", g)
+        if name is not None and name != default and type(name) is URIRef:
+            light.graph(name).add((s, p, o))
+    return light
+
+
 def map_corpus_light(corpus: Corpus, base_iri: str = DEFAULT_BASE_IRI, version: str = __version__,
                      problems: list[str] | None = None) -> LightDataset:
     """kg.mapping.map_corpus into a LightDataset: the same calls, the same triples, no triple store."""

@@ -52,6 +52,13 @@ class Iris:
     def graph(self, key: str) -> URIRef:
         return self._iri(f"graph/letter/{quote(key, safe='-._~')}")
 
+    def letter_of_graph(self, graph_iri: URIRef) -> URIRef:
+        """The letter a document graph is about (``graph`` with the key already quoted)."""
+        prefix = self.base + "graph/letter/"
+        if not graph_iri.startswith(prefix):
+            raise ValueError(f"not a document graph of {self.base}: {graph_iri}")
+        return URIRef(self.base + "letter/" + graph_iri[len(prefix):])
+
     def authority_graph(self) -> URIRef:
         return self._iri("graph/authority")
 

@@ -8,6 +8,7 @@ resources (people, archives, events) are only *referenced* here; they live in th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rdflib import RDF, Graph, Literal, URIRef
@@ -15,6 +16,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV
 
 from kg.mapping_iri import Iris
 from kg.mapping_parts import (
+    NOTE_TYPES,
     add_date,
     add_instantiation,
     add_name_usage,
@@ -157,10 +159,22 @@ def add_usages_and_mentions(g: Graph, ctx: LetterContext, doc: Document, res: Re
             g.add((letter, SCHEMA.mentions, node))
 
 
+LETTER_TYPES = (BC.Letter, SCHEMA.Message)
+
+
+def citable_nodes(iris: Iris, doc: Document) -> Iterator[tuple[URIRef, tuple[URIRef, ...]]]:
+    """The nodes of ``doc`` that other documents' notes can cite (add_cross_reference), with the
+    types its own graph gives them: what a batch validated apart needs to know about documents in
+    other batches (kg/batches.py). Tests check this against the mapped graphs."""
+    yield iris.letter(doc.key), LETTER_TYPES
+    for note in doc.notes:
+        yield iris.letter_part(doc.key, "note", note.number), NOTE_TYPES
+
+
 def add_identity(g: Graph, ctx: LetterContext, doc: Document, letter: URIRef) -> None:
     """Types, number, kind, header and text: what the letter is, verbatim where printed."""
-    g.add((letter, RDF.type, BC.Letter))
-    g.add((letter, RDF.type, SCHEMA.Message))
+    for cls in LETTER_TYPES:
+        g.add((letter, RDF.type, cls))
     g.add((letter, BC.documentKey, Literal(doc.key)))
     g.add((letter, SCHEMA.identifier, Literal(doc.number or doc.key)))
     if doc.number:

@@ -184,10 +184,13 @@ def add_reference(g: Graph, shared: Graph, iris: Iris, node: URIRef, ref: Refere
             g.add((node, prop, Literal(value)))
 
 
+NOTE_TYPES = (BC.EditorialNote, SCHEMA.Comment)
+
+
 def add_note_core(g: Graph, node: URIRef, note: Note) -> None:
     """The note itself: number (also as schema:position), text, marker anchor, how the number was read."""
-    g.add((node, RDF.type, BC.EditorialNote))
-    g.add((node, RDF.type, SCHEMA.Comment))
+    for cls in NOTE_TYPES:
+        g.add((node, RDF.type, cls))
     g.add((node, BC.noteNumber, Literal(note.number, datatype=XSD.positiveInteger)))
     g.add((node, SCHEMA.position, Literal(note.number)))
     g.add((node, SCHEMA.text, Literal(note.text, lang="en")))

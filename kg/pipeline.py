@@ -1,29 +1,30 @@
-"""`kg build`: read + parse -> resolve -> map -> validate -> dump, with an exit code.
+"""`kg build`: parse -> batches (resolve, map, validate, write fragments) -> check -> publish.
 
 Why one short function per stage boundary: each stage is a library call with typed records in and
-out (kg.model), so the pipeline only decides what to print and whether to publish. Nothing is
-published unless the whole dataset conforms (sh:Violation = stop); the previous output/ stays.
+out (kg.model, kg.batches), so the pipeline only decides what to print and whether to publish.
+Nothing is published unless the whole dataset conforms (sh:Violation = stop); the previous output/
+stays. The batches never hold the whole graph (kg/batches.py); the main process holds the parsed
+documents, the shared graph and the findings.
 """
 
 from __future__ import annotations
 
 import gc
+import resource
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
+from kg.batches import BatchJob, BatchResult, Pending, run_all
 from kg.config import Settings
-from kg.dumps import now_iso, write_dumps
+from kg.dumps import now_iso, publication
+from kg.dumps_chunks import ChunkFiles, Triple
 from kg.errors import SourceError
-from kg.light import LightDataset, map_corpus_light
-from kg.mapping import authority_graph_iri
-from kg.model import Corpus, ParseResult
+from kg.model import ParseResult
 from kg.parse import parse_sources
-from kg.resolve import resolve
-from kg.validate import load_hierarchy, load_shapes
-from kg.validate_fast import validate_light
-from kg.validate_report import Finding, format_report
+from kg.validate_report import format_report
 
 Echo = Callable[[str], None]
 
@@ -38,45 +39,52 @@ def _progress(text: str) -> None:
         print(f"kg build: {text}", file=sys.stderr)
 
 
+@dataclass
+class StageTimes:
+    """Seconds per stage of one build (bench/scale_bench.py prints them)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process and its children
+    documents: int = 0
+    statements: int = 0
+    violations: int = 0
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        _progress(name)
+        t, c = time.perf_counter(), _cpu()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t
+            self.cpu[name] = self.cpu.get(name, 0.0) + _cpu() - c
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def parse(settings: Settings, sources: list[str] | None) -> ParseResult:
     paths = sources or [str(settings.corpus_dir)]
     if not sources and not settings.corpus_dir.exists():
         raise SourceError(str(settings.corpus_dir), "no such directory (give SOURCES or add pages)")
-    return parse_sources(paths)
+    return parse_sources(paths, workers=settings.build_workers or None)
 
 
-def map_stage(corpus: Corpus, settings: Settings, problems: list[str]) -> LightDataset:
-    """The mapping into plain named graphs (kg/light.py): the same triples as map_corpus, no triple store."""
-    return map_corpus_light(corpus, settings.base_iri, problems=problems)
-
-
-def validate_stage(ds: LightDataset, settings: Settings) -> list[Finding]:
-    """SHACL findings: the compiled core screen, pySHACL on flagged documents, SPARQL constraints once."""
-    return validate_light(ds, load_shapes(settings.shapes_dir), load_hierarchy(settings.ontology_dir),
-                          authority_graph_iri(settings.base_iri))
-
-
-def report_names(corpus: Corpus, echo: Echo) -> int:
-    """Print the names the resolve stage could not attach to an entity; return how many."""
-    unresolved = [d for d in corpus.diagnostics if d.code == "unresolved-name"]
-    for diag in unresolved:
-        echo(f"unresolved name: {diag}")
-    return len(unresolved)
-
-
-def build(settings: Settings, sources: list[str] | None, strict: bool = False, echo: Echo = _stderr) -> int:
+def build(settings: Settings, sources: list[str] | None, strict: bool = False, echo: Echo = _stderr,
+          times: StageTimes | None = None) -> int:
     """Run the whole build; 0 published, 1 not published (strict diagnostics or non-conformance)."""
     with gc_paused():
-        return _build(settings, sources, strict, echo)
+        return _build(settings, sources, strict, echo, times or StageTimes())
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while a build runs.
 
-    Why: the build keeps millions of small objects alive to its end (documents, triples, terms); every
-    full collection walks them all. Pausing the collector took the dumps' quad sorting from 8.4 s to
-    4.8 s at 2k documents. Reference counting still frees everything that is dropped."""
+    Why: the build keeps many small objects alive to its end (documents, terms); every full
+    collection walks them all. Reference counting still frees everything that is dropped."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -86,10 +94,10 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Echo) -> int:
+def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Echo, times: StageTimes) -> int:
     started, t0 = now_iso(), time.perf_counter()
-    _progress("parsing")
-    parsed = parse(settings, sources)
+    with times.stage("parse"):
+        parsed = parse(settings, sources)
     for diag in parsed.diagnostics:
         echo(str(diag))
     if strict and parsed.diagnostics:
@@ -99,31 +107,54 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
         echo(f"kg build: no document could be read from the sources; nothing published, "
              f"{settings.output_dir} untouched")
         return 1
-    _progress(f"resolving {len(parsed.documents)} documents")
-    corpus = resolve(parsed, settings)
-    unresolved = report_names(corpus, echo)
-    _progress("mapping")
-    problems: list[str] = []
-    ds = map_stage(corpus, settings, problems)
-    for problem in problems:
-        echo(f"mapping: {problem}")
     n_docs, n_diags = len(parsed.documents), len(parsed.diagnostics)
-    del parsed, corpus  # the mapped dataset is all later stages need (memory at 100k letters)
-    _progress("validating")
-    findings = validate_stage(ds, settings)
-    conforms = not any(f.is_violation for f in findings)
-    if not conforms:
-        echo(format_report(findings, conforms))
-        echo(f"kg build: the graph does not conform to shapes/; nothing published, {settings.output_dir} untouched")
-        return 1
-    if findings:  # warnings only: reported, published
-        echo(format_report(findings, conforms))
-    _progress("writing dumps")
-    statements = len(ds)
-    info = write_dumps(ds, settings, started, consume=True)  # ds is empty afterwards (peak memory)
-    echo(f"kg build: {n_docs} documents, {statements} statements in named graphs, "
+    with publication(settings) as pub:
+        with times.stage("prepare"):
+            job = BatchJob.prepare(parsed, settings, pub.workdir)
+        del parsed
+        with times.stage("batches"):
+            results = list(run_all(job, settings.build_workers))
+        unresolved = report_batches(results, echo)
+        shared_iri = job.iris.authority_graph()
+        shared = shared_graph(job, results)
+        slices = [ChunkFiles(pub.workdir, r.summary.index).path("slice") for r in results]
+        times.documents = n_docs
+        times.statements = len(shared) + sum(r.summary.quads for r in results)
+        with times.stage("check + write"):  # the whole-dataset checks run in a child while the dumps are written
+            pending = Pending(job, shared, slices)
+            try:
+                del job
+                info = pub.publish([r.summary for r in results], shared_iri, shared, started)
+                findings = sorted(set([f for r in results for f in r.findings] + pending.result()))
+            finally:
+                pending.close()
+        times.violations = sum(f.is_violation for f in findings)
+        if times.violations:
+            pub.cancel()
+            echo(format_report(findings, False))
+            echo(f"kg build: the graph does not conform to shapes/; nothing published, {settings.output_dir} untouched")
+            return 1
+        if findings:  # warnings only: reported, published
+            echo(format_report(findings, True))
+    echo(f"kg build: {n_docs} documents, {times.statements} statements in named graphs, "
          f"{n_diags} parser diagnostics, {unresolved} unresolved names, {len(findings)} SHACL "
          f"warnings; published {settings.output_dir} version {info.version} in {time.perf_counter() - t0:.2f} s")
     return 0
 
 
+def report_batches(results: list[BatchResult], echo: Echo) -> int:
+    """Print the names no entity was found for and the mapping's problems; return how many names."""
+    unresolved = [d for r in results for d in r.diagnostics]
+    for diag in unresolved:
+        echo(f"unresolved name: {diag}")
+    for problem in dict.fromkeys(p for r in results for p in r.problems):
+        echo(f"mapping: {problem}")
+    return len(unresolved)
+
+
+def shared_graph(job: BatchJob, results: list[BatchResult]) -> list[Triple]:
+    """The authority graph with what the batches added to it (archival units), each triple once."""
+    triples = dict.fromkeys(job.authority.triples)
+    for result in results:
+        triples.update(dict.fromkeys(result.shared))
+    return list(triples)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import kg.dumps as dumps
+import kg.dumps_assemble as dumps_assemble
 from kg.config import Settings
 from kg.mapping import map_corpus
 from tests.mapping_fixtures import corpus
@@ -58,7 +59,7 @@ def test_failing_writer_keeps_previous_output(tmp_path: Path, monkeypatch: pytes
     def broken(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(dumps, "write_jsonld", broken)
+    monkeypatch.setattr(dumps_assemble, "write_jsonld", broken)
     with pytest.raises(OSError, match="disk full"):
         dumps.write_dumps(map_corpus(corpus()), s)
     after = {p.name: p.read_bytes() for p in (tmp_path / "output").iterdir() if p.is_file()}

@@ -56,9 +56,7 @@ def sliced(light: LightDataset, tmp_path: Path, parts: int) -> list[Finding]:
         path = tmp_path / f"slice-{parts}-{i}.nq"
         write_slice(part, predicates, SHARED, path)
         files.append(path)
-    work = tmp_path / f"work-{parts}"
-    found = global_sparql_findings(files, list(light.graphs[SHARED].triples), SHARED, SHAPE_SET, HIERARCHY, work)
-    assert work.is_dir() and not any(work.iterdir())  # the store is gone, the caller's directory stays
+    found = global_sparql_findings(files, list(light.graphs[SHARED].triples), SHARED, SHAPE_SET, HIERARCHY)
     return found
 
 

@@ -1,0 +1,275 @@
+"""Stage "batches": resolve, map, validate and write the documents batch by batch, in worker processes.
+
+    job = BatchJob.prepare(parsed, settings, workdir)
+    for result in run_batches(job, workers):     # in document order
+        ...                                      # result.summary, .diagnostics, .findings, ...
+
+Why batches: at 100k letters the graph is 16M statements; holding it (as the earlier build did)
+took more than 17 GiB in the write stage. A batch of a few hundred documents is resolved, mapped,
+checked against the shapes' core constraints and written as dump fragments (kg/dumps_chunks.py) by
+one worker, which then drops it: memory depends on the batch size, not on the corpus. The workers
+are forked after everything batches share is ready (authorities, events, the mapped authority graph,
+the compiled shapes), so they inherit it without pickling; only small results travel back.
+
+What a batch cannot see is checked by the main process afterwards: the shared graph (authority
+resources plus the archival units the batches added) and the SPARQL constraints, some of which
+span documents (kg/validate_global.py). Cross-references to documents in other batches are
+validated with the types their own graphs give the cited letters and notes
+(kg.mapping_letter.citable_nodes), so a batch's findings are the whole dataset's findings for it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from kg import __version__
+from kg.authority import Authorities, load_authorities
+from kg.config import Settings
+from kg.dumps import prefixes_for
+from kg.dumps_chunks import ChunkFiles, ChunkSummary, DocGraph, Triple, write_chunk
+from kg.events import extract_events
+from kg.light import LightDataset, LightGraph
+from kg.mapping import map_authority
+from kg.mapping_iri import Iris
+from kg.mapping_letter import LetterContext, citable_nodes, map_document
+from kg.model import Corpus, Diagnostic, Document, ParseResult
+from kg.names import NameFinder
+from kg.progress import progress
+from kg.resolve import events_by_document, resolve_document, unresolved_diagnostics
+from kg.shacl_fast import Unsupported, view_of
+from kg.shacl_rules import NodeRule, compile_rules, evaluate
+from kg.validate import BATCH_DOCS, load_hierarchy, load_shapes, prepare
+from kg.validate_batches import ShapeSet, graph_of, run_shacl
+from kg.validate_batches import run_batches as pyshacl_batches
+from kg.validate_fast import confirm, light_index, screen
+from kg.validate_global import global_sparql_findings, slice_predicates
+from kg.validate_report import Finding, findings_of
+from kg.validate_sparql import without_sparql
+from kg.vocab import BC
+
+
+@dataclass
+class Checks:
+    """The shapes, compiled once before the workers fork."""
+
+    shapes: Graph
+    shape_set: ShapeSet
+    hierarchy: Graph
+    rules: list[NodeRule] | None  # None: shapes beyond the compiled subset, pySHACL checks every batch
+
+    @classmethod
+    def load(cls, settings: Settings) -> Checks:
+        shapes = load_shapes(settings.shapes_dir)
+        try:
+            rules: list[NodeRule] | None = compile_rules(without_sparql(shapes))
+        except Unsupported:
+            rules = None
+        return cls(shapes, prepare(shapes), load_hierarchy(settings.ontology_dir), rules)
+
+
+@dataclass
+class BatchJob:
+    """Everything a batch worker reads (inherited through fork, never modified but for resolutions)."""
+
+    documents: list[Document]
+    auth: Authorities
+    corpus: Corpus  # entities and events; each worker fills in the resolutions of its own batch
+    cited: dict[str, list[str]]  # document key -> events its notes describe
+    notes_about: dict[str, list[tuple[int, URIRef]]]  # document key -> (note number, event IRI)
+    numbers: dict[str, str]  # edition number -> document key (cross-references)
+    iris: Iris
+    authority: LightGraph  # the mapped authority graph, before any batch adds archival units
+    checks: Checks
+    citable: dict[Node, frozenset[Node]]  # every document's citable letter and note nodes -> types
+    workdir: Path
+    prefixes: dict[str, str]
+    slice_predicates: set[str] | None
+    batch_docs: int
+    version: str = __version__
+    finder: NameFinder = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.finder = NameFinder(self.auth)
+
+    @classmethod
+    def prepare(cls, parsed: ParseResult, settings: Settings, workdir: Path) -> BatchJob:
+        auth = load_authorities(settings.data_dir)
+        events = extract_events(parsed.documents, auth)
+        corpus = Corpus(documents=parsed.documents, entities=dict(auth.entities), events=events,
+                        diagnostics=list(parsed.diagnostics))
+        iris = Iris(settings.base_iri)
+        light = LightDataset(iris.base)
+        authority = light.graph(iris.authority_graph())
+        map_authority(authority, iris, corpus, __version__)  # type: ignore[arg-type]
+        keys = {doc.key for doc in parsed.documents}
+        notes_about: dict[str, list[tuple[int, URIRef]]] = {}
+        for event in events.values():  # as kg.light.map_corpus_light links events to notes
+            for key, note_no in event.cited_in:
+                if key in keys:
+                    notes_about.setdefault(key, []).append((note_no, iris.event(event.id)))
+        citable = {node: frozenset(types) for doc in parsed.documents for node, types in citable_nodes(iris, doc)}
+        checks = Checks.load(settings)
+        numbers = {doc.number: doc.key for doc in parsed.documents if doc.number}
+        return cls(parsed.documents, auth, corpus, events_by_document(events), notes_about, numbers, iris, authority,
+                   checks, citable, workdir, prefixes_for(settings), slice_predicates(checks.shape_set.checks),
+                   max(1, settings.batch_docs))
+
+    @property
+    def batches(self) -> int:
+        return -(-len(self.documents) // self.batch_docs)
+
+
+@dataclass
+class BatchResult:
+    """What one batch sends back to the main process."""
+
+    summary: ChunkSummary
+    diagnostics: list[Diagnostic]  # names it could not resolve
+    problems: list[str]  # references to ids the resolve stage did not define
+    findings: list[Finding]  # core-constraint findings on its documents
+    shared: list[Triple]  # what it added to the authority graph (archival units, unknown archives)
+
+
+class _Types(dict):  # type: ignore[type-arg]
+    """A batch's own node types, then the types of citable nodes in other batches."""
+
+    def __init__(self, own: dict[Node, set[Node]], others: dict[Node, frozenset[Node]]):
+        super().__init__(own)
+        self.others = others
+
+    def get(self, key: Node, default: object = None) -> object:  # type: ignore[override]
+        found = dict.get(self, key)
+        if found is None:
+            found = self.others.get(key)
+        return default if found is None else found
+
+
+def run_batch(job: BatchJob, index: int) -> BatchResult:
+    """Resolve, map, validate and write batch ``index`` of ``job.documents``."""
+    docs = job.documents[index * job.batch_docs:(index + 1) * job.batch_docs]
+    light = LightDataset(job.iris.base)
+    shared_iri = job.iris.authority_graph()
+    shared = light.graph(shared_iri)
+    shared.triples = dict(job.authority.triples)
+    light.iris = shared.iris = dict(job.authority.iris)
+    ctx = LetterContext(iris=job.iris, corpus=job.corpus, shared=shared,  # type: ignore[arg-type]
+                        numbers=job.numbers, version=job.version)
+    diagnostics: list[Diagnostic] = []
+    graphs: list[DocGraph] = []
+    for doc in docs:
+        res = resolve_document(doc, job.auth, job.finder)
+        res.mentions = list(dict.fromkeys([*res.mentions, *job.cited.get(doc.key, ())]))
+        job.corpus.resolutions[doc.key] = res
+        diagnostics += unresolved_diagnostics(doc, res)
+        graph_iri = job.iris.graph(doc.key)
+        graph = light.graph(graph_iri)
+        map_document(graph, ctx, doc, graph_iri)  # type: ignore[arg-type]
+        for note_no, event in job.notes_about.get(doc.key, ()):
+            graph.add((job.iris.letter_part(doc.key, "note", note_no), BC.about, event))
+        del job.corpus.resolutions[doc.key]
+        graphs.append(DocGraph(graph_iri, job.iris.letter(doc.key), graph.triples))
+    findings = validate_batch(job, light, shared_iri)
+    summary = write_chunk(ChunkFiles(job.workdir, index), graphs, job.prefixes, job.slice_predicates)
+    added = [t for t in shared.triples if t not in job.authority.triples]
+    return BatchResult(summary, diagnostics, list(dict.fromkeys(ctx.problems)), findings, added)
+
+
+def validate_batch(job: BatchJob, light: LightDataset, shared_iri: URIRef) -> list[Finding]:
+    """Core-constraint findings on the batch's documents (the shared graph is checked once, later)."""
+    index = light_index(light, shared_iri)
+    index.types = _Types(index.types, job.citable)
+    checks = job.checks
+    if checks.rules is None:
+        return pyshacl_batches(index, checks.shape_set, checks.hierarchy, BATCH_DOCS, 1)
+    return confirm(index, screen(index, checks.rules, checks.hierarchy, 1), checks.shape_set, checks.hierarchy, 1)
+
+
+def validate_shared(checks: Checks, shared: list[Triple]) -> list[Finding]:
+    """Core-constraint findings on the shared graph (pySHACL only if the compiled rules flag it)."""
+    if not shared:
+        return []
+    if checks.rules is not None and not evaluate(checks.rules, view_of([*shared, *checks.hierarchy],
+                                                                       checks.hierarchy)):
+        return []
+    data = graph_of(shared, checks.hierarchy)
+    return findings_of(run_shacl(data, checks.shape_set.core), data, {})
+
+
+def check_whole(job: BatchJob, shared: list[Triple], slices: list[Path]) -> list[Finding]:
+    """What no batch could check alone: the shared graph's core constraints, then every SPARQL
+    constraint over all batches' slices (kg/validate_global.py)."""
+    return validate_shared(job.checks, shared) + global_sparql_findings(
+        slices, shared, job.iris.authority_graph(), job.checks.shape_set, job.checks.hierarchy)
+
+
+class Pending:
+    """``check_whole`` running in a forked child while the parent writes the dumps.
+
+    Why: the SPARQL store and the dumps' assembly are both long and independent; on two cores
+    they overlap. Without fork (or with one core) the check simply runs when asked for."""
+
+    def __init__(self, job: BatchJob, shared: list[Triple], slices: list[Path]):
+        global _CHECK
+        self.args = (job, shared, slices)
+        self.pool = None
+        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _CHECK = self.args
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(1)
+                self.async_result = self.pool.apply_async(_forked_check)
+            finally:
+                _CHECK = None
+
+    def result(self) -> list[Finding]:
+        if self.pool is None:
+            return check_whole(*self.args)
+        try:
+            return self.async_result.get()  # type: ignore[no-any-return]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+_CHECK: tuple[BatchJob, list[Triple], list[Path]] | None = None
+
+
+def _forked_check() -> list[Finding]:
+    assert _CHECK is not None
+    return check_whole(*_CHECK)
+
+
+_JOB: BatchJob | None = None
+
+
+def _forked(index: int) -> BatchResult:
+    assert _JOB is not None
+    return run_batch(_JOB, index)
+
+
+def run_all(job: BatchJob, workers: int = 0) -> Iterator[BatchResult]:
+    """Every batch's result, in document order; batches run in ``workers`` forked processes
+    (0: one per core), or in this process when there is one worker, one batch or no fork."""
+    global _JOB
+    workers = min(workers or os.cpu_count() or 1, job.batches)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for i in progress(range(job.batches), "batches"):
+            yield run_batch(job, i)
+        return
+    _JOB = job
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from progress(pool.imap(_forked, range(job.batches)), "batches", job.batches)
+    finally:
+        _JOB = None
