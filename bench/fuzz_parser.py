@@ -52,7 +52,7 @@ from kg.records_json import document_to_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_KEYS = ("number", "kind", "senders", "recipients", "date", "place", "citation", "notes", "source", "pages")
-NUMBER_FORM = re.compile(r"^[0-9]{1,4}[a-z]?$")  # bc:documentNumber in shapes/bolcorr.shapes.ttl
+NUMBER_FORM = re.compile(r"^[0-9]{1,6}[a-z]?$")  # bc:documentNumber in shapes/bolcorr.shapes.ttl
 _DAY = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?[?~%]?"
 EDTF_FORM = re.compile(rf"^({_DAY})?(/(\.\.|{_DAY})?)?$|^\.\./{_DAY}$")  # bc:edtf in the shapes
 WINDOW = 160  # lines of a long page per case: small cases, many of them

@@ -283,7 +283,7 @@ def parse_page(page: Page) -> Part:
         if chunk is chunks[-1] and (cut := _truncated(chunk, doc)):
             diags.append(cut)
     diags.extend(Diagnostic(page.path, line, None, "unreadable-number",
-                            f"{text!r} is not an edition number (1-4 digits, a letter); no document starts here")
+                            f"{text!r} is not an edition number (1-6 digits, a letter); no document starts here")
                  for line, text in odd)
     return docs, diags
 

@@ -22,7 +22,7 @@ from kg.headers import looks_like_header
 from kg.model import Page
 
 _SUFFIX = str.maketrans("абвгдезиклмнопрстуф", "abvgdeziklmnoprstuf")  # "167а" (Russian letter) is 167a
-NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*([0-9]{1,4}[a-zабвгдезиклмнопрстуф]?)\s*\.?$", re.I)
+NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*([0-9]{1,6}[a-zабвгдезиклмнопрстуф]?)\s*\.?$", re.I)
 # Shaped like a number line, but the number is no edition number ("No. 99999999999", other scripts' digits).
 ODD_NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*\d+[^\W\d_]?\s*\.?$", re.I)
 BANNER = re.compile(r"^(?:Bolshevik Leaders? correspondence|[^|]*\|[^|]*\|.*|.*\bHome Page\s*$|"

@@ -213,7 +213,7 @@ def test_page_whose_every_document_is_broken():
         (12, "913", "truncated-page", "warning", "the page ends inside No. 913, mid-sentence "
          "('The commission met on the 8th and') and before any citation: the rest of the text is lost"),
         (8, None, "unreadable-number", "error",
-         "'No. 99999999999' is not an edition number (1-4 digits, a letter); no document starts here")]
+         "'No. 99999999999' is not an edition number (1-6 digits, a letter); no document starts here")]
 
 
 def test_html_head_left_open_does_not_hide_the_page():

@@ -70,11 +70,11 @@ def test_citation_parts_take_the_forms_the_shapes_accept():
 
 
 def test_edition_numbers_are_ascii_digits_and_a_lower_case_letter():
-    """Probe ("No. 167A", Cyrillic "No. 168а", Arabic-Indic "No. ١٦٩"): the shapes accept '^[0-9]{1,4}[a-z]?$'."""
+    """Probe ("No. 167A", Cyrillic "No. 168а", Arabic-Indic "No. ١٦٩"): the shapes accept '^[0-9]{1,6}[a-z]?$'."""
     result = parse("No. 167A\nText.\nNo. 168а\nText.\nNo. ١٦٩\nText.\n")
     assert [d.number for d in result.documents] == ["167a", "168a"]
     assert diagnostics(result)[-1] == (5, None, "unreadable-number", "'No. ١٦٩' is not an edition number "
-                                       "(1-4 digits, a letter); no document starts here")
+                                       "(1-6 digits, a letter); no document starts here")
 
 
 def test_unclosed_title_does_not_swallow_the_page():
