@@ -1,7 +1,8 @@
 """The publisher: Linked Data pages, the SPARQL endpoint and the dumps, as one Flask app.
 
 ``create_app(settings, store)`` is the only way to get an app (no global app, no settings read at
-import). Blueprints are cut by concern: ``resources`` (Linked Data URIs with content negotiation),
+import). Common /sparql requests are answered in front of Flask by ``kg.web.fastpath`` (same code,
+less per-request machinery). Blueprints are cut by concern: ``resources`` (Linked Data URIs with content negotiation),
 ``sparql`` (the guarded endpoint), ``dumps`` (files of output/ and VoID), ``pages`` (home, lists,
 search, the query editor); ``errors`` gives every failure the same shape.
 """
@@ -18,12 +19,13 @@ from kg.store import Store, open_store
 from kg.web.context import BuildInfo, WebContext, build_info
 
 EXPOSED = "ETag, Last-Modified, Link, Vary, X-SPARQL-Truncated, X-SPARQL-Max-Rows, Content-Length"
+CORS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED)]
 
 
 def _cors(response: Response) -> Response:
     """Anyone may read (``*``); credentials are never allowed, so no cookie or auth rides along."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    for name, value in CORS:
+        response.headers[name] = value
     response.headers.pop("Access-Control-Allow-Credentials", None)
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
@@ -44,6 +46,7 @@ def _build(settings: Settings) -> BuildInfo:
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """The app over ``store`` (default: the embedded store loaded from ``settings.output_dir``)."""
     from kg.web import dumps, errors, pages, resources, sparql
+    from kg.web.fastpath import SparqlFastPath
     from kg.web.templating import install
 
     settings = settings or Settings()
@@ -52,13 +55,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
                       JSON_SORT_KEYS=False)
-    app.extensions["kg"] = WebContext(settings=settings, store=store, build=_build(settings),
-                                      sandboxed=bool(getattr(store, "sandboxed", False)))
+    web = WebContext(settings=settings, store=store, build=_build(settings),
+                     sandboxed=bool(getattr(store, "sandboxed", False)))
+    app.extensions["kg"] = web
     errors.register(app)
     install(app)
     for blueprint in (sparql.bp, dumps.bp, pages.bp, resources.bp):
         app.register_blueprint(blueprint)
     app.after_request(_cors)
+    app.wsgi_app = SparqlFastPath(app, web, CORS)  # type: ignore[method-assign]
     return app
 
 

@@ -72,14 +72,16 @@ def _by_param(value: str, offered: tuple[Format, ...]) -> Format | None:
     return fmt if fmt in offered else None
 
 
-def negotiate(offered: tuple[Format, ...], param: str | None = None) -> Format:
+def negotiate(offered: tuple[Format, ...], param: str | None = None, accept: str | None = None) -> Format:
     """The format for this request: an explicit ``format``/``output`` parameter that fits, else the
-    Accept header (quality values, wildcards), else the default; ``NotAcceptable`` if none fits."""
+    Accept header (quality values, wildcards), else the default; ``NotAcceptable`` if none fits.
+    ``accept``: the header's value when the caller has it (outside a Flask request), else it is read
+    from the current request."""
     if param:
         chosen = _by_param(param, offered)
         if chosen is not None:
             return chosen
-    chosen = _by_accept(offered, request.headers.get("Accept", ""))
+    chosen = _by_accept(offered, request.headers.get("Accept", "") if accept is None else accept)
     if chosen is None:
         raise NotAcceptable(offered)
     return chosen

@@ -3,54 +3,76 @@
 GET ?query=, POST form-encoded, POST application/sparql-query; default-graph-uri / named-graph-uri;
 results by Accept (or ``format=``/``output=``). GET without a query answers the service description
 (or, for a browser, the query editor). Any update (parameter, media type or query text) is 403.
+
+The protocol logic (``read_call``, ``answer``) works on plain values, not on Flask's request, so the
+same code serves this Flask route and the lean WSGI path of ``kg.web.fastpath``, which answers the
+common requests without Flask's per-request machinery; refusals are ``HTTPException``s either way.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.http import quote_etag
 
 from kg.store import QueryEngineError, QuerySyntaxError, QueryTimeout, Serialized
 from kg.web import guards
 from kg.web.conneg import HTML, RDF_FORMATS, RESULT_FORMATS, Format, NotAcceptable, content_type, negotiate
-from kg.web.context import ctx
+from kg.web.context import WebContext, ctx
 from kg.web.service_description import service_description
 
 bp = Blueprint("sparql", __name__)
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
 
 
-def _read_request() -> tuple[str | None, list[str], list[str]]:
-    """(query, default graphs, named graphs) from any of the three protocol forms."""
-    if "update" in request.args:
+@dataclass(frozen=True)
+class Call:
+    """One /sparql request as the protocol sees it, whichever way it arrived."""
+
+    method: str
+    query: str | None
+    defaults: list[str]
+    named: list[str]
+    format: str | None  # the ``format`` or ``output`` parameter
+    timeout: str | None  # the ``timeout`` parameter
+    accept: str  # the Accept header ("" when absent)
+
+
+def read_call(method: str, mimetype: str, args: MultiDict, form: Callable[[], MultiDict], body: Callable[[], str],
+              accept: str) -> Call:
+    """The query, graphs and options from any of the three protocol forms. ``form`` and ``body`` are
+    called only for a POST of their media type (reading a body costs; a GET has none)."""
+    if "update" in args:
         guards.refuse_update()
-    params = request.args
-    query = request.args.get("query")
-    if request.method == "POST":
-        mime = request.mimetype
-        if mime == "application/x-www-form-urlencoded":
-            if "update" in request.form:
+    params, values = args, args
+    query = args.get("query")
+    if method == "POST":
+        if mimetype == FORM:
+            params = form()
+            if "update" in params:
                 guards.refuse_update()
-            params, query = request.form, request.form.get("query")
-        elif mime == "application/sparql-query":
-            query = request.get_data(as_text=True)
-        elif mime == "application/sparql-update":
+            query, values = params.get("query"), MultiDict([*args.items(multi=True), *params.items(multi=True)])
+        elif mimetype == DIRECT:
+            query = body()
+        elif mimetype == "application/sparql-update":
             guards.refuse_update()
         else:
             abort(415, "POST a query as application/x-www-form-urlencoded (query=...) or as "
                        "application/sparql-query.")
-    defaults = params.getlist("default-graph-uri") or request.args.getlist("default-graph-uri")
-    named = params.getlist("named-graph-uri") or request.args.getlist("named-graph-uri")
-    return query, defaults, named
+    defaults = params.getlist("default-graph-uri") or args.getlist("default-graph-uri")
+    named = params.getlist("named-graph-uri") or args.getlist("named-graph-uri")
+    return Call(method, query, defaults, named, values.get("format") or values.get("output"), values.get("timeout"),
+                accept)
 
 
-def _format_param() -> str | None:
-    return request.values.get("format") or request.values.get("output")
-
-
-def _describe_service() -> Response:
-    fmt = negotiate((*RDF_FORMATS, HTML), _format_param())
+def _describe_service(fmt_param: str | None) -> Response:
+    fmt = negotiate((*RDF_FORMATS, HTML), fmt_param)
     if fmt is HTML:
         from kg.web.pages import editor
 
@@ -62,26 +84,25 @@ def _describe_service() -> Response:
     return response
 
 
-def _formats(graph_form: bool) -> tuple[Format, Format]:
+def _formats(graph_form: bool, param: str | None, accept: str) -> tuple[Format, Format]:
     """(results format, RDF format): the one for the form the lexer saw must fit Accept (else 406);
     the other is only a fallback in case the engine's reading of the form differs."""
-    param = _format_param()
     wanted, other = (RDF_FORMATS, RESULT_FORMATS) if graph_form else (RESULT_FORMATS, RDF_FORMATS)
-    chosen = negotiate(wanted, param)
+    chosen = negotiate(wanted, param, accept)
     try:
-        spare = negotiate(other, param)
+        spare = negotiate(other, param, accept)
     except NotAcceptable:
         spare = other[0]
     return (spare, chosen) if graph_form else (chosen, spare)
 
 
-def _run(query: str, plan: guards.Plan, defaults: list[str], named: list[str],
+def _run(web: WebContext, query: str, plan: guards.Plan, defaults: list[str], named: list[str],
          formats: tuple[Format, Format]) -> Serialized:
-    store, settings = ctx().store, ctx().settings
+    settings = web.settings
     try:
-        return store.query_serialized(query, plan.timeout, defaults, named, formats=(formats[0].name, formats[1].name),
-                                      max_rows=settings.max_rows, federated=plan.federated,
-                                      base_prefix=settings.base_iri)
+        return web.store.query_serialized(query, plan.timeout, defaults, named,
+                                          formats=(formats[0].name, formats[1].name), max_rows=settings.max_rows,
+                                          federated=plan.federated, base_prefix=settings.base_iri)
     except QuerySyntaxError as err:
         abort(400, f"SPARQL syntax error: {err}")
     except QueryTimeout as err:
@@ -90,30 +111,39 @@ def _run(query: str, plan: guards.Plan, defaults: list[str], named: list[str],
         abort(502, f"The query failed while running: {err}")
 
 
-def _response(answer: Serialized, formats: tuple[Format, Format], select: bool) -> Response:
-    fmt = formats[1] if answer.is_graph else formats[0]
-    response = Response(answer.body, content_type=content_type(fmt))
-    response.headers["Vary"] = "Accept"
-    if answer.is_graph or select:
-        response.headers["X-SPARQL-Truncated"] = "true" if answer.truncated else "false"
-        response.headers["X-SPARQL-Max-Rows"] = str(ctx().settings.max_rows)
-    return response
+def answer(web: WebContext, call: Call) -> tuple[bytes, list[tuple[str, str]]]:
+    """Check, run and label one query: (body, headers of a 200 answer). Refusals and failures raise
+    ``HTTPException`` (403, 413, 400, 406 as ``NotAcceptable``, 503, 502)."""
+    assert call.query is not None
+    plan = guards.check(call.query, call.timeout, web.settings)
+    formats = _formats(plan.scan.form in GRAPH_FORMS, call.format, call.accept)
+    result = _run(web, call.query, plan, call.defaults, call.named, formats)
+    fmt = formats[1] if result.is_graph else formats[0]
+    headers = [("Content-Type", content_type(fmt)), ("Vary", "Accept")]
+    if result.is_graph or plan.scan.form != "ASK":
+        headers += [("X-SPARQL-Truncated", "true" if result.truncated else "false"),
+                    ("X-SPARQL-Max-Rows", str(web.settings.max_rows))]
+    if call.method == "GET":
+        key = "\x00".join([call.query, result.format, *call.defaults, "|", *call.named]).encode()
+        headers.append(("ETag", quote_etag(f"{web.build.version[:16]}-{hashlib.sha256(key).hexdigest()[:16]}")))
+    return result.body, headers
+
+
+def call_from_flask() -> Call:
+    """The ``Call`` of the current Flask request."""
+    return read_call(request.method, request.mimetype, request.args, lambda: request.form,
+                     lambda: request.get_data(as_text=True), request.headers.get("Accept", ""))
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    query, defaults, named = _read_request()
-    if query is None:
+    call = call_from_flask()
+    if call.query is None:
         if request.method == "POST":
             abort(400, "No query: send query=... (form) or a body of type application/sparql-query.")
-        return _describe_service()
-    settings = ctx().settings
-    plan = guards.check(query, request.values.get("timeout"), settings)
-    formats = _formats(plan.scan.form in GRAPH_FORMS)
-    answer = _run(query, plan, defaults, named, formats)
-    response = _response(answer, formats, select=plan.scan.form != "ASK")
+        return _describe_service(call.format)
+    body, headers = answer(ctx(), call)
+    response = Response(body, headers=headers)
     if request.method == "GET":
-        key = "\x00".join([query, answer.format, *defaults, "|", *named]).encode()
-        response.set_etag(f"{ctx().build.version[:16]}-{hashlib.sha256(key).hexdigest()[:16]}")
         response.make_conditional(request)
     return response
