@@ -44,6 +44,12 @@ class LetterContext:
     numbers: dict[str, str]  # edition number -> document key, for cross-references
     version: str
     problems: list[str] = field(default_factory=list)
+    notes_of: dict[str, frozenset[int]] | None = None  # document key -> its note numbers (made when first needed)
+
+    def note_numbers(self, key: str) -> frozenset[int]:
+        if self.notes_of is None:
+            self.notes_of = {d.key: frozenset(n.number for n in d.notes) for d in self.corpus.documents}
+        return self.notes_of.get(key, frozenset())
 
     def ref_iri(self, ref_id: str) -> URIRef | None:
         """IRI of an entity or event id from the resolve stage (None, and a problem noted, if unknown)."""
@@ -117,14 +123,23 @@ def add_dates(g: Graph, ctx: LetterContext, doc: Document, letter: URIRef) -> No
         g.add((letter, SCHEMA.dateCreated, value))
 
 
-def add_cross_reference(g: Graph, ctx: LetterContext, note_node: URIRef, number: str, note_no: int | None) -> None:
-    """'See note 1 to document No. 166': link, and mark the target when it is outside the corpus."""
+def add_cross_reference(g: Graph, ctx: LetterContext, note_node: URIRef, number: str, note_no: int | None,
+                        where: str = "") -> None:
+    """'See note 1 to document No. 166': link, and mark the target when it is outside the corpus.
+
+    A note the cited document (in the corpus) does not have is not linked: the translation loses and
+    glues note numbers, so the citation or the cited note may be damaged; the link to the document is
+    kept, the note's text keeps the citation verbatim, and the problem is reported with ``where``."""
     key = ctx.numbers.get(number)
     target = ctx.iris.letter(key or number)
     g.add((note_node, BC.citesDocument, target))
     if key is None:
         g.add((target, BC.outsideCorpus, Literal(True)))
         g.add((target, BC.documentNumber, Literal(number)))
+    elif note_no is not None and note_no not in ctx.note_numbers(key):
+        ctx.problems.append(f"{where}: cites note {note_no} to document No. {number}, which has no note {note_no} "
+                            "(numbering damaged?); linked to the document only")
+        return
     if note_no is not None:
         target_note = ctx.iris.letter_part(key or number, "note", note_no)
         g.add((note_node, BC.citesNote, target_note))
@@ -141,8 +156,10 @@ def add_note(g: Graph, ctx: LetterContext, doc: Document, note: Note, letter: UR
         ref_node = URIRef(f"{node}/ref/{i}")
         g.add((node, BC.hasReference, ref_node))
         add_reference(g, ctx.shared, ctx.iris, ref_node, ref, ctx.corpus.entities)
+    where = f"{note.span.file}:{note.span.first_line}" if note.span else doc.source.file if doc.source else "?"
     for xref in note.cross_references:
-        add_cross_reference(g, ctx, node, xref.document, xref.note)
+        add_cross_reference(g, ctx, node, xref.document, xref.note,
+                            f"{where}: document {doc.number or doc.key}, note {note.number}")
 
 
 def add_usages_and_mentions(g: Graph, ctx: LetterContext, doc: Document, res: Resolution, letter: URIRef) -> None:
