@@ -154,7 +154,7 @@ def write_chunk(files: ChunkFiles, graphs: list[DocGraph], prefixes: dict[str, s
             g = text(graph.iri)
             letter = text(graph.letter)
             inside = letter[:-1] + "/"
-            rows = [(text(s), text(p), text(o)) for s, p, o in graph.triples]
+            rows = list(map(text.row, graph.triples))
             rows.sort()
             n_quads += len(rows)
             trig.write(f"{w.turtle(g)} {{\n")
