@@ -47,16 +47,15 @@ YEAR = re.compile(r"\b(1[89]\d\d)\b")
 def extract_events(documents: list[Document], auth: Authorities) -> dict[str, Event]:
     """Every event the notes of ``documents`` describe, by id, in order of first citation."""
     events: dict[str, Event] = {}
-    for doc in documents:
-        for note in doc.notes:
-            for sentence in sentences(note.text):
-                for event in _body_events(doc, note, sentence) + _plenums(doc, note, sentence):
-                    _merge(events, event)
-    for doc in documents:  # historical events: dated sentences first, then undated ones may cite them
-        for note in doc.notes:
-            for sentence in sentences(note.text):
-                for hist in auth.events:
-                    _historical(events, doc, note, sentence, hist)
+    split = [(doc, note, sentences(note.text)) for doc in documents for note in doc.notes]  # once: ~30 % of the time
+    for doc, note, found in split:
+        for sentence in found:
+            for event in _body_events(doc, note, sentence) + _plenums(doc, note, sentence):
+                _merge(events, event)
+    for doc, note, found in split:  # historical events: dated sentences first, then undated ones may cite them
+        for sentence in found:
+            for hist in auth.events:
+                _historical(events, doc, note, sentence, hist)
     return events
 
 
