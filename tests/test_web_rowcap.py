@@ -15,7 +15,7 @@ from kg.web import results
 from kg.web.results import JsonRowCap, _Enough, _json_direct, json_direct_works
 from tests.web_server import Live
 
-TRICKY = ['},{', '"},{"x":{"type":"uri","value":"', 'a\\"},{\n', '}},{{', 'line\nbreak},{', 'ок},{"', "plain",
+TRICKY = ['},{', '},{}', '"},{"x":{"type":"uri","value":"', 'a\\"},{\n', '}},{{', 'line\nbreak},{', 'ок},{"', "plain",
           "\\", '"', "}", "},", ",{"]
 
 
@@ -27,7 +27,8 @@ def store() -> ox.Store:
     return store
 
 
-QUERIES = ["SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s",
+QUERIES = ["SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s",  # IRIs only: every boundary found by _ROW_START
+           "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s",
            "SELECT ?o ?u WHERE { ?s ?p ?o OPTIONAL { ?s <urn:none> ?u } } ORDER BY ?s",
            "SELECT ?u WHERE { ?s ?p ?o OPTIONAL { ?s <urn:none> ?u } }"]  # rows with nothing bound: {}
 

@@ -256,7 +256,12 @@ def _capture(result: ox.QuerySolutions | ox.QueryTriples, fmt: ox.QueryResultsFo
 
 
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|"|\},\{', re.DOTALL)  # a whole string | an unclosed one | },{
+# A boundary followed by a row's first binding. Its quote after "{" cannot close a string (what follows
+# would be invalid JSON: a name, then a string, then text), so it opens one and the match lies outside
+# strings: every match is a real boundary. Rows with nothing bound ("{}") are the only ones it misses.
+_ROW_START = re.compile(rb'\},\{"(?:[^"\\]|\\.)*":\{"type":', re.DOTALL)
 BOUNDARY = b"},{"
+EMPTY_ROW = b"},{}"
 
 
 class JsonRowCap:
@@ -265,7 +270,8 @@ class JsonRowCap:
     The writer is compact: ``{"head":...,"results":{"bindings":[{row},{row}]}}``, and outside strings
     ``},{`` occurs only between two rows (inside a row, bindings are joined by ``},"``). Counting
     ``},{`` in each chunk (C speed) gives an upper bound on the rows: a literal may contain it too.
-    Only when that bound reaches the cap are the new bytes scanned exactly, strings skipped; once
+    Only when that bound reaches the cap are the new bytes counted exactly (``_ROW_START``, or a scan
+    that skips strings when a row with nothing bound may be among them); once
     ``keep`` rows are complete and another begins, ``cut_at`` marks the end of row ``keep`` and
     ``write`` raises, which stops the writer and the lazily evaluated query. ``json_direct_works``
     checks these assumptions against the installed engine before this sink is trusted."""
@@ -298,6 +304,30 @@ class JsonRowCap:
     def _scan(self) -> None:
         """Count the boundaries outside strings in ``pending``; cut at the ``keep``-th one."""
         data = b"".join(self.pending)
+        if EMPTY_ROW not in data:  # every boundary starts a row with a binding: C-speed matching
+            self._scan_row_starts(data)
+        else:  # a row with nothing bound, or a literal holding "},{}": skip strings token by token
+            self._scan_tokens(data)
+
+    def _scan_row_starts(self, data: bytes) -> None:
+        end = 0
+        for match in _ROW_START.finditer(data):
+            self.exact += 1
+            if self.exact >= self.keep:  # row keep + 1 has begun: keep rows 1..keep
+                self.cut_at = self.done_size + match.start() + 1
+                self.done.append(data)
+                raise _Enough
+            end = match.end()
+        self._resume(data, end)
+
+    def _resume(self, data: bytes, at: int) -> None:
+        """Everything before ``at`` (a point outside strings) is counted; the rest is pending."""
+        self.done.append(data[:at])
+        self.done_size += at
+        self.pending = [data[at:]]
+        self.upper = self.exact + data.count(BOUNDARY, at)
+
+    def _scan_tokens(self, data: bytes) -> None:
         resume = None
         end = 0
         for match in _JSON_TOKENS.finditer(data):
@@ -314,10 +344,7 @@ class JsonRowCap:
                     raise _Enough
         if resume is None:  # no quote after ``end``, so no string is open there; a boundary may
             resume = max(end, len(data) - 2)  # still be completed by the next chunk
-        self.done.append(data[:resume])
-        self.done_size += resume
-        self.pending = [data[resume:]]
-        self.upper = self.exact
+        self._resume(data, resume)
 
     def flush(self) -> None:
         """Nothing to flush: the chunks stay in memory."""
@@ -353,7 +380,7 @@ def json_direct_works() -> bool:
 
 def _self_check() -> bool:
     store = ox.Store()
-    tricky = ['},{', '"},{"x":{"type":"uri"', 'a\\"},{\n', '}},{{', 'line\nbreak},{', 'ок},{"']
+    tricky = ['},{', '},{}', '"},{"x":{"type":"uri"', 'a\\"},{\n', '}},{{', 'line\nbreak},{', 'ок},{"']
     for i, text in enumerate(tricky * 3):
         store.add(ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(text), ox.DefaultGraph()))
     queries = ["SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s", "SELECT ?u WHERE { ?s ?p ?o OPTIONAL { ?s <urn:q> ?u } }",
