@@ -57,7 +57,8 @@ def one(size: str) -> dict[str, object]:
         total = time.perf_counter() - t
         sizes = {p.name: p.stat().st_size for p in settings.output_dir.glob("kg.*")} if code == 0 else {}
     return {"size": size, "docs": times.documents, "triples": times.statements, "times": times.seconds,
-            "cpu": times.cpu, "total": total, "exit": code, "violations": times.violations, "sizes": sizes,
+            "cpu": times.cpu, "parts": times.parts, "total": total, "exit": code, "violations": times.violations,
+            "sizes": sizes,
             "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "children_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
@@ -87,13 +88,25 @@ def main(argv: list[str] | None = None) -> int:
     print("| corpus | docs | statements | " + " | ".join(f"{s} s" for s in STAGES)
           + " | total s | CPU s | docs/s | peak RSS MiB | largest child RSS MiB | violations | 100k < 5 min |")
     print("|" + "---|" * (len(STAGES) + 10))
+    results: list[dict] = []
     for size in args.sizes.split(","):
         print(f"scale_bench: building {size} ...", file=sys.stderr, flush=True)
         done = subprocess.run([sys.executable, __file__, "--one", size], stdout=subprocess.PIPE, text=True, cwd=ROOT)
         if done.returncode != 0:  # its stage lines and traceback went to stderr as they came
             print(f"| {size} | failed (exit {done.returncode}; see stderr) |", flush=True)
             continue
-        print(row(json.loads(done.stdout.strip().splitlines()[-1])), flush=True)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        results.append(result)
+        print(row(result), flush=True)
+    print()
+    print("Inside \"check + write\" (they overlap: the checks run in a child while the dumps are written), seconds:")
+    print()
+    print("| corpus | write: dumps | check: shared graph | check: SPARQL constraints |")
+    print("|---|---|---|---|")
+    for r in results:
+        parts: dict[str, float] = r["parts"]
+        print(f"| {r['size']} | " + " | ".join(f"{parts.get(k, 0):.1f}" for k in (
+            "write: dumps", "check: shared graph", "check: SPARQL constraints")) + " |")
     return 0
 
 

@@ -257,11 +257,19 @@ def validate_shared(checks: Checks, shared: list[Triple]) -> list[Finding]:
     return findings_of(run_shacl(data, checks.shape_set.core), data, {})
 
 
-def check_whole(job: BatchJob, shared: list[Triple], slices: list[Path]) -> list[Finding]:
+def check_whole(job: BatchJob, shared: list[Triple], slices: list[Path],
+                seconds: dict[str, float] | None = None) -> list[Finding]:
     """What no batch could check alone: the shared graph's core constraints, then every SPARQL
-    constraint over all batches' slices (kg/validate_global.py)."""
-    return validate_shared(job.checks, shared) + global_sparql_findings(
-        slices, shared, job.iris.authority_graph(), job.checks.shape_set, job.checks.hierarchy)
+    constraint over all batches' slices (kg/validate_global.py). ``seconds`` gets each part's time."""
+    t = time.perf_counter()
+    found = validate_shared(job.checks, shared)
+    t2 = time.perf_counter()
+    found += global_sparql_findings(slices, shared, job.iris.authority_graph(), job.checks.shape_set,
+                                    job.checks.hierarchy)
+    if seconds is not None:
+        seconds["check: shared graph"] = t2 - t
+        seconds["check: SPARQL constraints"] = time.perf_counter() - t2
+    return found
 
 
 class Pending:
@@ -282,13 +290,17 @@ class Pending:
             finally:
                 _CHECK = None
 
-    def result(self) -> list[Finding]:
+    def result(self, seconds: dict[str, float] | None = None) -> list[Finding]:
+        """The findings (waiting for the child); each part's seconds into ``seconds``."""
         if self.pool is None:
-            return check_whole(*self.args)
+            return check_whole(*self.args, seconds)
         try:
-            return self.async_result.get()  # type: ignore[no-any-return]
+            found, parts = self.async_result.get()
         finally:
             self.close()
+        if seconds is not None:
+            seconds.update(parts)
+        return found  # type: ignore[no-any-return]
 
     def close(self) -> None:
         if self.pool is not None:
@@ -300,9 +312,10 @@ class Pending:
 _CHECK: tuple[BatchJob, list[Triple], list[Path]] | None = None
 
 
-def _forked_check() -> list[Finding]:
+def _forked_check() -> tuple[list[Finding], dict[str, float]]:
     assert _CHECK is not None
-    return check_whole(*_CHECK)
+    seconds: dict[str, float] = {}
+    return check_whole(*_CHECK, seconds), seconds
 
 
 _JOB: BatchJob | None = None

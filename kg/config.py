@@ -26,7 +26,7 @@ class Settings:
     ontology_dir: Path = _setting(ROOT / "ontology", "Our OWL ontology and SKOS schemes (Turtle).")
     shapes_dir: Path = _setting(ROOT / "shapes", "SHACL shapes that every published graph must satisfy.")
     build_workers: int = _setting(0, "Worker processes of `kg build` (0: one per core).")
-    batch_docs: int = _setting(500, "Documents per `kg build` batch: each is resolved, mapped, validated and "
+    batch_docs: int = _setting(250, "Documents per `kg build` batch: each is resolved, mapped, validated and "
                                "written on its own, so memory depends on this, not on the corpus size.")
     host: str = _setting("127.0.0.1", "Interface `kg serve` listens on.")
     port: int = _setting(5000, "Port `kg serve` listens on.")

@@ -44,7 +44,7 @@ from kg.dumps_chunks import (
 from kg.dumps_formats import jsonld_context
 
 BLOCK = 8 << 20  # bytes per gzip member: big enough for level 6 to compress as one stream would
-GZIP_LEVEL = 6  # level 9 costs 2.2x the time for 8 % smaller files (measured on 10k letters)
+GZIP_LEVEL = 5  # on 10k letters: level 6 takes 22 % more time for 6 % smaller files, level 9 2.8x for 14 %
 
 
 @dataclass
@@ -150,7 +150,8 @@ def merged(paths: list[Path], workdir: Path) -> Iterator[bytes]:
         yield from _python_merge(paths)
         return
     env = {**os.environ, "LC_ALL": "C"}  # byte order: the order Python sorts our lines in
-    cmd = [sort, "-m", "-u", f"--batch-size={max(16, len(paths) + 1)}", "-T", str(workdir), "-S", "64M",
+    batch = max(16, min(len(paths) + 1, 500))  # more inputs than that: sort merges through temp files in workdir
+    cmd = [sort, "-m", "-u", f"--batch-size={batch}", "-T", str(workdir), "-S", "64M",
            *map(str, paths)]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
         assert proc.stdout is not None

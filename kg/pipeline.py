@@ -45,6 +45,7 @@ class StageTimes:
 
     seconds: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process and its children
+    parts: dict[str, float] = field(default_factory=dict)  # seconds of the parts that overlap in a stage
     documents: int = 0
     statements: int = 0
     violations: int = 0
@@ -124,8 +125,10 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
             pending = Pending(job, shared, slices)
             try:
                 del job
+                t = time.perf_counter()
                 info = pub.publish([r.summary for r in results], shared_iri, shared, started)
-                findings = sorted(set([f for r in results for f in r.findings] + pending.result()))
+                times.parts["write: dumps"] = time.perf_counter() - t
+                findings = sorted(set([f for r in results for f in r.findings] + pending.result(times.parts)))
             finally:
                 pending.close()
         times.violations = sum(f.is_violation for f in findings)
