@@ -1,17 +1,11 @@
-"""Serializations of the built dataset, all through pyoxigraph or plain string work.
+"""The reference serialization of a dataset (rdflib -> Oxigraph terms, sorted) and what the dumps share.
 
-Why not rdflib's writers: its Turtle writer is superlinear on our IRI shapes (PERFORMANCE.md: 215 s
-at 10k letters). We convert the rdflib Dataset to pyoxigraph quads once, sort them (so every dump is
-deterministic), and let Oxigraph write Turtle/TriG/N-Triples. JSON-LD is written compact here, with
-our published @context, because Oxigraph writes expanded JSON-LD only.
+``dataset_quads`` / ``sorted_ntriples`` are the canonical N-Triples of the rdflib mapping path, which
+the batched writer (kg/dumps_chunks.py, kg/dumps_assemble.py) is tested against byte for byte;
+``jsonld_context`` and ``Compactor`` are the published @context and its compact IRIs.
 """
 
 from __future__ import annotations
-
-import gzip
-import json
-from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
@@ -76,19 +70,6 @@ def sorted_ntriples(triples: list[ox.Triple]) -> bytes:
     return b"\n".join(sorted(set(lines))) + b"\n" if lines else b""
 
 
-def write_nt_gz(path: Path, ntriples: bytes) -> None:
-    """gzip with mtime=0 and no file name in the header, so the bytes depend on content only."""
-    path.write_bytes(gzip.compress(ntriples, compresslevel=9, mtime=0))
-
-
-def write_turtle(path: Path, triples: list[ox.Triple], prefixes: dict[str, str]) -> None:
-    ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-
-
-def write_trig(path: Path, quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> None:
-    ox.serialize(quads, str(path), format=ox.RdfFormat.TRIG, prefixes=prefixes)
-
-
 def jsonld_context(prefixes: dict[str, str]) -> dict[str, object]:
     """The published @context: our prefixes (compact IRIs), nothing that changes meaning."""
     return {"@context": {**{k: prefixes[k] for k in sorted(prefixes)}}}
@@ -114,44 +95,3 @@ class Compactor:
         return iri
 
 
-def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal, compact: Compactor) -> object:
-    if isinstance(term, ox.NamedNode):
-        return {"@id": compact(term.value)}
-    if isinstance(term, ox.BlankNode):
-        return {"@id": f"_:{term.value}"}
-    if term.language:
-        return {"@value": term.value, "@language": term.language}
-    if term.datatype.value == XSD_STRING:
-        return term.value
-    return {"@value": term.value, "@type": compact(term.datatype.value)}
-
-
-def node_objects(triples: list[ox.Triple], compact: Compactor) -> Iterator[dict[str, object]]:
-    """One JSON-LD node object per subject (triples arrive sorted by subject)."""
-    current: dict[str, object] | None = None
-    subject = None
-    for t in triples:
-        if t.subject != subject:
-            if current is not None:
-                yield current
-            subject = t.subject
-            sid = f"_:{subject.value}" if isinstance(subject, ox.BlankNode) else compact(subject.value)
-            current = {"@id": sid}
-        assert current is not None
-        if t.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
-            current.setdefault("@type", []).append(compact(t.object.value))  # type: ignore[union-attr]
-        else:
-            current.setdefault(compact(t.predicate.value), []).append(_value(t.object, compact))  # type: ignore[union-attr]
-    if current is not None:
-        yield current
-
-
-def write_jsonld(path: Path, triples: list[ox.Triple], prefixes: dict[str, str]) -> None:
-    """Compact JSON-LD: {"@context": {...}, "@graph": [...]}, streamed node by node."""
-    compact = Compactor(prefixes)
-    with path.open("w", encoding="utf-8") as out:
-        out.write('{"@context": ' + json.dumps(jsonld_context(prefixes)["@context"], ensure_ascii=False))
-        out.write(',\n "@graph": [')
-        for i, node in enumerate(node_objects(triples, compact)):
-            out.write(("\n  " if i == 0 else ",\n  ") + json.dumps(node, ensure_ascii=False, sort_keys=True))
-        out.write("\n ]\n}\n")
