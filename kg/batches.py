@@ -24,6 +24,8 @@ import multiprocessing
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from kg.authority import Authorities, load_authorities
 from kg.config import Settings
 from kg.dumps import prefixes_for
 from kg.dumps_chunks import ChunkFiles, ChunkSummary, DocGraph, Triple, write_chunk
+from kg.errors import KGError
 from kg.events import extract_events
 from kg.light import LightDataset, LightGraph
 from kg.mapping import map_authority
@@ -337,7 +340,18 @@ def run_all(job: BatchJob, workers: int = 0) -> Iterator[BatchResult]:
         return
     _JOB = job
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from progress(pool.imap(_forked, range(job.batches)), "batches", job.batches)
+        # Why not multiprocessing.Pool: when a worker dies (killed, out of memory) its task is lost and
+        # imap waits forever; the executor raises BrokenProcessPool, and the build stops with output/ intact.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            try:
+                yield from progress(pool.map(_forked, range(job.batches)), "batches", job.batches)
+            except BrokenProcessPool as err:
+                raise BatchError(f"a batch worker died (killed, or out of memory?) after "
+                                 f"{job.batch_docs}-document batches of {len(job.documents)} documents; "
+                                 "nothing was published") from err
     finally:
         _JOB = None
+
+
+class BatchError(KGError):
+    """The batches could not all be run (a worker process died); nothing was published."""

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +29,7 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import VOID
 
-from kg import dumps_assemble
+from kg import batches, dumps_assemble
 from kg.batches import BatchJob, check_whole, run_all
 from kg.config import Settings
 from kg.dumps import write_dumps
@@ -173,3 +175,23 @@ def test_python_merge_equals_sort(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     with_sort = b"".join(dumps_assemble.merged(files, tmp_path))
     monkeypatch.setattr(dumps_assemble.shutil, "which", lambda _: None)
     assert b"".join(dumps_assemble.merged(files, tmp_path)) == with_sort == "A\na\nb\nc\nz\né\n".encode()
+
+
+def test_a_dead_batch_worker_stops_the_build_and_keeps_the_output(generated_pages: list[str], tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-build (out of memory, kill -9) must not hang the build nor publish a part."""
+    settings = replace(SETTINGS, output_dir=tmp_path / "output", batch_docs=10, build_workers=2)
+    assert build(settings, generated_pages, echo=lambda _: None) == 0
+    before = {p.name: p.read_bytes() for p in settings.output_dir.iterdir() if p.is_file()}
+    real = batches.run_batch
+
+    def dies_on_the_third(job: BatchJob, index: int):  # noqa: ANN202 - stands in for run_batch
+        if index == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(job, index)
+
+    monkeypatch.setattr(batches, "run_batch", dies_on_the_third)
+    with pytest.raises(batches.BatchError, match="a batch worker died"):
+        build(settings, generated_pages, echo=lambda _: None)
+    assert {p.name: p.read_bytes() for p in settings.output_dir.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no staging or work directory left
