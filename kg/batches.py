@@ -23,6 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+import traceback
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -279,46 +280,52 @@ class Pending:
     """``check_whole`` running in a forked child while the parent writes the dumps.
 
     Why: the SPARQL store and the dumps' assembly are both long and independent; on two cores
-    they overlap. Without fork (or with one core) the check simply runs when asked for."""
+    they overlap. Without fork (or with one core) the check simply runs when asked for. The child
+    answers through a pipe: if it dies (killed, out of memory), the parent gets EOF, not a hang."""
 
     def __init__(self, job: BatchJob, shared: list[Triple], slices: list[Path]):
-        global _CHECK
         self.args = (job, shared, slices)
-        self.pool = None
+        self.process: multiprocessing.process.BaseProcess | None = None
         if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            _CHECK = self.args
-            try:
-                self.pool = multiprocessing.get_context("fork").Pool(1)
-                self.async_result = self.pool.apply_async(_forked_check)
-            finally:
-                _CHECK = None
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.process = context.Process(target=_check_in_child, args=(self.args, sender), daemon=True)
+            self.process.start()
+            sender.close()
 
     def result(self, seconds: dict[str, float] | None = None) -> list[Finding]:
         """The findings (waiting for the child); each part's seconds into ``seconds``."""
-        if self.pool is None:
+        if self.process is None:
             return check_whole(*self.args, seconds)
         try:
-            found, parts = self.async_result.get()
+            outcome, found, parts = self.receiver.recv()
+        except EOFError as err:
+            raise BatchError(f"the checking process died (exit code {self.process.exitcode}; killed, or out of "
+                             "memory?); nothing was published") from err
         finally:
             self.close()
+        if outcome == "raised":
+            raise RuntimeError(f"the whole-dataset checks failed in their process:\n{found}")
         if seconds is not None:
             seconds.update(parts)
         return found  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
+        if self.process is not None:
+            self.process.terminate()
+            self.process.join()
+            self.receiver.close()
+            self.process = None
 
 
-_CHECK: tuple[BatchJob, list[Triple], list[Path]] | None = None
-
-
-def _forked_check() -> tuple[list[Finding], dict[str, float]]:
-    assert _CHECK is not None
+def _check_in_child(args: tuple[BatchJob, list[Triple], list[Path]], sender) -> None:  # noqa: ANN001
     seconds: dict[str, float] = {}
-    return check_whole(*_CHECK, seconds), seconds
+    try:
+        sender.send(("done", check_whole(*args, seconds), seconds))
+    except BaseException:  # a bug: the parent re-raises it with this traceback
+        sender.send(("raised", traceback.format_exc(), seconds))
+    finally:
+        sender.close()
 
 
 _JOB: BatchJob | None = None

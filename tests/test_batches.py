@@ -195,3 +195,26 @@ def test_a_dead_batch_worker_stops_the_build_and_keeps_the_output(generated_page
         build(settings, generated_pages, echo=lambda _: None)
     assert {p.name: p.read_bytes() for p in settings.output_dir.iterdir() if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no staging or work directory left
+
+
+def test_a_dead_checking_process_stops_the_build_and_keeps_the_output(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = replace(SETTINGS, output_dir=tmp_path / "output")
+    assert build(settings, None, echo=lambda _: None) == 0
+    before = {p.name: p.read_bytes() for p in settings.output_dir.iterdir() if p.is_file()}
+
+    def killed(*_: object) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(batches, "check_whole", killed)
+    with pytest.raises(batches.BatchError, match="the checking process died"):
+        build(settings, None, echo=lambda _: None)
+
+    def broken(*_: object) -> None:
+        raise ValueError("a bug in a check")
+
+    monkeypatch.setattr(batches, "check_whole", broken)
+    with pytest.raises(RuntimeError, match="ValueError: a bug in a check"):
+        build(settings, None, echo=lambda _: None)
+    assert {p.name: p.read_bytes() for p in settings.output_dir.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
