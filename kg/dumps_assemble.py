@@ -68,7 +68,23 @@ def assemble(workdir: Path, summaries: list[ChunkSummary], shared_iri: URIRef, s
     write_lines(workdir / "shared.nt", block_lines)
     write_lines(workdir / "obj-shared.txt", sorted({line_object(line) + "\n" for line in block_lines}))
     block_rows = [row_of(line) for line in block_lines]
+    with ThreadPoolExecutor(2) as side:  # beside the N-Triples merge, which is the longest part
+        objects = side.submit(lambda: count_lines(merged([c.path("obj") for c in chunks]
+                                                          + [workdir / "obj-shared.txt"], workdir)))
+        stats = side.submit(write_text_dumps, staging, chunks, shared_iri, shared_rows, block_rows, w, prefixes)
+        content_hash = write_nt_gz(staging / "kg.nt.gz", [c.path("all") for c in chunks] + [workdir / "shared.nt"],
+                                   workdir)
+        result = Assembled(content_hash, stats.result(), objects.result(), sum(s.graphs for s in summaries) + 1)
+    for summary in summaries:
+        result.stats.add(summary.local)
+    return result
+
+
+def write_text_dumps(staging: Path, chunks: list[ChunkFiles], shared_iri: URIRef, shared_rows: list[Row],
+                     block_rows: list[Row], w: Writers, prefixes: dict[str, str]) -> Statistics:
+    """kg.ttl, kg.trig, kg.jsonld: the shared block, then every batch's fragment; the block's figures."""
     stats = Statistics()
+    text = w.nt
     with (staging / "kg.ttl").open("w", encoding="utf-8") as out:
         out.write(w.turtle.header())
         for subject, group in subject_groups(block_rows):
@@ -85,12 +101,7 @@ def assemble(workdir: Path, summaries: list[ChunkSummary], shared_iri: URIRef, s
         concat(out.buffer, [c.path("trig") for c in chunks])
     write_jsonld(staging / "kg.jsonld", [w.json.node(s, g) for s, g in subject_groups(block_rows)],
                  [c.path("jsonld") for c in chunks], prefixes)
-    content_hash = write_nt_gz(staging / "kg.nt.gz", [c.path("all") for c in chunks] + [workdir / "shared.nt"],
-                               workdir)
-    objects = count_lines(merged([c.path("obj") for c in chunks] + [workdir / "obj-shared.txt"], workdir))
-    for summary in summaries:
-        stats.add(summary.local)
-    return Assembled(content_hash, stats, objects, sum(s.graphs for s in summaries) + 1)
+    return stats
 
 
 def shared_block(shared_rows: list[Row], summaries: list[ChunkSummary]) -> list[str]:
