@@ -14,14 +14,16 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.pool import Pool
 from typing import TypeVar
 
 from kg import body as B
 from kg import notes as N
 from kg.citations import is_citation_line, is_form_line, is_garbled_citation_line, read_citation, read_form
 from kg.dates import DateProblem, is_date_line, outside_collection, parse_date, split_placed_date
+from kg.errors import KGError
 from kg.headers import read_header
 from kg.merge import merge_documents
 from kg.model import DateStatement, Diagnostic, Document, Note, Page, ParseResult, PlaceDate, Reference, SourceSpan
@@ -378,9 +380,12 @@ def _parallel(pages: list[Page], workers: int) -> bool:
             and not multiprocessing.current_process().daemon)
 
 
-def _open_pool(processes: int) -> Pool:
-    """The forked pool (one seam, so tests can see that it was used)."""
-    return multiprocessing.get_context("fork").Pool(processes)
+def _open_pool(processes: int) -> ProcessPoolExecutor:
+    """The forked pool (one seam, so tests can see that it was used).
+
+    Why an executor, not multiprocessing.Pool: if a worker dies (killed, out of memory) Pool loses its
+    task and waits forever; the executor raises BrokenProcessPool, reported below as a KGError."""
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
 
 
 def _read_parallel(pages: list[Page], workers: int) -> Iterator[Part]:
@@ -390,8 +395,12 @@ def _read_parallel(pages: list[Page], workers: int) -> Iterator[Part]:
     _FORKED = pages
     try:
         with _open_pool(min(workers, len(groups))) as pool:
-            for data in pool.imap(_forked_group, groups):
-                yield _without_gc(lambda data=data: pickle.loads(data))
+            try:
+                for data in pool.map(_forked_group, groups):
+                    yield _without_gc(lambda data=data: pickle.loads(data))
+            except BrokenProcessPool as err:
+                raise KGError(f"a worker reading pages died (killed, or out of memory?) while reading "
+                              f"{len(pages)} pages; nothing was published") from err
     finally:
         _FORKED = None
 

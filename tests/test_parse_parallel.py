@@ -9,12 +9,15 @@ kg.parse._open_pool seam that it did, rather than trusting timings.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
 import kg.parse as parse
 from kg.devtools.generate import write_corpus
+from kg.errors import KGError
 from kg.model import Page, ParseResult
 from kg.parse import groups_of, parse_pages, parse_sources
 from kg.read import read_pages
@@ -31,7 +34,7 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     opened: list[int] = []
     real = parse._open_pool
 
-    def spy(processes: int) -> multiprocessing.pool.Pool:
+    def spy(processes: int) -> parse.ProcessPoolExecutor:
         opened.append(processes)
         return real(processes)
 
@@ -126,3 +129,19 @@ def test_groups_are_contiguous_balanced_and_cover_every_page() -> None:
         assert all(start < end for start, end in groups)
     assert len(groups_of(pages, 4)) == 4
     assert groups_of(pages, 2) == [(0, 5), (5, 10)]  # 22 and 23 characters
+
+
+def test_a_dead_page_worker_is_an_error_not_a_hang(generated: list[str], pools: list[int], any_size: None,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed while reading pages (out of memory, kill -9) stops the parse with a clear error."""
+    real = parse.parse_page
+
+    def dies_in_a_worker(page: Page):  # noqa: ANN202 - stands in for parse_page
+        if multiprocessing.parent_process() is not None:  # only in the forked readers
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(page)
+
+    monkeypatch.setattr(parse, "parse_page", dies_in_a_worker)
+    with pytest.raises(KGError, match="a worker reading pages died"):
+        parse_sources(generated, workers=2)
+    assert pools == [2]
