@@ -200,13 +200,11 @@ def document_graphs(light: LightDataset, iris: Iris) -> list[DocGraph]:
             for name, g in sorted(light.graphs.items(), key=lambda kv: str(kv[0])) if name != shared]
 
 
-def write_dumps(ds: Dataset | LightDataset, settings: Settings, started: str | None = None,
-                consume: bool = False) -> BuildInfo:
+def write_dumps(ds: Dataset | LightDataset, settings: Settings, started: str | None = None) -> BuildInfo:
     """Publish a dataset held in memory into settings.output_dir atomically, as one batch.
 
     The same writer as the batched build (kg/pipeline.py), so a dataset gives the same files either
-    way. ``consume`` is accepted for callers of the earlier writer; one batch needs no staging copy."""
-    del consume
+    way."""
     light = ds if isinstance(ds, LightDataset) else light_of(ds, settings.base_iri)
     iris = Iris(settings.base_iri)
     shared_iri = iris.authority_graph()
