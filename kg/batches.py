@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kg import __version__
@@ -41,25 +41,21 @@ from kg.dumps_chunks import ChunkFiles, ChunkSummary, DocGraph, Triple, write_ch
 from kg.errors import KGError
 from kg.events import extract_events
 from kg.light import LightDataset, LightGraph
-from kg.mapping import map_authority
+from kg.mapping import edition_numbers, event_notes, map_authority
 from kg.mapping_iri import Iris
-from kg.mapping_letter import LetterContext, citable_nodes, map_document
+from kg.mapping_letter import LetterContext, citable_nodes, map_document, note_numbers
 from kg.model import Corpus, Diagnostic, Document, ParseResult
 from kg.names import NameFinder
 from kg.progress import progress
 from kg.resolve import events_by_document, resolve_document, unresolved_diagnostics
-from kg.shacl_fast import Unsupported, view_of
-from kg.shacl_rules import NodeRule, compile_rules, evaluate
+from kg.shacl_rules import NodeRule
 from kg.validate import BATCH_DOCS, load_hierarchy, load_shapes, prepare
-from kg.validate_batches import ShapeSet, graph_of, run_shacl
+from kg.validate_batches import ShapeSet
 from kg.validate_batches import run_batches as pyshacl_batches
-from kg.validate_fast import confirm, light_index, screen
+from kg.validate_fast import compiled_rules, confirm, light_index, screen, shared_findings
 from kg.validate_global import global_sparql_findings, slice_predicates
-from kg.validate_report import Finding, findings_of
-from kg.validate_sparql import without_sparql
+from kg.validate_report import Finding
 from kg.vocab import BC
-
-_RDF_TYPE = str(RDF.type)
 
 
 @dataclass
@@ -74,11 +70,7 @@ class Checks:
     @classmethod
     def load(cls, settings: Settings) -> Checks:
         shapes = load_shapes(settings.shapes_dir)
-        try:
-            rules: list[NodeRule] | None = compile_rules(without_sparql(shapes))
-        except Unsupported:
-            rules = None
-        return cls(shapes, prepare(shapes), load_hierarchy(settings.ontology_dir), rules)
+        return cls(shapes, prepare(shapes), load_hierarchy(settings.ontology_dir), compiled_rules(shapes))
 
 
 @dataclass
@@ -89,7 +81,7 @@ class BatchJob:
     auth: Authorities
     corpus: Corpus  # entities and events; each worker fills in the resolutions of its own batch
     cited: dict[str, list[str]]  # document key -> events its notes describe
-    notes_about: dict[str, list[tuple[int, URIRef]]]  # document key -> (note number, event IRI)
+    notes_about: dict[str, list[tuple[URIRef, URIRef]]]  # document key -> (note, event it describes)
     numbers: dict[str, str]  # edition number -> document key (cross-references)
     iris: Iris
     authority: LightGraph  # the mapped authority graph, before any batch adds archival units
@@ -118,24 +110,12 @@ class BatchJob:
         light = LightDataset(iris.base)
         authority = light.graph(iris.authority_graph())
         map_authority(authority, iris, corpus, __version__)  # type: ignore[arg-type]
-        keys = {doc.key for doc in parsed.documents}
-        notes_about: dict[str, list[tuple[int, URIRef]]] = {}
-        for event in events.values():  # as kg.light.map_corpus_light links events to notes
-            for key, note_no in event.cited_in:
-                if key in keys:
-                    notes_about.setdefault(key, []).append((note_no, iris.event(event.id)))
         citable = {node: frozenset(types) for doc in parsed.documents for node, types in citable_nodes(iris, doc)}
-        notes_of = {doc.key: frozenset(n.number for n in doc.notes) for doc in parsed.documents}
-        by_subject: dict[Node, list[Triple]] = {}
-        types: dict[Node, set[Node]] = {}
-        for t in authority.triples:
-            by_subject.setdefault(t[0], []).append(t)
-            if str.__eq__(t[1], _RDF_TYPE):
-                types.setdefault(t[0], set()).add(t[2])
+        index = light_index(light, authority.identifier)  # the authority graph indexed once, not per batch
         checks = Checks.load(settings)
-        numbers = {doc.number: doc.key for doc in parsed.documents if doc.number}
-        return cls(parsed.documents, auth, corpus, events_by_document(events), notes_about, numbers, iris, authority,
-                   checks, citable, notes_of, by_subject, {k: frozenset(v) for k, v in types.items()}, workdir,
+        return cls(parsed.documents, auth, corpus, events_by_document(events), event_notes(corpus, iris),
+                   edition_numbers(corpus), iris, authority, checks, citable, note_numbers(parsed.documents),
+                   index.shared_by_subject, {k: frozenset(v) for k, v in index.types.items()}, workdir,
                    prefixes_for(settings), slice_predicates(checks.shape_set.checks), max(1, settings.batch_docs))
 
     @property
@@ -228,8 +208,8 @@ def run_batch(job: BatchJob, index: int) -> BatchResult:
         graph_iri = job.iris.graph(doc.key)
         graph = light.graph(graph_iri)
         map_document(graph, ctx, doc, graph_iri)  # type: ignore[arg-type]
-        for note_no, event in job.notes_about.get(doc.key, ()):
-            graph.add((job.iris.letter_part(doc.key, "note", note_no), BC.about, event))
+        for note, event in job.notes_about.get(doc.key, ()):  # as kg.mapping.link_events_to_notes
+            graph.add((note, BC.about, event))
         del job.corpus.resolutions[doc.key]
         graphs.append(DocGraph(graph_iri, job.iris.letter(doc.key), graph.triples))
     findings = validate_batch(job, light, shared_iri)
@@ -252,13 +232,7 @@ def validate_batch(job: BatchJob, light: LightDataset, shared_iri: URIRef) -> li
 
 def validate_shared(checks: Checks, shared: list[Triple]) -> list[Finding]:
     """Core-constraint findings on the shared graph (pySHACL only if the compiled rules flag it)."""
-    if not shared:
-        return []
-    if checks.rules is not None and not evaluate(checks.rules, view_of([*shared, *checks.hierarchy],
-                                                                       checks.hierarchy)):
-        return []
-    data = graph_of(shared, checks.hierarchy)
-    return findings_of(run_shacl(data, checks.shape_set.core), data, {})
+    return shared_findings(shared, checks.rules, checks.shape_set, checks.hierarchy)
 
 
 def check_whole(job: BatchJob, shared: list[Triple], slices: list[Path],

@@ -36,16 +36,21 @@ def _key(t: Node) -> tuple[str, str, str]:
 
 
 class Converter:
-    """rdflib -> pyoxigraph terms, each distinct term converted once (IRIs repeat a lot)."""
+    """rdflib -> pyoxigraph terms, each distinct IRI converted once.
+
+    Why IRIs only: a URIRef hashes as a str (in C) and the light mapping interns them, so the memo
+    hits on identity; Literals hash in Python and are mostly distinct, so they are converted as met."""
 
     def __init__(self) -> None:
-        self.cache: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+        self.iris: dict[Node, ox.NamedNode] = {}
 
     def __call__(self, term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        found = self.cache.get(term)
-        if found is None:
-            found = self.cache[term] = ox_term(term)
-        return found
+        if type(term) is URIRef:
+            found = self.iris.get(term)
+            if found is None:
+                found = self.iris[term] = ox.NamedNode(str(term))
+            return found
+        return ox_term(term)
 
 
 def dataset_quads(ds: Dataset) -> tuple[list[ox.Quad], list[ox.Triple]]:

@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from kg import __version__
 from kg.config import DEFAULT_BASE_IRI
-from kg.mapping import map_authority, new_dataset
+from kg.mapping import edition_numbers, event_notes, map_authority, new_dataset
 from kg.mapping_iri import Iris
 from kg.mapping_letter import LetterContext, map_document
 from kg.model import Corpus
@@ -112,17 +112,14 @@ def map_corpus_light(corpus: Corpus, base_iri: str = DEFAULT_BASE_IRI, version: 
     light = LightDataset(iris.base)
     shared = light.graph(iris.authority_graph())
     map_authority(shared, iris, corpus, version)  # type: ignore[arg-type]
-    numbers = {doc.number: doc.key for doc in corpus.documents if doc.number}
-    ctx = LetterContext(iris=iris, corpus=corpus, shared=shared, numbers=numbers, version=version)  # type: ignore[arg-type]
+    ctx = LetterContext(iris=iris, corpus=corpus, shared=shared, numbers=edition_numbers(corpus),  # type: ignore[arg-type]
+                        version=version)
     for doc in progress(corpus.documents, "mapping"):
         graph_iri = iris.graph(doc.key)
         map_document(light.graph(graph_iri), ctx, doc, graph_iri)  # type: ignore[arg-type]
-    keys = {doc.key for doc in corpus.documents}
-    for event in corpus.events.values():  # as kg.mapping.link_events_to_notes
-        for key, note_no in event.cited_in:
-            if key in keys:
-                note = iris.letter_part(key, "note", note_no)
-                light.graph(iris.graph(key)).add((note, BC.about, iris.event(event.id)))
+    for key, links in event_notes(corpus, iris).items():  # as kg.mapping.link_events_to_notes
+        for note, event in links:
+            light.graph(iris.graph(key)).add((note, BC.about, event))
     if problems is not None:
         problems.extend(dict.fromkeys(ctx.problems))
     return light

@@ -43,13 +43,28 @@ def map_authority(shared: Graph, iris: Iris, corpus: Corpus, version: str) -> No
         add_event(shared, iris, event, corpus.entities)
 
 
-def link_events_to_notes(ds: Dataset, iris: Iris, corpus: Corpus) -> None:
-    """'The note describes this event' goes in the note's document graph (where the note was read)."""
+def event_notes(corpus: Corpus, iris: Iris) -> dict[str, list[tuple[URIRef, URIRef]]]:
+    """Document key -> (note, event) for every note that describes an event, in event order.
+
+    'The note describes this event' goes in the note's document graph (where the note was read)."""
     keys = {doc.key for doc in corpus.documents}
+    out: dict[str, list[tuple[URIRef, URIRef]]] = {}
     for event in corpus.events.values():
         for key, note_no in event.cited_in:
             if key in keys:
-                ds.graph(iris.graph(key)).add((iris.letter_part(key, "note", note_no), BC.about, iris.event(event.id)))
+                out.setdefault(key, []).append((iris.letter_part(key, "note", note_no), iris.event(event.id)))
+    return out
+
+
+def edition_numbers(corpus: Corpus) -> dict[str, str]:
+    """Edition number -> document key, what cross-references ("see document No. 166") resolve with."""
+    return {doc.number: doc.key for doc in corpus.documents if doc.number}
+
+
+def link_events_to_notes(ds: Dataset, iris: Iris, corpus: Corpus) -> None:
+    for key, links in event_notes(corpus, iris).items():
+        for note, event in links:
+            ds.graph(iris.graph(key)).add((note, BC.about, event))
 
 
 def map_corpus(corpus: Corpus, base_iri: str = DEFAULT_BASE_IRI, version: str = __version__,
@@ -61,8 +76,7 @@ def map_corpus(corpus: Corpus, base_iri: str = DEFAULT_BASE_IRI, version: str = 
     ds = new_dataset(iris.base)
     shared = ds.graph(iris.authority_graph())
     map_authority(shared, iris, corpus, version)
-    numbers = {doc.number: doc.key for doc in corpus.documents if doc.number}
-    ctx = LetterContext(iris=iris, corpus=corpus, shared=shared, numbers=numbers, version=version)
+    ctx = LetterContext(iris=iris, corpus=corpus, shared=shared, numbers=edition_numbers(corpus), version=version)
     for doc in corpus.documents:
         graph_iri = iris.graph(doc.key)
         map_document(ds.graph(graph_iri), ctx, doc, graph_iri)

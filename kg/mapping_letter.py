@@ -48,7 +48,7 @@ class LetterContext:
 
     def note_numbers(self, key: str) -> frozenset[int]:
         if self.notes_of is None:
-            self.notes_of = {d.key: frozenset(n.number for n in d.notes) for d in self.corpus.documents}
+            self.notes_of = note_numbers(self.corpus.documents)
         return self.notes_of.get(key, frozenset())
 
     def ref_iri(self, ref_id: str) -> URIRef | None:
@@ -60,6 +60,11 @@ class LetterContext:
             return self.iris.event(ref_id)
         self.problems.append(f"unknown entity or event id {ref_id!r}")
         return None
+
+
+def note_numbers(documents: list[Document]) -> dict[str, frozenset[int]]:
+    """Document key -> the numbers of its notes (what a citation of a note must find)."""
+    return {d.key: frozenset(n.number for n in d.notes) for d in documents}
 
 
 def add_party(g: Graph, ctx: LetterContext, doc: Document, index: int, party: Party,

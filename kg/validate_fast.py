@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
-from kg.dumps_light import Terms
+from kg.dumps_formats import Converter
 from kg.light import LightDataset
 from kg.progress import progress
 from kg.shacl_fast import Unsupported, superclass_closure, view_of
@@ -135,22 +135,31 @@ def confirm(index: DatasetIndex, results: list[Result], shapes: ShapeSet, hierar
     return run_batches(sub, shapes, hierarchy, BATCH_DOCS, workers)
 
 
+def compiled_rules(shapes: Graph) -> list[NodeRule] | None:
+    """The core constraints compiled for the fast screen; None if shapes/ uses something beyond it."""
+    try:
+        return compile_rules(without_sparql(shapes))
+    except Unsupported:
+        return None
+
+
 def core_findings(index: DatasetIndex, shapes: Graph, shape_set: ShapeSet, hierarchy: Graph,
                   workers: int) -> list[Finding]:
     """Findings of the core constraints: screened and confirmed, or pySHACL alone outside our subset."""
-    try:
-        rules = compile_rules(without_sparql(shapes))
-    except Unsupported:
+    rules = compiled_rules(shapes)
+    if rules is None:
         found = run_batches(index, shape_set, hierarchy, BATCH_DOCS, workers)
-        return found + (_shared_pyshacl(index, shape_set, hierarchy) if index.shared else [])
-    found = confirm(index, screen(index, rules, hierarchy, workers), shape_set, hierarchy, workers)
-    if index.shared and evaluate(rules, view_of([*index.shared, *hierarchy], hierarchy)):
-        found += _shared_pyshacl(index, shape_set, hierarchy)
-    return found
+    else:
+        found = confirm(index, screen(index, rules, hierarchy, workers), shape_set, hierarchy, workers)
+    return found + shared_findings(index.shared, rules, shape_set, hierarchy)
 
 
-def _shared_pyshacl(index: DatasetIndex, shape_set: ShapeSet, hierarchy: Graph) -> list[Finding]:
-    data = graph_of(index.shared, hierarchy)
+def shared_findings(shared: list[Triple], rules: list[NodeRule] | None, shape_set: ShapeSet,
+                    hierarchy: Graph) -> list[Finding]:
+    """Core-constraint findings on the shared graph: pySHACL, only if the compiled rules flag it."""
+    if not shared or (rules is not None and not evaluate(rules, view_of([*shared, *hierarchy], hierarchy))):
+        return []
+    data = graph_of(shared, hierarchy)
     return findings_of(run_shacl(data, shape_set.core), data, {})
 
 
@@ -185,10 +194,10 @@ def query_predicates(checks: list[SparqlCheck]) -> set[str] | None:
 
 def sparql_store(index: DatasetIndex, hierarchy: Graph, predicates: set[str] | None) -> ox.Store:
     """The union of the graphs (plus the class hierarchy) in Oxigraph, only ``predicates`` when given."""
-    terms = Terms()
+    terms = Converter()
     store = ox.Store()
     triples = itertools.chain(index.shared, (t for _, ts in index.doc_graphs for t in ts), hierarchy)
-    store.bulk_extend(ox.Quad(terms(s)[1], terms(p)[1], terms(o)[1]) for s, p, o in triples
+    store.bulk_extend(ox.Quad(terms(s), terms(p), terms(o)) for s, p, o in triples
                       if predicates is None or str(p) in predicates)
     return store
 

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.term import Node
 
-from kg.dumps_light import Terms
+from kg.dumps_formats import Converter
 from kg.light import LightDataset
 from kg.validate_batches import ShapeSet, Triple
 from kg.validate_fast import query_predicates
@@ -58,7 +58,7 @@ def write_slice(light: LightDataset, predicates: set[str] | None, shared_iri: UR
     returns how many. The shared (authority) graph is left out: global_sparql_findings gets it as
     triples. Triples keep their order within a graph, so the first bc:sourceLines of a node in the
     file is the one kg.validate_batches._source_lines reads from the in-memory graph."""
-    terms = Terms()
+    terms = Converter()
     count = 0
 
     def quads() -> Iterator[ox.Quad]:
@@ -66,11 +66,11 @@ def write_slice(light: LightDataset, predicates: set[str] | None, shared_iri: UR
         for name, g in light.graphs.items():
             if shared_iri is not None and str(name) == str(shared_iri):
                 continue
-            graph = terms(name)[1]
+            graph = terms(name)
             for s, p, o in g.triples:
                 if predicates is None or str(p) in predicates:
                     count += 1
-                    yield ox.Quad(terms(s)[1], terms(p)[1], terms(o)[1], graph)  # type: ignore[arg-type]
+                    yield ox.Quad(terms(s), terms(p), terms(o), graph)  # type: ignore[arg-type]
 
     ox.serialize(quads(), output=str(path), format=ox.RdfFormat.N_QUADS)
     return count
@@ -91,11 +91,11 @@ def global_sparql_findings(nquads_files: list[Path], shared: list[Triple], share
     predicates = slice_predicates(checks)
     for path in nquads_files:
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    terms = Terms()
+    terms = Converter()
     graph = ox.NamedNode(str(shared_iri))
-    store.bulk_extend(ox.Quad(terms(s)[1], terms(p)[1], terms(o)[1], graph)  # type: ignore[arg-type]
+    store.bulk_extend(ox.Quad(terms(s), terms(p), terms(o), graph)  # type: ignore[arg-type]
                       for s, p, o in shared if predicates is None or str(p) in predicates)
-    store.bulk_extend(ox.Quad(terms(s)[1], terms(p)[1], terms(o)[1], ox.DefaultGraph())  # type: ignore[arg-type]
+    store.bulk_extend(ox.Quad(terms(s), terms(p), terms(o), ox.DefaultGraph())  # type: ignore[arg-type]
                       for s, p, o in hierarchy)
     found: set[Finding] = set()
     for check in checks:

@@ -21,7 +21,6 @@ from rdflib.term import Node
 
 from kg.config import ROOT, Settings
 from kg.dumps_formats import dataset_quads, sorted_ntriples
-from kg.dumps_light import light_quads
 from kg.light import LightDataset, map_corpus_light
 from kg.mapping import authority_graph_iri, map_corpus
 from kg.model import Corpus
@@ -175,7 +174,7 @@ def test_light_mapping_and_dumps_equal_the_rdflib_path(which: str, request: pyte
     ds = map_corpus(request.getfixturevalue(f"{which}_corpus"), SETTINGS.base_iri)
     assert set(ds.quads()) == set(light.to_dataset().quads())
     assert {(s, p, o, g) for s, p, o, g in ds.quads() if g is not None} == set(light.quads())
-    quads, triples = light_quads(light)
+    quads, triples = dataset_quads(light.to_dataset())
     reference_quads, reference_triples = dataset_quads(ds)
     assert quads == reference_quads and triples == reference_triples
     assert sorted_ntriples(triples) == sorted_ntriples(reference_triples)
