@@ -45,6 +45,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from kg.citations import PART_FORMS  # noqa: E402
+from kg.devtools.mutate import MUTATIONS, mutate_lines  # noqa: E402
 from kg.model import Diagnostic, Document, Page, ParseResult  # noqa: E402
 from kg.parse import parse_pages  # noqa: E402
 from kg.read import html_to_text  # noqa: E402
@@ -132,23 +133,13 @@ def _notes_block(lines: list[str]) -> list[str]:
 
 
 def _mutate(draw: Callable, lines: list[str], op: str) -> None:
-    """Apply one named mutation in place (each draws its own positions and pieces)."""
+    """Apply one named mutation in place (each draws its own positions and pieces); the line moves the
+    property test also uses live in kg.devtools.mutate."""
+    if op in MUTATIONS:
+        mutate_lines(draw, lines, op)
+        return
     i = draw(st.integers(0, len(lines) - 1))
-    if op == "drop":
-        del lines[i]
-    elif op == "dup":
-        lines.insert(i, lines[i])
-    elif op == "move":
-        lines.insert(draw(st.integers(0, len(lines))), lines.pop(i))
-    elif op == "shuffle":
-        j = min(len(lines), i + draw(st.integers(2, 12)))
-        lines[i:j] = draw(st.permutations(lines[i:j]))
-    elif op == "cut":
-        lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
-    elif op == "truncate":
-        del lines[i + 1:]
-        lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
-    elif op == "garble":
+    if op == "garble":
         pos = draw(st.integers(0, len(lines[i])))
         lines[i] = lines[i][:pos] + draw(GARBLE) + lines[i][pos + draw(st.integers(0, 2)):]
     elif op == "bracket":

@@ -10,6 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.devtools.mutate import mutate_lines
 from kg.model import Page
 from kg.parse import parse_pages
 
@@ -28,20 +29,14 @@ def mutated_page(draw) -> str:
     for _ in range(draw(st.integers(0, 12))):
         if not lines:
             break
-        i = draw(st.integers(0, len(lines) - 1))
         op = draw(st.sampled_from(["drop", "dup", "move", "garble", "cut"]))
-        if op == "drop":
-            del lines[i]
-        elif op == "dup":
-            lines.insert(i, lines[i])
-        elif op == "move":
-            lines.insert(draw(st.integers(0, len(lines))), lines.pop(i))
-        elif op == "cut":
-            lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
-        else:
-            line = lines[i]
-            pos = draw(st.integers(0, len(line)))
-            lines[i] = line[:pos] + draw(GARBLE) + line[pos + 1:]
+        if op != "garble":
+            mutate_lines(draw, lines, op)
+            continue
+        i = draw(st.integers(0, len(lines) - 1))
+        line = lines[i]
+        pos = draw(st.integers(0, len(line)))
+        lines[i] = line[:pos] + draw(GARBLE) + line[pos + 1:]
     return "\n".join(lines)
 
 
