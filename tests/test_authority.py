@@ -130,6 +130,9 @@ def test_curated_links_are_exactly_rows_of_wikidata_seen():
     for row in _links():
         if row["method"] != "curated":
             continue
+        # a contested identifier is not published until another independent source confirms it
+        assert seen.get(row["wikidata"], {}).get("confidence") != "contested", (
+            f"{row['entity_id']}: {row['wikidata']} is contested in wikidata-seen.tsv; not published")
         assert row["source"] == "shared/reference/wikidata-seen.tsv"
         assert row["wikidata"] in seen, f"{row['entity_id']}: {row['wikidata']} is not in wikidata-seen.tsv"
         assert row["confidence"] == seen[row["wikidata"]]["confidence"]
