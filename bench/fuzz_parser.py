@@ -44,12 +44,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from kg.citations import PART_FORMS  # noqa: E402
 from kg.devtools.mutate import MUTATIONS, mutate_lines  # noqa: E402
 from kg.model import Diagnostic, Document, Page, ParseResult  # noqa: E402
-from kg.parse import parse_pages  # noqa: E402
-from kg.read import html_to_text  # noqa: E402
-from kg.records_json import document_to_json  # noqa: E402
+from kg.sources.citations import PART_FORMS  # noqa: E402
+from kg.sources.parse import parse_pages  # noqa: E402
+from kg.sources.read import html_to_text  # noqa: E402
+from kg.sources.records_json import document_to_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_KEYS = ("number", "kind", "senders", "recipients", "date", "place", "citation", "notes", "source", "pages")
@@ -283,7 +283,7 @@ def run_case(name: str, text: str, html: bool) -> ParseResult:
 @cache
 def _mapping_context() -> tuple[object, object, object]:
     from kg.config import Settings
-    from kg.validate import load_hierarchy, load_shapes
+    from kg.validate.shacl import load_hierarchy, load_shapes
 
     settings = Settings()
     return settings, load_shapes(settings.shapes_dir), load_hierarchy(settings.ontology_dir)
@@ -291,9 +291,9 @@ def _mapping_context() -> tuple[object, object, object]:
 
 def map_case(result: ParseResult, validate: bool) -> list[str]:
     """Resolve and map the documents (and validate them): the sh:Violation messages, if any."""
-    from kg.mapping import authority_graph_iri, map_corpus
-    from kg.resolve import resolve
-    from kg.validate import validate_dataset
+    from kg.rdf.mapping import authority_graph_iri, map_corpus
+    from kg.resolve.corpus import resolve
+    from kg.validate.shacl import validate_dataset
 
     settings, shapes, hierarchy = _mapping_context()
     corpus = resolve(result, settings)  # type: ignore[arg-type]
@@ -393,7 +393,7 @@ def report(tally: Tally, seconds: float) -> list[str]:
 
 def _atheris_one(data: bytes) -> None:
     """One libFuzzer input: raw bytes through the UTF-8 reader, then as HTML (first byte '<') or text."""
-    from kg.read import decode
+    from kg.sources.read import decode
 
     text = decode("atheris.txt", data)
     if isinstance(text, str):

@@ -8,7 +8,7 @@ The corpus comes from kg.devtools.generate.write_corpus (every FORMATS.md varian
 and parsing are timed separately so that a regression shows where it is. The goal is judged on the
 CPU time (this process and the forked parse workers, if any: the goal is per core), since wall time on a
 shared machine measures the neighbours too; wall time is printed beside it. --workers 2 runs the
-forked pool of kg.parse.parse_pages (--workers 1: serial; default 1, as the goal is for one core).
+forked pool of kg.sources.parse.parse_pages (--workers 1: serial; default 1, as the goal is for one core).
 Prints Markdown.
 """
 
@@ -25,8 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 from kg.devtools.generate import write_corpus  # noqa: E402
-from kg.parse import parse_pages  # noqa: E402
-from kg.read import read_pages  # noqa: E402
+from kg.sources.parse import parse_pages  # noqa: E402
+from kg.sources.read import read_pages  # noqa: E402
 
 GOAL = 2000.0
 
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=10_000, help="documents to generate")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=1, help="parse processes (kg.parse.parse_pages workers)")
+    parser.add_argument("--workers", type=int, default=1, help="parse processes (kg.sources.parse.parse_pages workers)")
     parser.add_argument("--corpus", help="glob of pages to parse instead of generating --n documents")
     args = parser.parse_args(argv)
     print("\n".join(run(args.n, args.seed, args.repeat, args.workers, args.corpus)))

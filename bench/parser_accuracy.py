@@ -24,7 +24,7 @@ from kg.devtools.generate_facts import read_facts  # noqa: E402
 
 
 def measure(corpus: Path, examples: int) -> list[str]:
-    from kg.parse import parse_sources  # imported late: the parser may not exist yet in a checkout
+    from kg.sources.parse import parse_sources  # imported late: the parser may not exist yet in a checkout
 
     pages = sorted(corpus.glob(PAGE_GLOB))
     start = time.perf_counter()

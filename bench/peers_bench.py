@@ -82,7 +82,7 @@ def ours(data: Path, timeout: float) -> Iterator[Server]:
 
 @contextmanager
 def oxigraph(data: Path) -> Iterator[Server]:
-    from kg.load import load
+    from kg.store.load import load
 
     with running_oxigraph(union_default_graph=True) as server:
         summary = load(data, server.store, "gsp")

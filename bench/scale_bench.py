@@ -3,7 +3,7 @@
     python bench/scale_bench.py                        # seed,1000,10000
     python bench/scale_bench.py --sizes 100000         # the 100k run (minutes: run it with nohup)
 
-Each size runs in its own process (`--one`) and runs kg.pipeline.build, publishing into a temporary
+Each size runs in its own process (`--one`) and runs kg.build.pipeline.build, publishing into a temporary
 directory; its stages report wall seconds (and CPU seconds of the process and its children): parse
 (pages in forked workers), prepare (authorities, events, the authority graph, compiled shapes),
 batches (resolve, map, validate and write fragments, in forked workers), check + write (the
@@ -44,8 +44,8 @@ def sources_for(size: str, tmp: Path) -> list[str]:
 
 
 def one(size: str) -> dict[str, object]:
-    """Build one corpus in this process with kg.pipeline.build, timing its stages."""
-    from kg import pipeline
+    """Build one corpus in this process with kg.build.pipeline.build, timing its stages."""
+    from kg.build import pipeline
     from kg.config import Settings
 
     with tempfile.TemporaryDirectory(prefix="kg-scale-bench-") as tmp:

@@ -35,8 +35,8 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 when there is any diagnostic.")
 def parse(sources: tuple[str, ...], as_json: bool, strict: bool) -> None:
     """Read pages (files, directories or globs; text or HTML) and print the documents found."""
-    from kg.parse import parse_sources
-    from kg.records_json import document_to_json
+    from kg.sources.parse import parse_sources
+    from kg.sources.records_json import document_to_json
 
     try:
         result = parse_sources(list(sources))
@@ -63,7 +63,7 @@ def parse(sources: tuple[str, ...], as_json: bool, strict: bool) -> None:
 @click.option("--strict", is_flag=True, help="Any parser diagnostic is fatal (exit 1, nothing published).")
 def build(sources: tuple[str, ...], out: Path | None, base_iri: str | None, strict: bool) -> None:
     """Parse, resolve, map, validate and publish the graph atomically into output/."""
-    from kg.pipeline import build as run_build
+    from kg.build.pipeline import build as run_build
 
     settings = Settings()
     if out:
@@ -83,7 +83,7 @@ def build(sources: tuple[str, ...], out: Path | None, base_iri: str | None, stri
 @click.option("--format", "fmt", type=click.Choice(["text", "ttl"]), default="text")
 def validate(file: Path | None, fmt: str) -> None:
     """Validate a graph (default: output/kg.trig) against shapes/. Exit 0 conforms, 1 not, 2 unreadable."""
-    from kg.validate import validate_file
+    from kg.validate.shacl import validate_file
 
     settings = Settings()
     try:
@@ -103,7 +103,7 @@ def validate(file: Path | None, fmt: str) -> None:
 @click.option("--retries", default=3, show_default=True, help="Retries per graph on 429/5xx/network errors.")
 def load(endpoint: str, protocol: str, data_dir: Path | None, retries: int) -> None:
     """Push the build (one named graph per document, provenance intact) into an external SPARQL store."""
-    from kg.load import load as run_load
+    from kg.store.load import load as run_load
 
     try:
         summary = run_load(data_dir or Settings().output_dir, endpoint, protocol, retries=retries)  # type: ignore[arg-type]
@@ -129,7 +129,7 @@ def load(endpoint: str, protocol: str, data_dir: Path | None, retries: int) -> N
 def link(out: Path | None, accept: Path | None, api: str | None, kinds: tuple[str, ...], limit: int | None,
          data_dir: Path | None, cache_dir: Path | None, min_interval: float) -> None:
     """Propose Wikidata candidates for unlinked entities (review file); never links without --accept."""
-    from kg.link_review import DEFAULT_KINDS, accept_from_settings, link_from_settings
+    from kg.link.review import DEFAULT_KINDS, accept_from_settings, link_from_settings
 
     settings = Settings()
     if api:
@@ -158,7 +158,7 @@ def link(out: Path | None, accept: Path | None, api: str | None, kinds: tuple[st
 def serve(data_dir: Path | None, host: str | None, port: int | None, sparql_backend: str | None,
           query_timeout: float | None) -> None:
     """Serve Linked Data pages, the guarded SPARQL endpoint and the dumps (waitress)."""
-    from kg.serve import run
+    from kg.web.serve import run
 
     given = {"output_dir": data_dir, "host": host, "port": port, "sparql_backend": sparql_backend,
              "query_timeout": query_timeout}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.authority import LINK_COLUMNS, QID_IRI, AuthorityError, load_authorities, name_key
 from kg.config import ROOT
+from kg.resolve.authority import LINK_COLUMNS, QID_IRI, AuthorityError, load_authorities, name_key
 
 DATA = ROOT / "data"
 AUTH = DATA / "authority"
@@ -238,7 +238,7 @@ def test_index_follows_forms_added_after_a_lookup(auth):
 
 
 def test_completions_equal_the_scan(auth):
-    from kg.names import MAX_ENDING, NameFinder, variant_key
+    from kg.resolve.names import MAX_ENDING, NameFinder, variant_key
 
     finder = NameFinder(auth)
     tokens = {f"{nf.form[:2]}[{nf.form[2:]}]" for nf in auth.forms if len(nf.form) > 3}

@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 
 from kg.cli import cli
 from kg.model import Diagnostic, Page, ParseResult
-from kg.parse import parse_pages, parse_sources
+from kg.sources.parse import parse_pages, parse_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "data" / "bad"
@@ -159,10 +159,10 @@ def test_citation_with_letters_keeps_no_garbage_part():
 
 
 def test_citation_part_forms_are_the_shapes_forms():
-    """kg.citations.PART_FORMS must stay the patterns of the shapes, or garbage could reach (and stop) a build."""
+    """kg.sources.citations.PART_FORMS must stay the shapes' patterns, or garbage could reach (and stop) a build."""
     from rdflib.namespace import SH
 
-    from kg.citations import PART_FORMS
+    from kg.sources.citations import PART_FORMS
 
     shapes = Graph().parse(ROOT / "shapes" / "bolcorr.shapes.ttl")
     node = URIRef("https://w3id.org/bolcorr/shapes#ArchivalInstantiationShape")
@@ -218,7 +218,7 @@ def test_page_whose_every_document_is_broken():
 
 def test_html_head_left_open_does_not_hide_the_page():
     """Lazy HTML (<head> never closed) must not read as an empty page: <body> closes it."""
-    from kg.read import html_to_text
+    from kg.sources.read import html_to_text
 
     text, title = html_to_text("<html><head><title>T</title><script>x = '<p>No. 999</p>'</script>"
                                "<body><p>No. 911</p><p>A &amp; B &lt;b&gt;</p>")

@@ -1,15 +1,15 @@
-"""The batched build (kg/batches.py, kg/dumps_chunks.py, kg/dumps_assemble.py) gives what the whole-dataset
+"""The batched build (kg/build/batches.py, kg/publish/chunks.py, kg/publish/assemble.py) gives what the whole-dataset
 reference paths give, whatever the batch size:
 
-- every term's N-Triples text is Oxigraph's, byte for byte (kg/ntriples.py);
-- the published kg.nt.gz is the reference canonical N-Triples (kg.dumps_formats.sorted_ntriples over
-  kg.mapping.map_corpus, the rdflib path), and kg.trig / kg.ttl / kg.jsonld hold exactly the reference
+- every term's N-Triples text is Oxigraph's, byte for byte (kg/rdf/ntriples.py);
+- the published kg.nt.gz is the reference canonical N-Triples (kg.rdf.terms.sorted_ntriples over
+  kg.rdf.mapping.map_corpus, the rdflib path), and kg.trig / kg.ttl / kg.jsonld hold exactly the reference
   quads and triples, for batches of 7 documents in 2 workers and for one batch;
 - the findings of batches validated apart (plus the whole-dataset checks) equal validate_light's on the
   whole dataset, with faults that cross batches: a document number used twice in different batches and
   valid citations across batches (which must not be flagged); a citation of a note the cited document
   lacks is reported as a problem with file, line and document, and not linked;
-- kg.mapping_letter.citable_nodes gives the types the mapped graphs give those nodes;
+- kg.rdf.letter.citable_nodes gives the types the mapped graphs give those nodes;
 - the Python merge (used where coreutils' sort is missing) gives sort's bytes.
 No timings here: bench/scale_bench.py measures.
 """
@@ -29,22 +29,23 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import VOID
 
-from kg import batches, dumps_assemble
-from kg.batches import BatchJob, check_whole, run_all
+from kg.build import batches
+from kg.build.batches import BatchJob, check_whole, run_all
+from kg.build.pipeline import build, shared_graph
 from kg.config import Settings
-from kg.dumps import write_dumps
-from kg.dumps_formats import dataset_quads, ox_term, sorted_ntriples
-from kg.light import map_corpus_light
-from kg.mapping import authority_graph_iri, map_corpus
-from kg.mapping_iri import Iris
-from kg.mapping_letter import citable_nodes
 from kg.model import CrossReference, ParseResult
-from kg.ntriples import NTriples
-from kg.parse import parse_sources
-from kg.pipeline import build, shared_graph
-from kg.resolve import resolve
-from kg.validate import load_hierarchy, load_shapes
-from kg.validate_fast import validate_light
+from kg.publish import assemble as dumps_assemble
+from kg.publish.dumps import write_dumps
+from kg.rdf.iris import Iris
+from kg.rdf.letter import citable_nodes
+from kg.rdf.light import map_corpus_light
+from kg.rdf.mapping import authority_graph_iri, map_corpus
+from kg.rdf.ntriples import NTriples
+from kg.rdf.terms import dataset_quads, ox_term, sorted_ntriples
+from kg.resolve.corpus import resolve
+from kg.sources.parse import parse_sources
+from kg.validate.fast import validate_light
+from kg.validate.shacl import load_hierarchy, load_shapes
 
 SETTINGS = Settings()
 

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from rdflib import OWL, Graph, URIRef
 from rdflib.namespace import DCAT, VOID
 
+from kg.build.pipeline import build
 from kg.cli import cli
 from kg.config import Settings
-from kg.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CHECK = ROOT.parent / "shared" / "checks" / "seed_check.py"

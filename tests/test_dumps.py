@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import kg.dumps as dumps
-import kg.dumps_assemble as dumps_assemble
+import kg.publish.assemble as dumps_assemble
+import kg.publish.dumps as dumps
 from kg.config import Settings
-from kg.mapping import map_corpus
+from kg.rdf.mapping import map_corpus
 from tests.mapping_fixtures import corpus
 
 

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from kg.authority import load_authorities
 from kg.config import ROOT
-from kg.events import extract_events, sentences
 from kg.model import Citation, DateStatement, Document, Note, Reference
+from kg.resolve.authority import load_authorities
+from kg.resolve.events import extract_events, sentences
 
 SEED = ROOT / "data" / "corpus" / "bolshevik-correspondence-1923-nos-167-177.txt"
 EXPECTED_PATH = ROOT.parent / "shared" / "reference" / "seed-expected.json"
@@ -25,7 +25,7 @@ def auth():
 
 @pytest.fixture(scope="module")
 def events(auth):
-    from kg.parse import parse_sources
+    from kg.sources.parse import parse_sources
 
     return extract_events(parse_sources([str(SEED)]).documents, auth)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kg.model import Document
-from kg.parse import parse_sources
+from kg.sources.parse import parse_sources
 
 FORMATS = Path(__file__).resolve().parent / "data" / "formats"
 
@@ -224,7 +224,7 @@ def test_place_in_front_of_the_date_not_before_and_form_on_its_own_line():
 
 def test_short_telegram_signature_and_full_name_header():
     from kg.model import Page
-    from kg.parse import parse_pages
+    from kg.sources.parse import parse_pages
 
     text = ("No. 9\nTelegram from Grigory Ordzhonikidze to S. M. Kirov\nMay 1, 1925\nARRIVE TOMORROW.\nSERGO.\n"
             "RTSKHIDNI. F. 558. Op. 1. D. 9. L. 1. Typewritten text.\n")
@@ -256,7 +256,7 @@ def test_contents_entries_are_not_documents_and_unnumbered_letters_split_without
 
 def test_cross_references_to_several_notes_and_keys_of_undated_or_open_dates():
     from kg.model import Page
-    from kg.parse import parse_pages
+    from kg.sources.parse import parse_pages
 
     text = ("A. B. Ivanov - C. D. Petrov\n[previously March 5, 1921]\nThe commission has finished its work and"
             " the report is ready for the Politburo meeting 1 .\nRTSKHIDNI. F. 1. Op. 1. D. 1. L. 1. Autograph.\n"
@@ -278,7 +278,7 @@ def test_title_form_header_on_a_per_letter_page():
 
 
 def test_titled_persons_and_juxtaposed_names_in_headers():
-    from kg.headers import read_header
+    from kg.sources.headers import read_header
 
     titled = read_header("Chairman of the OGPU F. E. Dzerzhinsky - Secretary of the Central Committee I. V. Stalin")
     assert [(p.name, p.kind, p.verbatim) for p in titled.senders + titled.recipients] == [

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 
 from bench.fuzz_parser import CONTRACT_KEYS, PAGES, map_case, read_case, run_case
 from kg.model import ParseResult
-from kg.parse import parse_pages
-from kg.records_json import document_to_json
+from kg.sources.parse import parse_pages
+from kg.sources.records_json import document_to_json
 
 FUZZ = settings(max_examples=300, deadline=None, database=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))

@@ -9,10 +9,10 @@ the fuzz's full check (``run_case``), so the case stays fixed in the fuzz's term
 from __future__ import annotations
 
 from bench.fuzz_parser import run_case
-from kg.dates import day_statement, parse_date
 from kg.model import DateStatement, Page, ParseResult
-from kg.parse import parse_pages
-from kg.read import html_to_text, read_page
+from kg.sources.dates import day_statement, parse_date
+from kg.sources.parse import parse_pages
+from kg.sources.read import html_to_text, read_page
 
 HEADER = "A. B. Ivanov - C. D. Petrov"
 
@@ -96,12 +96,12 @@ def test_marked_section_without_a_name_is_a_bogus_comment():
 
 def test_an_html_parser_failure_skips_only_that_page(tmp_path, monkeypatch):
     """The safety net behind the fix above: whatever the stdlib parser raises becomes a diagnostic."""
-    import kg.read
+    import kg.sources.read
 
     def broken(markup: str) -> tuple[str, str | None]:
         raise AssertionError("expected name token")
 
-    monkeypatch.setattr(kg.read, "html_to_text", broken)
+    monkeypatch.setattr(kg.sources.read, "html_to_text", broken)
     page = tmp_path / "p.html"
     page.write_text("<p>No. 1</p>", encoding="utf-8")
     diag = read_page(page)

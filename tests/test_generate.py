@@ -221,7 +221,7 @@ def test_facts_agree_with_the_page_text(corpus: tuple[list[Path], list[dict]], t
 
 def test_parser_recovers_the_facts_of_generated_pages(tmp_path: Path) -> None:
     """>= 99 % of generated documents parse to their facts (number, party counts, date, citation, notes)."""
-    parse = pytest.importorskip("kg.parse")
+    parse = pytest.importorskip("kg.sources.parse")
     from kg.devtools.accuracy import report_lines, score
 
     pages = write_corpus(tmp_path, 300, seed=11, extras=True)  # with a page of no document and copies

@@ -28,10 +28,10 @@ from werkzeug import Request, Response
 
 from kg.config import Settings
 from kg.errors import LinkingError
-from kg.link import Subject, reconcile, search_queries, subjects_from_entities, subjects_from_events
-from kg.link_client import ClientConfig, WikidataClient, retry_after_seconds
-from kg.link_names import fold
-from kg.link_review import LINK_COLUMNS, accept_review, read_review, run_link, write_review
+from kg.link.client import ClientConfig, WikidataClient, retry_after_seconds
+from kg.link.names import fold
+from kg.link.reconcile import Subject, reconcile, search_queries, subjects_from_entities, subjects_from_events
+from kg.link.review import LINK_COLUMNS, accept_review, read_review, run_link, write_review
 from kg.model import DateStatement, Entity, Event, WikidataLink
 
 DATA = Path(__file__).parent / "data" / "wikidata"
@@ -406,7 +406,7 @@ def test_a_reviewed_file_is_never_overwritten(api: RecordedWikidata, tmp_path: P
     assert not links.exists()
 
 
-# -- the `kg link` verb end to end, with kg.authority's own files and loader ------------------------------------
+# -- the `kg link` verb end to end, with kg.resolve.authority's own files and loader ---------------------------------
 
 PEOPLE_TOML = """
 [[person]]
@@ -435,8 +435,8 @@ names = ["Tiflis", "Tbilisi"]
 def test_kg_link_verb_reviews_then_accepts_into_the_authority_files(api: RecordedWikidata, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from kg.authority import load_authorities
     from kg.cli import cli
+    from kg.resolve.authority import load_authorities
 
     folder = tmp_path / "data" / "authority"
     folder.mkdir(parents=True)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from werkzeug.wrappers import Response
 
 from kg.cli import cli
-from kg.load import graph_batches, load
+from kg.store.load import graph_batches, load
 from tests.oxigraph_server import running_oxigraph
 
 TRIG = """

@@ -8,10 +8,10 @@ from rdflib import OWL, RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.mapping import map_corpus
-from kg.mapping_parts import add_date, date_created
 from kg.model import Corpus, DateStatement
-from kg.vocab import BC, BCV, SCHEMA
+from kg.rdf.mapping import map_corpus
+from kg.rdf.parts import add_date, date_created
+from kg.rdf.vocab import BC, BCV, SCHEMA
 from tests.mapping_fixtures import PAGE, corpus, doc_173
 
 B = "https://w3id.org/bolcorr/"

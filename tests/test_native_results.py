@@ -1,4 +1,4 @@
-"""The engine-written answers of /sparql (``kg.web.results.write_solutions`` / ``write_triples``) give
+"""The engine-written answers of /sparql (``kg.store.results.write_solutions`` / ``write_triples``) give
 the same rows as the Python writers, and the row cap still cuts and flags them whatever the query shape
 (ORDER BY, GROUP BY, LIMIT/OFFSET, VALUES after the query, no variables)."""
 
@@ -11,8 +11,10 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg.store import Solutions, _encode_result, _execute_serialized, declared_limit
-from kg.web.results import BY_NAME, serialize_results, write_solutions, write_triples
+from kg.store.capped import write_solutions, write_triples
+from kg.store.engine import _encode_result, _execute_serialized, declared_limit
+from kg.store.results import BY_NAME, serialize_results
+from kg.store.types import Solutions
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -1,4 +1,4 @@
-"""No drift between ontology/, kg/vocab.py, shapes/ and the data we publish: every bc:/bcv: term used
+"""No drift between ontology/, kg/rdf/vocab.py, shapes/ and the data we publish: every bc:/bcv: term used
 anywhere is declared, documented and aligned, and the Python vocabulary is exactly the declared one."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, RDFS, SH, SKOS, Graph, URIRef
 
-from kg.mapping import map_corpus
-from kg.vocab import BC, BCV
+from kg.rdf.mapping import map_corpus
+from kg.rdf.vocab import BC, BCV
 from tests.mapping_fixtures import corpus
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 Why exact equality: the build publishes whatever parse returns, and diagnostics are the user's only
 view of what was not read, so the parallel path must not change a field, a key or the order of a
 single diagnostic. Every comparison runs the pool for real (workers=2, fork) and checks through the
-kg.parse._open_pool seam that it did, rather than trusting timings.
+kg.sources.parse._open_pool seam that it did, rather than trusting timings.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-import kg.parse as parse
+import kg.sources.parse as parse
 from kg.devtools.generate import write_corpus
 from kg.errors import KGError
 from kg.model import Page, ParseResult
-from kg.parse import groups_of, parse_pages, parse_sources
-from kg.read import read_pages
-from kg.records_json import document_to_json
+from kg.sources.parse import groups_of, parse_pages, parse_sources
+from kg.sources.read import read_pages
+from kg.sources.records_json import document_to_json
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus"
@@ -30,7 +30,7 @@ BAD = ROOT / "tests" / "data" / "bad"
 
 @pytest.fixture
 def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The process count of every pool kg.parse opens during the test (empty: everything was serial)."""
+    """The process count of every pool kg.sources.parse opens during the test (empty: everything was serial)."""
     opened: list[int] = []
     real = parse._open_pool
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from kg.devtools.mutate import mutate_lines
 from kg.model import Page
-from kg.parse import parse_pages
+from kg.sources.parse import parse_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_LINES = (ROOT / "data" / "corpus" / "bolshevik-correspondence-1923-nos-167-177.txt").read_text(

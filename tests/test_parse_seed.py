@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.model import Document
-from kg.parse import parse_sources
+from kg.sources.parse import parse_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "corpus" / "bolshevik-correspondence-1923-nos-167-177.txt"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import SourceError
-from kg.read import html_to_text, read_pages
+from kg.sources.read import html_to_text, read_pages
 
 FORMATS = Path(__file__).resolve().parent / "data" / "formats"
 

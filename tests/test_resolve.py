@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.authority import load_authorities, name_key
 from kg.config import ROOT, Settings
 from kg.model import Document, Marker, Note, ParseResult, Party, SourceSpan
-from kg.names import NameFinder
-from kg.resolve import resolve, resolve_with
+from kg.resolve.authority import load_authorities, name_key
+from kg.resolve.corpus import resolve, resolve_with
+from kg.resolve.names import NameFinder
 
 EXPECTED_PATH = ROOT.parent / "shared" / "reference" / "seed-expected.json"
 SEED = ROOT / "data" / "corpus" / "bolshevik-correspondence-1923-nos-167-177.txt"
@@ -39,7 +39,7 @@ def auth():
 
 @pytest.fixture(scope="module")
 def corpus():
-    from kg.parse import parse_sources
+    from kg.sources.parse import parse_sources
 
     return resolve(parse_sources([str(SEED)]), Settings())
 

@@ -1,6 +1,6 @@
 """The fast build paths give what the reference paths give.
 
-- the compiled SHACL evaluator (kg/shacl_rules.py) and pySHACL report the same results (focus node,
+- the compiled SHACL evaluator (kg/validate/shacl_rules.py) and pySHACL report the same results (focus node,
   path, constraint component, severity, value) on every invalid sample, on the seed build and on a
   generated corpus of 200 documents, untouched and with deliberate breakage in every tenth document;
 - validate_light (screen, then pySHACL on the flagged documents) returns exactly validate_dataset's
@@ -20,20 +20,20 @@ from rdflib import RDF, Graph, Literal, URIRef, namespace
 from rdflib.term import Node
 
 from kg.config import ROOT, Settings
-from kg.dumps_formats import dataset_quads, sorted_ntriples
-from kg.light import LightDataset, map_corpus_light
-from kg.mapping import authority_graph_iri, map_corpus
 from kg.model import Corpus
-from kg.parse import parse_sources
-from kg.resolve import resolve
-from kg.shacl_fast import view_of
-from kg.shacl_rules import compile_rules, evaluate
-from kg.validate import load_hierarchy, load_shapes, prepare, validate_dataset
-from kg.validate_batches import run_batches, run_shacl
-from kg.validate_fast import light_index, screen, validate_light
-from kg.validate_report import findings_of, short
-from kg.validate_sparql import without_sparql
-from kg.vocab import BC
+from kg.rdf.light import LightDataset, map_corpus_light
+from kg.rdf.mapping import authority_graph_iri, map_corpus
+from kg.rdf.terms import dataset_quads, sorted_ntriples
+from kg.rdf.vocab import BC
+from kg.resolve.corpus import resolve
+from kg.sources.parse import parse_sources
+from kg.validate.batches import run_batches, run_shacl
+from kg.validate.fast import light_index, screen, validate_light
+from kg.validate.report import findings_of, short
+from kg.validate.shacl import load_hierarchy, load_shapes, prepare, validate_dataset
+from kg.validate.shacl_fast import view_of
+from kg.validate.shacl_rules import compile_rules, evaluate
+from kg.validate.sparql import without_sparql
 
 INVALID = sorted((ROOT / "tests/data/shapes/invalid").glob("*.ttl"))
 SETTINGS = Settings()
@@ -203,8 +203,8 @@ def test_shapes_beyond_ours_target_nodes_or_fall_back_to_pyshacl(extra: str, see
 def test_sparql_constraints_see_only_what_they_read_and_still_find_duplicates(generated: LightDataset) -> None:
     """The SPARQL store holds only the predicates the constraints use; a duplicate number across two
     document graphs and a duplicate note number are still found, as validate_dataset finds them."""
-    from kg.validate_fast import query_predicates
-    from kg.validate_sparql import sparql_checks
+    from kg.validate.fast import query_predicates
+    from kg.validate.sparql import sparql_checks
 
     light = broken(generated, seed=2)
     letters = [g for name, g in light.graphs.items() if "/graph/letter/" in str(name)]
@@ -228,7 +228,7 @@ def test_sparql_constraints_see_only_what_they_read_and_still_find_duplicates(ge
 
 @pytest.mark.parametrize("which", ["seed", "generated"])
 def test_light_index_equals_the_dataset_index(which: str, request: pytest.FixtureRequest) -> None:
-    from kg.validate_batches import DatasetIndex
+    from kg.validate.batches import DatasetIndex
 
     light = request.getfixturevalue(which)
     shared = authority_graph_iri(SETTINGS.base_iri)

@@ -11,10 +11,10 @@ from rdflib import RDF, SH, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from kg.config import Settings
-from kg.mapping import authority_graph_iri, map_corpus
 from kg.model import CrossReference
-from kg.validate import load_hierarchy, load_shapes, validate_dataset, validate_graph
-from kg.vocab import BC
+from kg.rdf.mapping import authority_graph_iri, map_corpus
+from kg.rdf.vocab import BC
+from kg.validate.shacl import load_hierarchy, load_shapes, validate_dataset, validate_graph
 from tests.mapping_fixtures import corpus, doc_167, doc_173
 
 ROOT = Path(__file__).resolve().parent.parent

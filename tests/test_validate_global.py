@@ -1,8 +1,8 @@
 """The SPARQL constraints over per-batch N-Quads slices give what they give over the whole dataset.
 
-kg.validate_global.global_sparql_findings (slices bulk-loaded into an on-disk Oxigraph store, targets,
+kg.validate.whole.global_sparql_findings (slices bulk-loaded into an on-disk Oxigraph store, targets,
 owners and source lines asked of the store for the returned rows only) must return exactly the
-findings of kg.validate_fast.sparql_findings (whole dataset in memory): on the seed, on a generated
+findings of kg.validate.fast.sparql_findings (whole dataset in memory): on the seed, on a generated
 corpus with the scale tests' faults, and on one with a fault for every sh:sparql constraint of the
 shapes -- with the duplicate document numbers in different slice files, and with the documents
 split over one file or three.
@@ -16,13 +16,13 @@ import pytest
 from rdflib import RDF, SH, Literal, URIRef
 from rdflib.term import Node
 
-from kg.light import LightDataset
-from kg.mapping import authority_graph_iri
-from kg.validate import prepare
-from kg.validate_fast import light_index, query_predicates, sparql_findings
-from kg.validate_global import global_sparql_findings, slice_predicates, write_slice
-from kg.validate_report import Finding, document_of, short
-from kg.vocab import BC
+from kg.rdf.light import LightDataset
+from kg.rdf.mapping import authority_graph_iri
+from kg.rdf.vocab import BC
+from kg.validate.fast import light_index, query_predicates, sparql_findings
+from kg.validate.report import Finding, document_of, short
+from kg.validate.shacl import prepare
+from kg.validate.whole import global_sparql_findings, slice_predicates, write_slice
 from tests.test_scale import HIERARCHY, SETTINGS, SHAPES, broken, generated, generated_corpus, seed, seed_corpus
 
 __all__ = ["generated", "generated_corpus", "seed", "seed_corpus"]  # fixtures shared with test_scale

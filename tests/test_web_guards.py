@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from kg.store import QueryEngineError
+from kg.store.types import QueryEngineError
 from tests.web_server import BASE, Live
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

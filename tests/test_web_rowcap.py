@@ -1,4 +1,4 @@
-"""The row cap on SPARQL JSON written directly by the engine (``kg.web.results.JsonRowCap``), and the
+"""The row cap on SPARQL JSON written directly by the engine (``kg.store.capped.JsonRowCap``), and the
 lean WSGI path of /sparql (``kg.web.fastpath``) answering exactly as the Flask route does."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from kg.web import results
-from kg.web.results import JsonRowCap, _Enough, _json_direct, json_direct_works
+from kg.store import capped
+from kg.store.capped import JsonRowCap, _Enough, _json_direct, json_direct_works
 from tests.web_server import Live
 
 TRICKY = ['},{', '},{}', '"},{"x":{"type":"uri","value":"', 'a\\"},{\n', '}},{{', 'line\nbreak},{', 'ок},{"', "plain",
@@ -63,8 +63,8 @@ def test_direct_json_equals_the_line_format_path(store: ox.Store, query: str, mo
     total = len(list(store.query(query)))  # type: ignore[arg-type]
     for cap in (1, 7, total - 1, total, total + 5):
         direct = _json_direct(store.query(query), cap)  # type: ignore[arg-type]
-        monkeypatch.setattr(results, "_JSON_DIRECT", [False])
-        via_tsv = results.write_solutions(store.query(query), "json", cap)  # type: ignore[arg-type]
+        monkeypatch.setattr(capped, "_JSON_DIRECT", [False])
+        via_tsv = capped.write_solutions(store.query(query), "json", cap)  # type: ignore[arg-type]
         monkeypatch.undo()
         assert direct[1] == via_tsv[1] == (total > cap)
         assert json.loads(direct[0]) == json.loads(via_tsv[0])
@@ -73,12 +73,12 @@ def test_direct_json_equals_the_line_format_path(store: ox.Store, query: str, mo
 
 def test_a_writer_layout_the_counter_does_not_know_disables_the_direct_path(monkeypatch: pytest.MonkeyPatch) -> None:
     assert json_direct_works()
-    monkeypatch.setattr(results, "_JSON_DIRECT", [])
-    monkeypatch.setattr(results, "BOUNDARY", b"}, {")  # as if the engine began to write "}, {" between rows
+    monkeypatch.setattr(capped, "_JSON_DIRECT", [])
+    monkeypatch.setattr(capped, "BOUNDARY", b"}, {")  # as if the engine began to write "}, {" between rows
     assert json_direct_works() is False
-    monkeypatch.setattr(results, "_JSON_DIRECT", [])
-    monkeypatch.setattr(results, "BOUNDARY", b"},{")
-    monkeypatch.setattr(results, "_JSON_TOKENS", results.re.compile(rb"\},\{"))  # a counter blind to strings
+    monkeypatch.setattr(capped, "_JSON_DIRECT", [])
+    monkeypatch.setattr(capped, "BOUNDARY", b"},{")
+    monkeypatch.setattr(capped, "_JSON_TOKENS", capped.re.compile(rb"\},\{"))  # a counter blind to strings
     assert json_direct_works() is False
 
 
@@ -148,7 +148,7 @@ def test_lean_path_passes_undecodable_and_unlisted_requests_to_flask(live: Live)
 
 def test_a_store_that_fails_to_load_in_its_loader_thread_still_fails(tmp_path: Path) -> None:
     from kg.errors import KGError
-    from kg.store_pool import StoreSource, _open
+    from kg.store.pool import StoreSource, _open
 
     bad = tmp_path / "kg.csv"
     bad.write_text("not rdf", encoding="utf-8")

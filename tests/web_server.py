@@ -21,7 +21,7 @@ import pytest
 from waitress.server import create_server
 
 from kg.config import Settings
-from kg.store import OxigraphStore
+from kg.store.embedded import OxigraphStore
 from kg.web import create_app
 
 FIXTURE = Path(__file__).parent / "data" / "web" / "fixture.trig"

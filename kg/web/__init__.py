@@ -1,10 +1,14 @@
-"""The publisher: Linked Data pages, the SPARQL endpoint and the dumps, as one Flask app.
+"""Stage "web": the publisher, as one Flask app: Linked Data pages, the SPARQL endpoint, the dumps.
 
-``create_app(settings, store)`` is the only way to get an app (no global app, no settings read at
-import). Common /sparql requests are answered in front of Flask by ``kg.web.fastpath`` (same code,
-less per-request machinery). Blueprints are cut by concern: ``resources`` (Linked Data URIs with content negotiation),
-``sparql`` (the guarded endpoint), ``dumps`` (files of output/ and VoID), ``pages`` (home, lists,
-search, the query editor); ``errors`` gives every failure the same shape.
+In: ``Settings`` and a ``kg.store`` ``Store`` (default: the embedded store over ``output/``). Out:
+HTTP answers. ``create_app(settings, store)`` is the only way to get an app (no global app, no
+settings read at import); ``serve`` runs it under waitress (``kg serve``). Blueprints are cut by
+concern: ``resources`` (Linked Data URIs with content negotiation), ``sparql`` (the guarded
+endpoint; common requests are answered in front of Flask by ``fastpath``), ``dumps`` (files of
+output/ and VoID), ``pages`` (home, lists, search, the query editor); ``errors`` gives every
+failure the same shape; HTML only in ``templates/``.
+
+May import: kg.store, kg.config, kg.errors
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from flask import Flask, Response, request
 
 from kg.config import Settings
 from kg.errors import KGError
-from kg.store import Store, open_store
+from kg.store import open_store
+from kg.store.types import Store
 from kg.web.context import BuildInfo, WebContext, build_info
 
 EXPOSED = "ETag, Last-Modified, Link, Vary, X-SPARQL-Truncated, X-SPARQL-Max-Rows, Content-Length"

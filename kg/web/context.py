@@ -1,4 +1,4 @@
-"""What every blueprint shares: the settings, the store and the build version (for ETags)."""
+"""What every blueprint shares: the settings, the store, the build version (for ETags) and the ontology."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
+from rdflib import Graph
 
 from kg.config import Settings
-from kg.store import Store
+from kg.store.types import Store
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def _checksum_from_sums(output_dir: Path, name: str) -> str | None:
 
 def build_info(output_dir: Path) -> BuildInfo:
     """Version = SHA-256 of the main data file (from SHA256SUMS when present, else hashed here)."""
-    from kg.store import find_data_file
+    from kg.store.files import find_data_file
 
     data_file = find_data_file(output_dir)
     version = _checksum_from_sums(output_dir, data_file.name)
@@ -59,3 +60,17 @@ def build_info(output_dir: Path) -> BuildInfo:
 
 def ctx() -> WebContext:
     return current_app.extensions["kg"]
+
+
+def ontology_graph() -> Graph:
+    """Our ontology and SKOS schemes as published with the build (``output/ontology/``), else from
+    ``Settings.ontology_dir``; parsed once per app."""
+    graph = current_app.extensions.get("kg.ontology")
+    if graph is None:
+        graph = Graph()
+        published = ctx().settings.output_dir / "ontology"
+        folder = published if any(published.glob("*.ttl")) else ctx().settings.ontology_dir
+        for path in sorted(folder.glob("*.ttl")):
+            graph.parse(path, format="turtle")
+        current_app.extensions["kg.ontology"] = graph
+    return graph

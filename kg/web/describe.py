@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.store import Term
-from kg.web.results import PREFIXES
+from kg.store.results import PREFIXES
+from kg.store.types import Term
 
 LABEL_PROPS = ("http://schema.org/name", "http://www.w3.org/2004/02/skos/core#prefLabel",
                "http://www.w3.org/2000/01/rdf-schema#label")

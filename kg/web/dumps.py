@@ -15,7 +15,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
 from rdflib import Graph
 
-from kg.web.conneg import HTML, RDF_FORMATS, Format, content_type, negotiate
+from kg.store.formats import RDF_FORMATS, Format
+from kg.web.conneg import HTML, content_type, negotiate
 from kg.web.context import ctx
 
 bp = Blueprint("dumps", __name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from kg.store import QueryTimeout
+from kg.store.types import QueryTimeout
 from kg.web.conneg import NotAcceptable
 
 bp = Blueprint("errors", __name__)

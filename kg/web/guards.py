@@ -5,7 +5,7 @@
 - SERVICE: only to endpoints on ``Settings.service_allowlist``; a variable or unresolvable target is
   refused; when the word "service" appears where the lexer found no SERVICE keyword, rdflib's parser
   double-checks (a query it cannot parse is refused rather than trusted). Workers that run ordinary
-  queries have no network at all (``kg.store_pool.drop_network``);
+  queries have no network at all (``kg.store.pool.drop_network``);
 - time: the request's ``timeout`` can only lower ``Settings.query_timeout``; a query using SERVICE
   also runs under ``Settings.service_timeout``;
 - size: bodies and query strings beyond ``Settings.max_body_bytes`` get 413.
@@ -20,7 +20,7 @@ from typing import Any
 from flask import abort
 
 from kg.config import Settings
-from kg.sparql_scan import Scan, scan
+from kg.store.scan import Scan, scan
 
 READ_ONLY = ("This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, "
              "COPY) is not accepted. Download the dumps from /dumps/ to work on a copy.")

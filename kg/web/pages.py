@@ -16,7 +16,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.web import queries, views
 from kg.web.conneg import RESOURCE_FORMATS
-from kg.web.context import ctx
+from kg.web.context import ctx, ontology_graph
 from kg.web.describe import Description
 
 bp = Blueprint("pages", __name__)
@@ -101,8 +101,6 @@ def _vocabulary_labels(desc: Description) -> None:
     """Name our SKOS concepts and ontology terms (bcv:julian → "Julian") from the ontology files."""
     from rdflib import URIRef
     from rdflib.namespace import RDFS, SKOS
-
-    from kg.web.resources import ontology_graph
 
     base = ctx().settings.base_iri
     graph = ontology_graph()

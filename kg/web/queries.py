@@ -2,14 +2,15 @@
 
 All pages read the data through ``Store.query`` like any client would (so a remote store works for
 them too). Values from URLs are validated or escaped before they enter a query: IRIs by
-``kg.store.iri_ref``, strings by ``literal``.
+``kg.store.embedded.iri_ref``, strings by ``literal``.
 """
 
 from __future__ import annotations
 
 import json
 
-from kg.store import Solutions, iri_ref
+from kg.store.describe import iri_ref
+from kg.store.types import Solutions
 from kg.web.context import ctx
 
 PAGE_TIMEOUT = 5.0

@@ -15,11 +15,12 @@ from flask import Blueprint, Response, abort, request, url_for
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from kg.store import RDF_LANGSTRING, XSD_STRING
-from kg.web.conneg import HTML, JSONLD, RESOURCE_FORMATS, Format, by_suffix, content_type, negotiate
-from kg.web.context import ctx
+from kg.store.formats import JSONLD, Format
+from kg.store.results import PREFIXES, serialize_triples
+from kg.store.types import RDF_LANGSTRING, XSD_STRING
+from kg.web.conneg import HTML, RESOURCE_FORMATS, by_suffix, content_type, negotiate
+from kg.web.context import ctx, ontology_graph
 from kg.web.describe import Description
-from kg.web.results import PREFIXES, serialize_triples
 
 bp = Blueprint("resources", __name__)
 RDFS_LABEL = RDFS.label
@@ -92,22 +93,6 @@ def resource(kind: str, rest: str) -> Response:
     desc = get_resource(kind, path)
     fmt = forced or negotiate(RESOURCE_FORMATS, request.args.get("format"))
     return represent(kind, path, desc, fmt, negotiated=forced is None)
-
-
-def ontology_graph() -> Graph:
-    """Our ontology and SKOS schemes as published with the build (``output/ontology/``), else from
-    ``Settings.ontology_dir``; parsed once per app."""
-    from flask import current_app
-
-    graph = current_app.extensions.get("kg.ontology")
-    if graph is None:
-        graph = Graph()
-        published = ctx().settings.output_dir / "ontology"
-        folder = published if any(published.glob("*.ttl")) else ctx().settings.ontology_dir
-        for path in sorted(folder.glob("*.ttl")):
-            graph.parse(path, format="turtle")
-        current_app.extensions["kg.ontology"] = graph
-    return graph
 
 
 def _term(node) -> tuple:

@@ -19,9 +19,10 @@ from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import quote_etag
 
-from kg.store import QueryEngineError, QuerySyntaxError, QueryTimeout, Serialized
+from kg.store.formats import RDF_FORMATS, RESULT_FORMATS, Format
+from kg.store.types import QueryEngineError, QuerySyntaxError, QueryTimeout, Serialized
 from kg.web import guards
-from kg.web.conneg import HTML, RDF_FORMATS, RESULT_FORMATS, Format, NotAcceptable, content_type, negotiate
+from kg.web.conneg import HTML, NotAcceptable, content_type, negotiate
 from kg.web.context import WebContext, ctx
 from kg.web.service_description import service_description
 

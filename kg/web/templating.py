@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kg.store import XSD_STRING, Term
+from kg.store.types import XSD_STRING, Term
 from kg.web.context import ctx
 from kg.web.describe import curie
 

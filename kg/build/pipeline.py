@@ -1,0 +1,163 @@
+"""`kg build`: parse -> batches (resolve, map, validate, write fragments) -> check -> publish.
+
+Why one short function per stage boundary: each stage is a library call with typed records in and
+out (kg.model, kg.build.batches), so the pipeline only decides what to print and whether to publish.
+Nothing is published unless the whole dataset conforms (sh:Violation = stop); the previous output/
+stays. The batches never hold the whole graph (kg/build/batches.py); the main process holds the parsed
+documents, the shared graph and the findings.
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from kg.build.batches import BatchJob, BatchResult, Pending, run_all
+from kg.config import Settings
+from kg.errors import SourceError
+from kg.model import ParseResult
+from kg.publish.chunks import ChunkFiles, Triple
+from kg.publish.dumps import now_iso, publication
+from kg.sources.parse import parse_sources
+from kg.validate.report import format_report
+
+Echo = Callable[[str], None]
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _progress(text: str) -> None:
+    """Stage progress on a terminal only: quiet in CI, pipes and tests."""
+    if sys.stderr.isatty():
+        print(f"kg build: {text}", file=sys.stderr)
+
+
+@dataclass
+class StageTimes:
+    """Seconds per stage of one build (bench/scale_bench.py prints them)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process and its children
+    parts: dict[str, float] = field(default_factory=dict)  # seconds of the parts that overlap in a stage
+    documents: int = 0
+    statements: int = 0
+    violations: int = 0
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        _progress(name)
+        t, c = time.perf_counter(), _cpu()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t
+            self.cpu[name] = self.cpu.get(name, 0.0) + _cpu() - c
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def parse(settings: Settings, sources: list[str] | None) -> ParseResult:
+    paths = sources or [str(settings.corpus_dir)]
+    if not sources and not settings.corpus_dir.exists():
+        raise SourceError(str(settings.corpus_dir), "no such directory (give SOURCES or add pages)")
+    return parse_sources(paths, workers=settings.build_workers or None)
+
+
+def build(settings: Settings, sources: list[str] | None, strict: bool = False, echo: Echo = _stderr,
+          times: StageTimes | None = None) -> int:
+    """Run the whole build; 0 published, 1 not published (strict diagnostics or non-conformance)."""
+    with gc_paused():
+        return _build(settings, sources, strict, echo, times or StageTimes())
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a build runs.
+
+    Why: the build keeps many small objects alive to its end (documents, terms); every full
+    collection walks them all. Reference counting still frees everything that is dropped."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Echo, times: StageTimes) -> int:
+    started, t0 = now_iso(), time.perf_counter()
+    with times.stage("parse"):
+        parsed = parse(settings, sources)
+    for diag in parsed.diagnostics:
+        echo(str(diag))
+    if strict and parsed.diagnostics:
+        echo(f"kg build: {len(parsed.diagnostics)} parser diagnostic(s) under --strict: nothing published")
+        return 1
+    if not parsed.documents:  # an empty graph must never replace the last good dumps
+        echo(f"kg build: no document could be read from the sources; nothing published, "
+             f"{settings.output_dir} untouched")
+        return 1
+    n_docs, n_diags = len(parsed.documents), len(parsed.diagnostics)
+    with publication(settings) as pub:
+        with times.stage("prepare"):
+            job = BatchJob.prepare(parsed, settings, pub.workdir)
+        del parsed
+        with times.stage("batches"):
+            results = list(run_all(job, settings.build_workers))
+        unresolved = report_batches(results, echo)
+        shared_iri = job.iris.authority_graph()
+        shared = shared_graph(job, results)
+        slices = [ChunkFiles(pub.workdir, r.summary.index).path("slice") for r in results]
+        times.documents = n_docs
+        times.statements = len(shared) + sum(r.summary.quads for r in results)
+        with times.stage("check + write"):  # the whole-dataset checks run in a child while the dumps are written
+            pending = Pending(job, shared, slices)
+            try:
+                del job
+                t = time.perf_counter()
+                info = pub.publish([r.summary for r in results], shared_iri, shared, started)
+                times.parts["write: dumps"] = time.perf_counter() - t
+                findings = sorted(set([f for r in results for f in r.findings] + pending.result(times.parts)))
+            finally:
+                pending.close()
+        times.violations = sum(f.is_violation for f in findings)
+        if times.violations:
+            pub.cancel()
+            echo(format_report(findings, False))
+            echo(f"kg build: the graph does not conform to shapes/; nothing published, {settings.output_dir} untouched")
+            return 1
+        if findings:  # warnings only: reported, published
+            echo(format_report(findings, True))
+    echo(f"kg build: {n_docs} documents, {times.statements} statements in named graphs, "
+         f"{n_diags} parser diagnostics, {unresolved} unresolved names, {len(findings)} SHACL "
+         f"warnings; published {settings.output_dir} version {info.version} in {time.perf_counter() - t0:.2f} s")
+    return 0
+
+
+def report_batches(results: list[BatchResult], echo: Echo) -> int:
+    """Print the names no entity was found for and the mapping's problems; return how many names."""
+    unresolved = [d for r in results for d in r.diagnostics]
+    for diag in unresolved:
+        echo(f"unresolved name: {diag}")
+    for problem in dict.fromkeys(p for r in results for p in r.problems):
+        echo(f"mapping: {problem}")
+    return len(unresolved)
+
+
+def shared_graph(job: BatchJob, results: list[BatchResult]) -> list[Triple]:
+    """The authority graph with what the batches added to it (archival units), each triple once."""
+    triples = dict.fromkeys(job.authority.triples)
+    for result in results:
+        triples.update(dict.fromkeys(result.shared))
+    return list(triples)

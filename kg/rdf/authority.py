@@ -1,0 +1,114 @@
+"""Mapping of the shared resources into the authority graph: people, groups, places, archives,
+events, the edition and the build activity, with the provenance of every Wikidata link.
+
+Why a graph of their own: a person is described once, not once per letter; letters point at it.
+"""
+
+from __future__ import annotations
+
+from rdflib import OWL, RDF, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from kg.model import Entity, Event, WikidataLink
+from kg.rdf.iris import Iris
+from kg.rdf.parts import add_date, add_reference
+from kg.rdf.vocab import BC, BCV, SCHEMA
+
+ENTITY_TYPES = {"person": (BC.Person, SCHEMA.Person), "organization": (BC.Group, SCHEMA.Organization),
+                "place": (BC.Place, SCHEMA.Place), "archive": (BC.Archive, SCHEMA.ArchiveOrganization)}
+EVENT_TYPES = {"decision": BC.Decision, "meeting": BC.Meeting, "plenum": BC.Meeting}
+EDITION_TITLE = "Bolshevik leadership. Correspondence. 1912–1927"
+EDITION_COMPILERS = "A. V. Kvashonkin, L. P. Kosheleva, L. A. Rogovaya, O. V. Khlevnyuk"
+
+
+def add_wikidata(g: Graph, node: URIRef, link: WikidataLink) -> None:
+    """owl:sameAs and schema:sameAs to the item, plus the alignment record (source, method, confidence, date)."""
+    item = URIRef(link.iri)
+    g.add((node, OWL.sameAs, item))
+    g.add((node, SCHEMA.sameAs, item))
+    record = URIRef(f"{node}/wikidata")
+    g.add((node, BC.hasWikidataAlignment, record))
+    g.add((record, RDF.type, BC.WikidataAlignment))
+    g.add((record, BC.alignedWith, item))
+    g.add((record, BC.alignmentMethod, BCV.curated if link.method == "curated" else BCV.reconciled))
+    g.add((record, BC.confidence, Literal(link.confidence)))
+    g.add((record, BC.alignmentSource, Literal(link.source)))
+    g.add((record, PROV.generatedAtTime, Literal(link.date, datatype=XSD.date)))
+    if link.evidence:
+        g.add((record, BC.evidence, Literal(link.evidence)))
+
+
+def add_entity(g: Graph, iris: Iris, ent: Entity) -> URIRef:
+    """A person, group, place or archive: our class and schema.org's, names as labels and alternates."""
+    node = iris.entity(ent.kind, ent.id)
+    for cls in ENTITY_TYPES[ent.kind]:
+        g.add((node, RDF.type, cls))
+    g.add((node, SCHEMA.name, Literal(ent.pref_label)))
+    g.add((node, SKOS.prefLabel, Literal(ent.pref_label, lang="en")))
+    for alt in dict.fromkeys(ent.alt_labels):
+        if alt != ent.pref_label:
+            g.add((node, SKOS.altLabel, Literal(alt, lang="en")))
+            g.add((node, SCHEMA.alternateName, Literal(alt)))
+    if ent.full_name and ent.kind == "person":
+        g.add((node, BC.fullName, Literal(ent.full_name)))
+    if ent.description:
+        g.add((node, SCHEMA.description, Literal(ent.description, lang="en")))
+    if ent.wikidata is not None:
+        add_wikidata(g, node, ent.wikidata)
+    return node
+
+
+def add_event(g: Graph, iris: Iris, event: Event, groups: dict[str, Entity]) -> URIRef:
+    """A dated event: schema:Event with Gregorian start/end dates, our date statement, acting body."""
+    node = iris.event(event.id)
+    g.add((node, RDF.type, BC.Event))
+    if event.kind in EVENT_TYPES:
+        g.add((node, RDF.type, EVENT_TYPES[event.kind]))
+    g.add((node, RDF.type, SCHEMA.Event))
+    g.add((node, SCHEMA.name, Literal(event.label)))
+    date = event.date
+    if date.edtf:
+        g.add((node, BC.edtf, Literal(date.edtf)))
+    start = date.gregorian_earliest or (date.earliest if date.calendar == "gregorian" else None)
+    end = date.gregorian_latest or (date.latest if date.calendar == "gregorian" else None)
+    if start:
+        g.add((node, SCHEMA.startDate, Literal(start, datatype=XSD.date)))
+    if end and end != start:
+        g.add((node, SCHEMA.endDate, Literal(end, datatype=XSD.date)))
+    date_node = URIRef(f"{node}/date")
+    g.add((node, BC.eventDate, date_node))
+    add_date(g, date_node, date)
+    if event.body and event.body in groups:
+        g.add((node, BC.decidedBy, iris.entity(groups[event.body].kind, event.body)))
+    if event.summary:
+        g.add((node, SCHEMA.description, Literal(event.summary, lang="en")))
+    for i, ref in enumerate(event.references, start=1):
+        ref_node = URIRef(f"{node}/ref/{i}")
+        g.add((node, BC.hasReference, ref_node))
+        add_reference(g, g, iris, ref_node, ref, groups)
+    if event.wikidata is not None:
+        add_wikidata(g, node, event.wikidata)
+    return node
+
+
+def add_edition(g: Graph, iris: Iris) -> URIRef:
+    """The 1996 edition every letter is part of."""
+    node = iris.edition()
+    g.add((node, RDF.type, BC.Edition))
+    g.add((node, RDF.type, SCHEMA.Book))
+    g.add((node, SCHEMA.name, Literal(EDITION_TITLE)))
+    g.add((node, DCTERMS.title, Literal(EDITION_TITLE, lang="en")))
+    g.add((node, SCHEMA.datePublished, Literal("1996", datatype=XSD.gYear)))
+    g.add((node, DCTERMS.description, Literal(f"Collection of documents, 1996. Compiled by {EDITION_COMPILERS}. "
+                                              "Read in its English machine translation on the web.", lang="en")))
+    return node
+
+
+def add_build_activity(g: Graph, iris: Iris, version: str) -> URIRef:
+    """The build activity of this parser version (its time is recorded in void.ttl, not here)."""
+    node = iris.build_activity(version)
+    g.add((node, RDF.type, BC.BuildActivity))
+    g.add((node, RDF.type, PROV.Activity))
+    g.add((node, BC.parserVersion, Literal(version)))
+    g.add((node, SCHEMA.name, Literal(f"kg build {version}")))
+    return node

@@ -1,0 +1,271 @@
+"""The engine's own writers under the row cap: what a query worker writes /sparql answers with.
+
+/sparql answers are written by the engine's own (Rust) writers, under the row cap. SPARQL JSON (the
+default) is written directly into a ``JsonRowCap``, which counts rows as they stream and stops the
+engine one row past the cap. Other formats go through a line format: ``write_solutions`` and
+``write_triples`` stream the answer as TSV / N-Triples (one line per row or triple, newlines in
+literals are escaped) into a ``LineCap``, which stops the engine once one line more than the cap has
+arrived; the kept lines are then re-read and written in the requested format, still natively. That is
+~20x cheaper per row than writing rows in Python, and the cap still cuts and flags: JSON carries
+``"truncated": true|false`` beside ``head`` and ``results``. Results that come as plain tuples
+are written by ``kg.store.results``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pyoxigraph as ox
+
+from kg.store.formats import (
+    NTRIPLES,
+    RESULTS_CSV,
+    RESULTS_JSON,
+    RESULTS_TSV,
+    RESULTS_XML,
+    Format,
+)
+from kg.store.results import BY_NAME, serialize_results, write_rdf
+from kg.store.types import Solutions
+
+_OX_RESULTS = {RESULTS_JSON: ox.QueryResultsFormat.JSON, RESULTS_XML: ox.QueryResultsFormat.XML,
+               RESULTS_CSV: ox.QueryResultsFormat.CSV, RESULTS_TSV: ox.QueryResultsFormat.TSV}
+_XML_TRUNCATED = b"<!-- truncated: more rows matched than this endpoint returns -->"
+
+
+class _Enough(Exception):
+    """Raised from ``LineCap.write`` to stop the engine's writer (and the query) early."""
+
+
+class LineCap:
+    """A binary sink for the engine's line-per-row writers that keeps at most ``keep`` lines.
+
+    Once a line beyond ``keep`` arrives, the answer is known to be longer than the cap: ``cut`` is set
+    and ``write`` raises, which stops the writer and with it the lazily evaluated query."""
+
+    def __init__(self, keep: int | None):
+        self.keep, self.cut, self.lines = keep, False, 0
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        if self.cut:  # the writer may flush once more while unwinding
+            raise _Enough
+        self.chunks.append(bytes(data))
+        self.lines += data.count(b"\n")
+        if self.keep is not None and self.lines > self.keep:
+            self.cut = True
+            raise _Enough
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the chunks stay in memory."""
+
+    def body(self) -> bytes:
+        """The kept lines (all of them when nothing was cut)."""
+        data = b"".join(self.chunks)
+        if not self.cut:
+            return data
+        end = -1
+        for _ in range(self.keep or 0):
+            end = data.index(b"\n", end + 1)
+        return data[:end + 1]
+
+
+def _capture(result: ox.QuerySolutions | ox.QueryTriples, fmt: ox.QueryResultsFormat | ox.RdfFormat,
+             keep: int | None) -> LineCap:
+    sink = LineCap(keep)
+    try:
+        result.serialize(sink, format=fmt)  # type: ignore[arg-type]
+    except Exception:
+        if not sink.cut:  # a real engine or evaluation error, not our stop
+            raise
+    return sink
+
+
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|"|\},\{', re.DOTALL)  # a whole string | an unclosed one | },{
+# A boundary followed by a row's first binding. Its quote after "{" cannot close a string (what follows
+# would be invalid JSON: a name, then a string, then text), so it opens one and the match lies outside
+# strings: every match is a real boundary. Rows with nothing bound ("{}") are the only ones it misses.
+_ROW_START = re.compile(rb'\},\{"(?:[^"\\]|\\.)*":\{"type":', re.DOTALL)
+BOUNDARY = b"},{"
+EMPTY_ROW = b"},{}"
+
+
+class JsonRowCap:
+    """A binary sink for the engine's SPARQL JSON writer that keeps at most ``keep`` (>= 1) rows.
+
+    The writer is compact: ``{"head":...,"results":{"bindings":[{row},{row}]}}``, and outside strings
+    ``},{`` occurs only between two rows (inside a row, bindings are joined by ``},"``). Counting
+    ``},{`` in each chunk (C speed) gives an upper bound on the rows: a literal may contain it too.
+    Only when that bound reaches the cap are the new bytes counted exactly (``_ROW_START``, or a scan
+    that skips strings when a row with nothing bound may be among them); once
+    ``keep`` rows are complete and another begins, ``cut_at`` marks the end of row ``keep`` and
+    ``write`` raises, which stops the writer and the lazily evaluated query. ``json_direct_works``
+    checks these assumptions against the installed engine before this sink is trusted."""
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self.done: list[bytes] = []  # bytes scanned exactly (they end outside any string)
+        self.done_size = 0
+        self.pending: list[bytes] = []  # bytes after them, only counted
+        self.exact = 0  # boundaries in ``done``, outside strings
+        self.upper = 0  # ``exact`` + every ``},{`` in ``pending``: an upper bound on the boundaries
+        self.tail = b""  # the last two bytes received: a boundary may straddle two chunks
+        self.cut_at: int | None = None
+
+    @property
+    def cut(self) -> bool:
+        return self.cut_at is not None
+
+    def write(self, data: bytes) -> int:
+        if self.cut_at is not None:  # the writer may flush once more while unwinding
+            raise _Enough
+        data = bytes(data)
+        self.pending.append(data)
+        self.upper += (self.tail + data[:2]).count(BOUNDARY) + data.count(BOUNDARY)
+        self.tail = (self.tail + data)[-2:]
+        if self.upper >= self.keep:
+            self._scan()
+        return len(data)
+
+    def _scan(self) -> None:
+        """Count the boundaries outside strings in ``pending``; cut at the ``keep``-th one."""
+        data = b"".join(self.pending)
+        if EMPTY_ROW not in data:  # every boundary starts a row with a binding: C-speed matching
+            self._scan_row_starts(data)
+        else:  # a row with nothing bound, or a literal holding "},{}": skip strings token by token
+            self._scan_tokens(data)
+
+    def _scan_row_starts(self, data: bytes) -> None:
+        end = 0
+        for match in _ROW_START.finditer(data):
+            self.exact += 1
+            if self.exact >= self.keep:  # row keep + 1 has begun: keep rows 1..keep
+                self.cut_at = self.done_size + match.start() + 1
+                self.done.append(data)
+                raise _Enough
+            end = match.end()
+        self._resume(data, end)
+
+    def _resume(self, data: bytes, at: int) -> None:
+        """Everything before ``at`` (a point outside strings) is counted; the rest is pending."""
+        self.done.append(data[:at])
+        self.done_size += at
+        self.pending = [data[at:]]
+        self.upper = self.exact + data.count(BOUNDARY, at)
+
+    def _scan_tokens(self, data: bytes) -> None:
+        resume = None
+        end = 0
+        for match in _JSON_TOKENS.finditer(data):
+            token = match.group()
+            if token == b'"':  # a string still open at the end of what has arrived: resume there
+                resume = match.start()
+                break
+            end = match.end()
+            if token == BOUNDARY:
+                self.exact += 1
+                if self.exact >= self.keep:  # row keep + 1 has begun: keep rows 1..keep
+                    self.cut_at = self.done_size + match.start() + 1
+                    self.done.append(data)
+                    raise _Enough
+        if resume is None:  # no quote after ``end``, so no string is open there; a boundary may
+            resume = max(end, len(data) - 2)  # still be completed by the next chunk
+        self._resume(data, resume)
+
+    def flush(self) -> None:
+        """Nothing to flush: the chunks stay in memory."""
+
+    def body(self) -> bytes:
+        """The answer: all of it, or (when cut) rows 1..keep with the array and objects closed."""
+        data = b"".join(self.done + ([] if self.cut_at is not None else self.pending))
+        return data if self.cut_at is None else data[:self.cut_at] + b"]}}"
+
+
+def _json_direct(solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
+    sink = JsonRowCap(max_rows)
+    try:
+        solutions.serialize(sink, format=ox.QueryResultsFormat.JSON)  # type: ignore[arg-type]
+    except Exception:
+        if not sink.cut:  # a real engine or evaluation error, not our stop
+            raise
+    return _flag(sink.body(), RESULTS_JSON, sink.cut), sink.cut
+
+
+_JSON_DIRECT: list[bool] = []
+
+
+def json_direct_works() -> bool:
+    """Whether ``JsonRowCap`` counts the installed engine's JSON exactly: checked once per process on
+    answers with literals that contain ``},{``, quotes, backslashes and newlines, unbound and empty
+    rows, against the row counts the engine itself reports. If the writer's layout ever changes, the
+    check fails and JSON answers take the line-format path (slower, never wrong)."""
+    if not _JSON_DIRECT:
+        _JSON_DIRECT.append(_self_check())
+    return _JSON_DIRECT[0]
+
+
+def _self_check() -> bool:
+    store = ox.Store()
+    tricky = ['},{', '},{}', '"},{"x":{"type":"uri"', 'a\\"},{\n', '}},{{', 'line\nbreak},{', 'ок},{"']
+    for i, text in enumerate(tricky * 3):
+        store.add(ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(text), ox.DefaultGraph()))
+    queries = ["SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s", "SELECT ?u WHERE { ?s ?p ?o OPTIONAL { ?s <urn:q> ?u } }",
+               "SELECT * WHERE { }", "SELECT ?x WHERE { FILTER(false) }"]
+    try:
+        for query in queries:
+            total = len(list(store.query(query)))  # type: ignore[arg-type]
+            for cap in {1, 2, total - 1, total, total + 1} - {-1, 0}:
+                body, cut = _json_direct(store.query(query), cap)  # type: ignore[arg-type]
+                rows = json.loads(body)["results"]["bindings"]
+                if cut != (total > cap) or len(rows) != min(total, cap):
+                    return False
+    except Exception:  # noqa: BLE001 - any surprise means: do not trust the direct path
+        return False
+    return True
+
+
+def write_solutions(solutions: ox.QuerySolutions, fmt_name: str, max_rows: int | None,
+                    limit: int | None = None) -> tuple[bytes, bool]:
+    """(body, truncated) for a SELECT answer in results format ``fmt_name``, at most ``max_rows`` rows.
+    ``limit``: the query's own top-level LIMIT; within the cap, the answer is written directly."""
+    fmt = BY_NAME[fmt_name]
+    if limit is not None and (max_rows is None or limit <= max_rows):
+        body = solutions.serialize(format=_OX_RESULTS[fmt])
+        assert body is not None
+        return _flag(body, fmt, False), False
+    if fmt is RESULTS_JSON and max_rows is not None and max_rows >= 1 and json_direct_works():
+        return _json_direct(solutions, max_rows)
+    sink = _capture(solutions, ox.QueryResultsFormat.TSV, None if max_rows is None else max_rows + 1)
+    tsv = sink.body()
+    if tsv.startswith(b"\n"):  # no variables: rows are empty lines, which the TSV reader drops
+        rows = [()] * (tsv.count(b"\n") - 1)
+        return serialize_results(Solutions((), rows, sink.cut), fmt), sink.cut  # type: ignore[arg-type]
+    if fmt is RESULTS_TSV:
+        return tsv, sink.cut
+    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=_OX_RESULTS[fmt])
+    assert body is not None
+    return _flag(body, fmt, sink.cut), sink.cut
+
+
+def _flag(body: bytes, fmt: Format, truncated: bool) -> bytes:
+    """Say in the body whether rows were cut: a ``truncated`` member in JSON, a comment in XML."""
+    if fmt is RESULTS_JSON and body.endswith(b"}"):
+        return body[:-1] + (b',"truncated":true}' if truncated else b',"truncated":false}')
+    if fmt is RESULTS_XML and truncated:
+        return body.replace(b"</head>", b"</head>" + _XML_TRUNCATED, 1)
+    return body
+
+
+def write_triples(triples: ox.QueryTriples, fmt_name: str, max_rows: int | None,
+                  base_prefix: str | None) -> tuple[bytes, bool]:
+    """(body, truncated) for a CONSTRUCT/DESCRIBE answer in RDF format ``fmt_name``, at most
+    ``max_rows`` triples."""
+    sink = _capture(triples, ox.RdfFormat.N_TRIPLES, max_rows)
+    nt = sink.body()
+    fmt = BY_NAME[fmt_name]
+    if fmt is NTRIPLES:
+        return nt, sink.cut
+    parsed = [quad.triple for quad in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
+    return write_rdf(parsed, fmt, base_prefix), sink.cut

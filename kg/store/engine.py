@@ -1,0 +1,134 @@
+"""Running one query inside a worker process: the engine's answer, encoded or written under the row cap.
+
+Why apart from the pool: this is what a worker *does* (``run_in_worker``), while ``kg.store.pool``
+is how workers are kept; the pool calls this module, never the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from kg.store.capped import write_solutions, write_triples
+from kg.store.results import serialize
+from kg.store.scan import scan, tokens
+from kg.store.types import XSD_STRING, Boolean, QueryResult, Serialized, Solutions, Term, Triples
+
+
+def encode(term: Any) -> Term:
+    """pyoxigraph term -> plain tuple."""
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return ("uri", term.value)
+    if kind == "BlankNode":
+        return ("bnode", term.value)
+    if kind == "Literal":
+        return ("literal", term.value, term.datatype.value, term.language)
+    return ("literal", str(term), XSD_STRING, None)  # RDF-star quoted triple, shown as text
+
+
+def _run_query(store: Any, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> Any:
+    """The engine's own result; the default graph is the union of all graphs unless the query or the
+    protocol names graphs (FROM / default-graph-uri select store graphs, never fetch)."""
+    import pyoxigraph as ox
+
+    options: dict[str, Any] = {}
+    if default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    if named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    if not default_graphs and not named_graphs and not scan(sparql).has_dataset:
+        options["use_default_graph_as_union"] = True
+    return store.query(sparql, **options)
+
+
+def _encode_result(result: Any, max_rows: int | None) -> QueryResult:
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QueryBoolean):
+        return Boolean(bool(result))
+    limit = max_rows if max_rows is not None else -1
+    memo: dict[Any, Term] = {}
+
+    def enc(term: Any) -> Term | None:
+        if term is None:
+            return None
+        found = memo.get(term)
+        if found is None:
+            found = memo[term] = encode(term)
+        return found
+
+    if isinstance(result, ox.QuerySolutions):
+        names = tuple(v.value for v in result.variables)
+        rows: list[tuple[Term | None, ...]] = []
+        for solution in result:
+            if len(rows) == limit:
+                return Solutions(names, rows, truncated=True)
+            rows.append(tuple(map(enc, solution)))
+        return Solutions(names, rows)
+    triples = []
+    for t in result:
+        if len(triples) == limit:
+            return Triples(triples, truncated=True)
+        triples.append((enc(t.subject), enc(t.predicate), enc(t.object)))  # type: ignore[arg-type]
+    return Triples(triples)
+
+
+def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str],
+             max_rows: int | None) -> QueryResult:
+    return _encode_result(_run_query(store, sparql, default_graphs, named_graphs), max_rows)
+
+
+@lru_cache(maxsize=512)
+def declared_limit(sparql: str) -> int | None:
+    """The outermost query's LIMIT when the text ends with it (``LIMIT n``, ``LIMIT n OFFSET m`` or
+    ``OFFSET m LIMIT n``): such an answer can never exceed n rows, so it needs no row counting. None
+    when in doubt (no LIMIT, a VALUES block after it, escapes in the number): the cap then counts.
+    Only called on a query the engine has parsed, so the tail is a valid solution modifier. Cached
+    like ``scan``: lexing a typical query costs ~50 µs of the worker's time, and clients repeat them."""
+    toks = [t.upper() for _, t in tokens(sparql)]
+
+    def clause() -> tuple[str, str] | None:
+        digits = ""
+        while toks and toks[-1].isdigit():  # the lexer yields an integer one digit at a time
+            digits = toks.pop() + digits
+        return (toks.pop(), digits) if digits and toks else None
+
+    last = clause()
+    if last and last[0] == "OFFSET":
+        last = clause()
+    return int(last[1]) if last and last[0] == "LIMIT" else None
+
+
+def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str | None, sparql: str,
+                        default_graphs: Sequence[str], named_graphs: Sequence[str],
+                        max_rows: int | None) -> Serialized:
+    """Run and write the answer in the worker, with the engine's own writers under the row cap (see
+    ``kg.store.results.write_solutions``): no row ever becomes a Python object."""
+    import pyoxigraph as ox
+
+    raw = _run_query(store, sparql, default_graphs, named_graphs)
+    if isinstance(raw, ox.QueryTriples):
+        body, truncated = write_triples(raw, formats[1], max_rows, base_prefix)
+        return Serialized(formats[1], body, truncated, True)
+    if isinstance(raw, ox.QuerySolutions):
+        body, truncated = write_solutions(raw, formats[0], max_rows, declared_limit(sparql))
+        return Serialized(formats[0], body, truncated, False)
+    name, body = serialize(Boolean(bool(raw)), formats, base_prefix)
+    return Serialized(name, body, False, False)
+
+
+def run_in_worker(store: Any, request: tuple) -> tuple:
+    """Answer one request from the pool: ("ok", result) or ("error", kind, message)."""
+    what, kwargs = request
+    try:
+        if what == "serialized":
+            return ("ok", _execute_serialized(store, **kwargs))
+        return ("ok", _execute(store, **kwargs))
+    except SyntaxError as err:
+        return ("error", "syntax", str(err))
+    except OSError as err:
+        return ("error", "engine", str(err))
+
+
