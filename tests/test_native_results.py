@@ -1,4 +1,4 @@
-"""The engine-written answers of /sparql (``kg.store.results.write_solutions`` / ``write_triples``) give
+"""The engine-written answers of /sparql (``kg.store.capped.write_solutions`` / ``write_triples``) give
 the same rows as the Python writers, and the row cap still cuts and flags them whatever the query shape
 (ORDER BY, GROUP BY, LIMIT/OFFSET, VALUES after the query, no variables)."""
 

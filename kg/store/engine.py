@@ -105,7 +105,7 @@ def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str |
                         default_graphs: Sequence[str], named_graphs: Sequence[str],
                         max_rows: int | None) -> Serialized:
     """Run and write the answer in the worker, with the engine's own writers under the row cap (see
-    ``kg.store.results.write_solutions``): no row ever becomes a Python object."""
+    ``kg.store.capped.write_solutions``): no row ever becomes a Python object."""
     import pyoxigraph as ox
 
     raw = _run_query(store, sparql, default_graphs, named_graphs)

@@ -2,7 +2,7 @@
 
 All pages read the data through ``Store.query`` like any client would (so a remote store works for
 them too). Values from URLs are validated or escaped before they enter a query: IRIs by
-``kg.store.embedded.iri_ref``, strings by ``literal``.
+``kg.store.describe.iri_ref``, strings by ``literal``.
 """
 
 from __future__ import annotations
