@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright
 
 from kg.web import pages
 from tests.web_server import Live
@@ -46,6 +46,17 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def test_letter_page_in_a_browser(live: Live, page: Page) -> None:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def on_pageerror(error: Error) -> None:
+        errors.append(f"pageerror: {error.message}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_pageerror)
     page.goto(live.url + "/letter/167", wait_until="load")
     expect(page.locator("h1")).to_contain_text("No. 167")
     expect(page.locator('sup a[href^="#note-"]')).to_have_count(2)
@@ -53,6 +64,7 @@ def test_letter_page_in_a_browser(live: Live, page: Page) -> None:
     shot = ARTIFACTS / "letter-167.png"
     page.screenshot(path=shot, full_page=True)
     assert shot.stat().st_size > 10_000
+    assert errors == []
 
 
 def test_person_page_in_a_browser(live: Live, page: Page) -> None:
