@@ -53,6 +53,7 @@ $(VENDOR)/yasgui.min.js:
 	else echo "make vendor: npm unavailable or failed; the SPARQL page uses its plain form"; fi
 
 # Headless Chromium for the browser tests (Debian package), only when missing and we may install it.
+# Playwright (test extra) drives this binary; `playwright install` and its browser download are never needed.
 chromium:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \

@@ -1,5 +1,9 @@
-"""Headless Chromium (Debian's) against the live publisher: the letter, person and SPARQL pages load,
-and the query editor runs an example query and shows rows. Screenshots go to tests/artifacts/."""
+"""Headless Chromium (Debian's, driven by Playwright) against the live publisher: the letter, person and
+SPARQL pages load, and the query editor runs an example query and shows rows. Screenshots go to
+tests/artifacts/.
+
+Playwright drives /usr/bin/chromium through ``executable_path``; ``playwright install`` (a browser
+download) is never needed."""
 
 from __future__ import annotations
 
@@ -7,51 +11,79 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright
 
 from kg.web import pages
-from tests import cdp
 from tests.web_server import Live
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not cdp.available(), reason="/usr/bin/chromium is missing (`make chromium` "
-                                                             "installs it as root on Debian)")]
+CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.is_file(), reason="/usr/bin/chromium is missing (`make chromium` "
+                                                                "installs it as root on Debian)")]
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[cdp.Browser]:
-    b = cdp.Browser()
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                              args=["--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(20_000)
     try:
-        yield b
+        yield context.new_page()
     finally:
-        b.close()
+        context.close()
 
 
-def test_letter_page_in_a_browser(live: Live, browser: cdp.Browser) -> None:
-    browser.open(live.url + "/letter/167")
-    assert "No. 167" in browser.evaluate("document.querySelector('h1').textContent")
-    assert browser.evaluate("document.querySelectorAll('sup a[href^=\"#note-\"]').length") == 2
-    assert browser.evaluate("document.querySelector('.hierarchy').textContent").startswith("RGASPI")
-    assert browser.screenshot(ARTIFACTS / "letter-167.png").stat().st_size > 10_000
+def test_letter_page_in_a_browser(live: Live, page: Page) -> None:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def on_pageerror(error: Error) -> None:
+        errors.append(f"pageerror: {error.message}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_pageerror)
+    page.goto(live.url + "/letter/167", wait_until="load")
+    expect(page.locator("h1")).to_contain_text("No. 167")
+    expect(page.locator('sup a[href^="#note-"]')).to_have_count(2)
+    assert page.locator(".hierarchy").text_content().startswith("RGASPI")
+    shot = ARTIFACTS / "letter-167.png"
+    page.screenshot(path=shot, full_page=True)
+    assert shot.stat().st_size > 10_000
+    assert errors == []
 
 
-def test_person_page_in_a_browser(live: Live, browser: cdp.Browser) -> None:
-    browser.open(live.url + "/person/ordzhonikidze-g-k")
-    assert browser.evaluate("document.querySelectorAll('svg.timeline circle').length") == 3
-    assert browser.evaluate("document.querySelectorAll('svg.network line').length") == 3
-    assert browser.evaluate("document.querySelector('svg.network').getBBox().width") > 100
-    browser.screenshot(ARTIFACTS / "person-ordzhonikidze.png")
+def test_person_page_in_a_browser(live: Live, page: Page) -> None:
+    page.goto(live.url + "/person/ordzhonikidze-g-k", wait_until="load")
+    expect(page.locator("svg.timeline circle")).to_have_count(3)
+    expect(page.locator("svg.network line")).to_have_count(3)
+    assert page.evaluate("document.querySelector('svg.network').getBBox().width") > 100
+    page.screenshot(path=ARTIFACTS / "person-ordzhonikidze.png", full_page=True)
 
 
-def test_query_editor_runs_an_example_and_shows_rows(live: Live, browser: cdp.Browser) -> None:
-    browser.open(live.url + "/query")
+def test_query_editor_runs_an_example_and_shows_rows(live: Live, page: Page) -> None:
+    page.goto(live.url + "/query", wait_until="load")
     if not pages.vendor_available():
         pytest.skip("YASGUI is not installed (`make vendor`); the plain form is tested in test_web_pages.py")
-    browser.wait_for("window.kgEditor !== undefined && document.querySelector('.CodeMirror') !== null")
-    browser.evaluate("document.querySelector('button.example').click()")
-    rows = browser.wait_for("(() => { const r = document.querySelectorAll('.yasr table tbody tr');"
-                            " return r.length && r[0].textContent.includes('Stalin') ? r.length : 0 })()")
-    assert rows == 4  # letter 168 has two recipients
-    text = browser.evaluate("document.querySelector('.yasr table tbody').textContent")
+    page.wait_for_function("window.kgEditor !== undefined && document.querySelector('.CodeMirror') !== null")
+    page.locator("button.example").first.click()
+    rows = page.locator(".yasr table tbody tr")
+    expect(rows.first).to_contain_text("Stalin")
+    expect(rows).to_have_count(4)  # letter 168 has two recipients
+    text = page.locator(".yasr table tbody").text_content()
     assert "Nazaretyan" in text and "Ordzhonikidze" in text
-    browser.screenshot(ARTIFACTS / "sparql-editor.png")
+    page.screenshot(path=ARTIFACTS / "sparql-editor.png")
