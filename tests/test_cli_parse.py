@@ -69,3 +69,19 @@ def test_introduction_page_gives_empty_array():
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
     assert result.stderr == ""
+
+
+def test_quiet_keeps_the_summary_line_and_the_exit_code():
+    page = FORMATS / "impossible-date.txt"
+    summary = (f"impossible-date: 1 error, e.g. {page}:6: document 501: 'February 30, 1923': no such day: "
+               "February 30, 1923; date left empty")
+    loud = run(str(page))
+    assert loud.exit_code == 0
+    assert loud.stderr.splitlines() == [
+        f"{page}:6: document 501: error: 'February 30, 1923': no such day: February 30, 1923; date left empty "
+        "[impossible-date]", summary]
+    for flag in ("--quiet", "-q"):
+        quiet = run(flag, str(page))
+        assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, loud.stdout, summary + "\n")
+        strict = run("--strict", flag, str(page))
+        assert (strict.exit_code, strict.stderr) == (1, summary + "\n")
