@@ -229,3 +229,14 @@ def test_seed_build_prints_each_diagnostic_in_the_documented_form_then_one_line_
     assert quiet.returncode == 0
     assert quiet.stderr.splitlines()[:-1] == SEED_SUMMARY
     assert quiet.stderr.splitlines()[-1].split("; published")[0] == final.split("; published")[0]
+
+
+def test_build_of_a_directory_without_pages_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "pages"
+    empty.mkdir()
+    (empty / "index.md").write_text("No. 1\n", encoding="utf-8")
+    proc = kg_build(str(empty), "--out", str(tmp_path / "output"))
+    assert proc.returncode == 1
+    assert proc.stderr == (f"kg build: {empty}: no pages to read: none of its 1 file is a page "
+                           f"(.htm, .html, .text, .txt, .xhtml); nothing published, {tmp_path / 'output'} untouched\n")
+    assert not (tmp_path / "output").exists()

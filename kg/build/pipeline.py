@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from kg.build.batches import BatchJob, BatchResult, Pending, run_all
 from kg.config import Settings
-from kg.errors import SourceError
+from kg.errors import NoPagesError, SourceError
 from kg.model import Diagnostic, ParseResult, summarize_diagnostics
 from kg.publish.chunks import ChunkFiles, Triple
 from kg.publish.dumps import now_iso, publication
@@ -102,7 +102,11 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
            quiet: bool) -> int:
     started, t0 = now_iso(), time.perf_counter()
     with times.stage("parse"):
-        parsed = parse(settings, sources)
+        try:
+            parsed = parse(settings, sources)
+        except NoPagesError as err:  # exit 1 like any sources no document could be read from
+            echo(f"kg build: {err}; nothing published, {settings.output_dir} untouched")
+            return 1
     diagnostics = parsed.diagnostics  # the summary lines before each final line count these
     report_diagnostics(diagnostics, echo, quiet)
     if strict and parsed.diagnostics:
