@@ -20,12 +20,15 @@ build: setup
 	$(VENV)/bin/kg build
 
 serve: setup vendor
-	$(VENV)/bin/kg serve
+	$(VENV)/bin/kg serve --host $(HOST) --port $(PORT)
 
-# Main job: build the graph from the bundled corpus, then serve it on 127.0.0.1:5000.
+# Main job: build the graph from the bundled corpus, then serve it on 127.0.0.1:5000 (make run PORT=5001 HOST=...).
+# Plain '=', not '?=': only the command line overrides them, never an exported HOST (tcsh) or PORT (PaaS).
+HOST = 127.0.0.1
+PORT = 5000
 run: setup vendor
 	$(VENV)/bin/kg build
-	$(VENV)/bin/kg serve
+	$(VENV)/bin/kg serve --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(VENV)/bin/ruff check kg tests bench

@@ -33,8 +33,10 @@ def cli() -> None:
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the records as a JSON array (the parse contract).")
 @click.option("--strict", is_flag=True, help="Exit 1 when there is any diagnostic.")
-def parse(sources: tuple[str, ...], as_json: bool, strict: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No line per diagnostic; only one summary line per diagnostic code.")
+def parse(sources: tuple[str, ...], as_json: bool, strict: bool, quiet: bool) -> None:
     """Read pages (files, directories or globs; text or HTML) and print the documents found."""
+    from kg.model import summarize_diagnostics
     from kg.sources.parse import parse_sources
     from kg.sources.records_json import document_to_json
 
@@ -50,8 +52,8 @@ def parse(sources: tuple[str, ...], as_json: bool, strict: bool) -> None:
         for doc in result.documents:
             date = doc.date.expressed if doc.date else "?"
             click.echo(f"No. {doc.number or '-'}\t{doc.kind}\t{doc.header}\t{date}\t{len(doc.notes)} notes")
-    for diag in result.diagnostics:
-        click.echo(str(diag), err=True)
+    for line in ([] if quiet else [str(d) for d in result.diagnostics]) + summarize_diagnostics(result.diagnostics):
+        click.echo(line, err=True)
     if strict and result.diagnostics:
         sys.exit(1)
 
@@ -61,7 +63,8 @@ def parse(sources: tuple[str, ...], as_json: bool, strict: bool) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Output directory (default: output/).")
 @click.option("--base", "base_iri", help="Base IRI of the published resources.")
 @click.option("--strict", is_flag=True, help="Any parser diagnostic is fatal (exit 1, nothing published).")
-def build(sources: tuple[str, ...], out: Path | None, base_iri: str | None, strict: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No line per diagnostic; only one summary line per diagnostic code.")
+def build(sources: tuple[str, ...], out: Path | None, base_iri: str | None, strict: bool, quiet: bool) -> None:
     """Parse, resolve, map, validate and publish the graph atomically into output/."""
     from kg.build.pipeline import build as run_build
 
@@ -71,7 +74,7 @@ def build(sources: tuple[str, ...], out: Path | None, base_iri: str | None, stri
     if base_iri:
         settings = replace(settings, base_iri=base_iri)
     try:
-        code = run_build(settings, list(sources) or None, strict=strict)
+        code = run_build(settings, list(sources) or None, strict=strict, quiet=quiet)
     except KGError as err:
         _fail(err)
         return

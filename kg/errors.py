@@ -18,6 +18,16 @@ class SourceError(KGError):
         super().__init__(f"{where}: {message}")
 
 
+class NoPagesError(SourceError):
+    """The sources exist but hold no page at all: directories that are empty or hold only other files.
+
+    Exit 1, not 2: the paths can be used and are simply empty of pages, which the README's exit codes
+    call "sources in which no document at all could be read" (what `kg build` has always answered for
+    an empty directory); 2 stays for a path that does not exist."""
+
+    exit_code = 1
+
+
 class NotConformant(KGError):
     """The built graph does not conform to the shapes; nothing was published."""
 

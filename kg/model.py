@@ -1,8 +1,9 @@
 """Typed records shared by the pipeline stages (read -> split -> parse -> resolve -> map -> validate -> dump).
 
-This module is the contract between stages: no rdflib, no I/O, only plain dataclasses. Every value
-read from a page keeps its verbatim form next to the normalized one and a ``SourceSpan`` saying where
-it came from, so that each published statement can be traced to a file and line.
+This module is the contract between stages: no rdflib, no I/O, only plain dataclasses (and the one
+text rendering of diagnostics, which `kg parse` and `kg build` share). Every value read from a page
+keeps its verbatim form next to the normalized one and a ``SourceSpan`` saying where it came from,
+so that each published statement can be traced to a file and line.
 
 Conventions
 - Line numbers are 1-based lines of the *page text* as read (for HTML pages: the extracted text).
@@ -13,6 +14,8 @@ Conventions
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -41,9 +44,34 @@ class Diagnostic:
     message: str
     severity: Severity = "error"
 
-    def __str__(self) -> str:
+    @property
+    def where(self) -> str:
+        """``file:line: document N`` (``file:line:`` when no document is known)."""
         doc = f" document {self.document}" if self.document else ""
-        return f"{self.file}:{self.line}:{doc}: {self.severity}: {self.message} [{self.code}]"
+        return f"{self.file}:{self.line}:{doc}"
+
+    def __str__(self) -> str:
+        """The one line `kg parse` and `kg build` print: ``file:line: document N: severity: message [code]``."""
+        return f"{self.where}: {self.severity}: {self.message} [{self.code}]"
+
+
+def summarize_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[str]:
+    """One line per diagnostic code: how many, of which severity, and the first one as an example.
+
+    ``note-without-marker: 7 warnings, e.g. p.txt:97: document 168: note 2 has no marker in the text``.
+    Codes with any error come first, then the others; each group by code name, so the order is the
+    same from run to run. Why: a large corpus gives thousands of diagnostic lines, and these lines
+    (kept under ``--quiet``) say what kinds there are without scrolling.
+    """
+    by_code: dict[str, list[Diagnostic]] = {}
+    for diag in diagnostics:
+        by_code.setdefault(diag.code, []).append(diag)
+    lines = []
+    for code, diags in sorted(by_code.items(), key=lambda item: (all(d.severity != "error" for d in item[1]), item[0])):
+        counts = Counter(d.severity for d in diags)
+        kinds = ", ".join(f"{counts[s]} {s}{'' if counts[s] == 1 else 's'}" for s in ("error", "warning") if counts[s])
+        lines.append(f"{code}: {kinds}, e.g. {diags[0].where}: {diags[0].message}")
+    return lines
 
 
 @dataclass

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from kg.cli import cli
-from kg.model import Diagnostic, Page, ParseResult
+from kg.model import Diagnostic, Page, ParseResult, summarize_diagnostics
 from kg.sources.parse import parse_pages, parse_sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,7 +226,8 @@ def test_html_head_left_open_does_not_hide_the_page():
 
 
 def test_kg_parse_json_on_the_bad_corpus():
-    """The CLI gives the same reading: JSON records of what was read, one stderr line per diagnostic."""
+    """The CLI gives the same reading: JSON records of what was read, one stderr line per diagnostic,
+    then one summary line per diagnostic code."""
     result = CliRunner().invoke(cli, ["parse", "--json", str(BAD), str(BAD / "binary-garbage.bin")])
     assert result.exit_code == 0
     records = {r["number"]: r for r in json.loads(result.stdout)}
@@ -234,11 +235,77 @@ def test_kg_parse_json_on_the_bad_corpus():
     assert records["909"]["citation"]["fond"] is None and records["909"]["citation"]["delo"] is None
     assert records["905"]["date"] is None and records["906"]["date"]["edtf"] == "1931-03-05"
     lines = result.stderr.splitlines()
-    assert len(lines) == 18
+    assert len(lines) == 18 + 14  # 18 diagnostics of 14 codes
+    assert lines[:18] == expected_diagnostic_lines()
     assert f"{BAD / 'citation-letters.txt'}:10: document 909: error: citation " in lines[8]
     assert lines[8].endswith("are not archival numbers; left empty [unreadable-citation]")
+    assert lines[18:] == BAD_SUMMARY
     strict = CliRunner().invoke(cli, ["parse", "--strict", str(BAD / "date-out-of-range.txt")])
     assert strict.exit_code == 1 and "[date-out-of-range]" in strict.stderr  # a warning counts under --strict
+
+
+# The summary of the whole bad corpus, one line per code: errors first, then warnings, each by code;
+# the count by severity and the first diagnostic of the code (its location and message) as the example.
+BAD_SUMMARY = [line.replace("BAD/", f"{BAD}/") for line in [
+    "ambiguous-header: 1 error, e.g. BAD/all-broken.txt:6: document 913: header missing: no sender/recipient "
+    "separator in 'Dear comrade! Neither a header nor a date stands before this text.'",
+    "duplicate-number: 1 error, e.g. BAD/duplicate-number.txt:12: document 907: No. 907 is also "
+    "BAD/duplicate-number.txt:2 with a different header or date ('E. F. Sidorov - A. B. Ivanov' vs "
+    "'A. B. Ivanov - C. D. Petrov'); this copy is not published",
+    "impossible-date: 1 error, e.g. BAD/impossible-date.txt:6: document 905: 'February 30, 1923': no such day: "
+    "February 30, 1923; date left empty",
+    "missing-header: 1 error, e.g. BAD/no-header.txt:4: document 903: no header line (the date follows the "
+    "number): sender and recipients unknown",
+    "undecodable: 2 errors, e.g. BAD/invalid-utf8.txt:8: document 910: not UTF-8: byte 0xff at offset 131 "
+    "(line 8); page skipped, not read: No. 910",
+    "unreadable-citation: 1 error, e.g. BAD/citation-letters.txt:10: document 909: citation 'RTSKHIDNI. F. abc. "
+    "Op. 1. D. xyz. L. 9. Autograph.': fond 'abc' and delo 'xyz' are not archival numbers; left empty",
+    "unreadable-number: 1 error, e.g. BAD/all-broken.txt:8:: 'No. 99999999999' is not an edition number "
+    "(1-6 digits, a letter); no document starts here",
+    "date-out-of-range: 1 warning, e.g. BAD/date-out-of-range.txt:6: document 906: 'March 5, 1931' is outside "
+    "the collection's years 1912-1927; date kept as printed",
+    "empty-document: 1 warning, e.g. BAD/all-broken.txt:2: document 912: No. 912 has no text after its number "
+    "line; nothing to publish",
+    "marker-without-note: 1 warning, e.g. BAD/notes-and-markers.txt:8: document 908: marker 3 has no note",
+    "missing-citation: 2 warnings, e.g. BAD/all-broken.txt:12: document 913: no archival citation line",
+    "missing-date: 2 warnings, e.g. BAD/all-broken.txt:6: document 913: no date line",
+    "note-without-marker: 1 warning, e.g. BAD/notes-and-markers.txt:18: document 908: note 2 has no marker in "
+    "the text",
+    "truncated-page: 2 warnings, e.g. BAD/all-broken.txt:12: document 913: the page ends inside No. 913, "
+    "mid-sentence ('The commission met on the 8th and') and before any citation: the rest of the text is lost",
+]]
+
+
+@pytest.mark.parametrize("quiet", ["--quiet", "-q"])
+def test_kg_parse_quiet_keeps_only_the_summary_and_the_exit_code(quiet):
+    sources = [str(BAD), str(BAD / "binary-garbage.bin")]
+    loud = CliRunner().invoke(cli, ["parse", *sources])
+    result = CliRunner().invoke(cli, ["parse", quiet, *sources])
+    assert (loud.exit_code, result.exit_code) == (0, 0)
+    assert result.stdout == loud.stdout  # the documents are still printed
+    assert result.stderr.splitlines() == BAD_SUMMARY
+    strict = CliRunner().invoke(cli, ["parse", "--strict", quiet, str(BAD / "date-out-of-range.txt")])
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines() == [
+        f"date-out-of-range: 1 warning, e.g. {BAD / 'date-out-of-range.txt'}:6: document 906: 'March 5, 1931' is "
+        "outside the collection's years 1912-1927; date kept as printed"]
+
+
+def test_summary_counts_each_severity_of_a_code_and_orders_codes_stably():
+    diags = [Diagnostic("b.txt", 3, "2", "zeta", "late", "warning"),
+             Diagnostic("a.txt", 9, "1", "alpha", "first alpha", "warning"),
+             Diagnostic("a.txt", 1, None, "zeta", "first zeta", "warning"),
+             Diagnostic("c.txt", 5, "3", "zeta", "an error", "error"),
+             Diagnostic("c.txt", 7, "4", "alpha", "second alpha", "warning")]
+    assert summarize_diagnostics(diags) == [
+        "zeta: 1 error, 2 warnings, e.g. b.txt:3: document 2: late",  # a code with an error comes first
+        "alpha: 2 warnings, e.g. a.txt:9: document 1: first alpha"]
+    assert summarize_diagnostics(reversed(diags)) == [  # the example is the first one in the order printed
+        "zeta: 1 error, 2 warnings, e.g. c.txt:5: document 3: an error",
+        "alpha: 2 warnings, e.g. c.txt:7: document 4: second alpha"]
+    assert summarize_diagnostics([Diagnostic("p.bin", 1, None, "undecodable", "binary")]) == [
+        "undecodable: 1 error, e.g. p.bin:1:: binary"]  # no document: the location is file:line: as in the line
+    assert summarize_diagnostics([]) == []
 
 
 # ------------------------------------------------------------------------------ generated pages
@@ -361,6 +428,10 @@ def test_build_names_what_it_left_out_and_says_what_it_published(bad_build):
         f"{BAD / 'invalid-utf8.txt'}:8", f"{BAD / 'binary-garbage.bin'}:1", f"{BAD / 'all-broken.txt'}:2",
         f"{BAD / 'duplicate-number.txt'}:12"]
     assert "not read: No. 910" in left_out[0]
+    assert lines[-16:-2] == BAD_SUMMARY  # the summary lines, just before the final line
+    assert lines[-2] == (f"unresolved-name: 18 warnings, e.g. {BAD / 'citation-letters.txt'}:4: document 909: name "
+                         "'A. B. Ivanov' (header) not resolved: no person in people.toml is named 'Ivanov' with "
+                         "initials 'A. B.' unambiguously")
     assert lines[-1].startswith("kg build: 11 documents, ") and re.search(r"\b18 (parser )?diagnostics", lines[-1])
     assert f"published {out} version " in lines[-1]
 
@@ -374,6 +445,10 @@ def test_strict_build_exits_1_and_leaves_the_previous_output_untouched(bad_build
     assert strict.stderr.splitlines()[-1] == "kg build: 18 parser diagnostic(s) under --strict: nothing published"
     assert snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["output"]  # no half-written sibling left behind
+    quiet = kg_build(out, "--strict", "--quiet")  # the same refusal, without the line per diagnostic
+    assert quiet.returncode == 1
+    assert quiet.stderr.splitlines() == [*BAD_SUMMARY, strict.stderr.splitlines()[-1]]
+    assert snapshot(out) == before
 
 
 def test_build_of_only_undecodable_input_names_every_page_and_keeps_the_last_good_output(bad_build, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -196,3 +197,46 @@ def test_warnings_are_reported_and_published(tmp_path: Path) -> None:
     assert code == 0 and "1 SHACL warnings" in lines[-1]
     assert any(line.startswith("Warning: document 173") and "bc:placeWritten" in line for line in text.splitlines())
     sums(tmp_path / "output")
+
+
+SEED = ROOT / "data" / "corpus" / "bolshevik-correspondence-1923-nos-167-177.txt"
+DIAGNOSTIC_LINE = re.compile(r"^[^:]+:\d+: document \S+: (error|warning): .+ \[[a-z-]+\]$")
+SEED_SUMMARY = [
+    f"note-without-marker: 7 warnings, e.g. {SEED}:97: document 168: note 2 has no marker in the text",
+    f"unresolved-name: 15 warnings, e.g. {SEED}:19: document 167: name 'Vardzieli' (body) not resolved: "
+    "'Vardzieli' is in no authority file"]
+
+
+def kg_build(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kg", "build", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=600)
+
+
+def test_seed_build_prints_each_diagnostic_in_the_documented_form_then_one_line_per_code(tmp_path: Path) -> None:
+    """Parser diagnostics and unresolved names alike: `file:line: document N: severity: message [code]`
+    (the README's form); then one summary line per code, then the final line. --quiet drops only the
+    lines per diagnostic."""
+    proc = kg_build("--out", str(tmp_path / "output"))
+    assert proc.returncode == 0, proc.stderr
+    *diagnostics, summary1, summary2, final = proc.stderr.splitlines()
+    assert [line for line in diagnostics if not DIAGNOSTIC_LINE.match(line)] == []
+    assert [line.rsplit(" [", 1)[1] for line in diagnostics] == ["note-without-marker]"] * 7 + ["unresolved-name]"] * 15
+    assert diagnostics[7] == (f"{SEED}:19: document 167: warning: name 'Vardzieli' (body) not resolved: "
+                              "'Vardzieli' is in no authority file [unresolved-name]")
+    assert [summary1, summary2] == SEED_SUMMARY
+    assert final.startswith("kg build: 11 documents, ") and "7 parser diagnostics, 15 unresolved names" in final
+    quiet = kg_build("--quiet", "--out", str(tmp_path / "quiet"))
+    assert quiet.returncode == 0
+    assert quiet.stderr.splitlines()[:-1] == SEED_SUMMARY
+    assert quiet.stderr.splitlines()[-1].split("; published")[0] == final.split("; published")[0]
+
+
+def test_build_of_a_directory_without_pages_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "pages"
+    empty.mkdir()
+    (empty / "index.md").write_text("No. 1\n", encoding="utf-8")
+    proc = kg_build(str(empty), "--out", str(tmp_path / "output"))
+    assert proc.returncode == 1
+    assert proc.stderr == (f"kg build: {empty}: no pages to read: none of its 1 file is a page "
+                           f"(.htm, .html, .text, .txt, .xhtml); nothing published, {tmp_path / 'output'} untouched\n")
+    assert not (tmp_path / "output").exists()

@@ -69,3 +69,41 @@ def test_introduction_page_gives_empty_array():
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
     assert result.stderr == ""
+
+
+def test_directory_without_pages_is_named_exit_1(tmp_path):
+    """A newcomer's empty or wrong folder: one line naming it and what is in it, exit 1 (the README's
+    "sources in which no document at all could be read"; 2 is for a path that does not exist)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(str(empty))
+    assert result.exit_code == 1
+    assert (result.stdout, result.stderr) == ("", f"kg: error: {empty}: no pages to read: the directory is empty\n")
+    other = tmp_path / "other"
+    (other / "sub").mkdir(parents=True)
+    (other / "letters.pdf").write_bytes(b"%PDF")
+    (other / "sub" / "notes.md").write_text("No. 1\n", encoding="utf-8")
+    result = run("--json", str(other))
+    assert result.exit_code == 1
+    assert result.stderr == (f"kg: error: {other}: no pages to read: none of its 2 files is a page "
+                             "(.htm, .html, .text, .txt, .xhtml)\n")
+    assert run("--strict", str(empty), str(other)).stderr == (
+        f"kg: error: {empty}, {other}: no pages to read: none of their 2 files is a page "
+        "(.htm, .html, .text, .txt, .xhtml)\n")
+    assert run(str(empty), str(SEED)).exit_code == 0  # pages elsewhere: they are read
+
+
+def test_quiet_keeps_the_summary_line_and_the_exit_code():
+    page = FORMATS / "impossible-date.txt"
+    summary = (f"impossible-date: 1 error, e.g. {page}:6: document 501: 'February 30, 1923': no such day: "
+               "February 30, 1923; date left empty")
+    loud = run(str(page))
+    assert loud.exit_code == 0
+    assert loud.stderr.splitlines() == [
+        f"{page}:6: document 501: error: 'February 30, 1923': no such day: February 30, 1923; date left empty "
+        "[impossible-date]", summary]
+    for flag in ("--quiet", "-q"):
+        quiet = run(flag, str(page))
+        assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, loud.stdout, summary + "\n")
+        strict = run("--strict", flag, str(page))
+        assert (strict.exit_code, strict.stderr) == (1, summary + "\n")

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from kg.build.batches import BatchJob, BatchResult, Pending, run_all
 from kg.config import Settings
-from kg.errors import SourceError
-from kg.model import ParseResult
+from kg.errors import NoPagesError, SourceError
+from kg.model import Diagnostic, ParseResult, summarize_diagnostics
 from kg.publish.chunks import ChunkFiles, Triple
 from kg.publish.dumps import now_iso, publication
 from kg.sources.parse import parse_sources
@@ -74,10 +74,13 @@ def parse(settings: Settings, sources: list[str] | None) -> ParseResult:
 
 
 def build(settings: Settings, sources: list[str] | None, strict: bool = False, echo: Echo = _stderr,
-          times: StageTimes | None = None) -> int:
-    """Run the whole build; 0 published, 1 not published (strict diagnostics or non-conformance)."""
+          times: StageTimes | None = None, quiet: bool = False) -> int:
+    """Run the whole build; 0 published, 1 not published (strict diagnostics or non-conformance).
+
+    Every diagnostic (parser, unresolved name) is one line unless ``quiet``; one summary line per
+    diagnostic code and the final ``kg build:`` line are always printed."""
     with gc_paused():
-        return _build(settings, sources, strict, echo, times or StageTimes())
+        return _build(settings, sources, strict, echo, times or StageTimes(), quiet)
 
 
 @contextmanager
@@ -95,16 +98,23 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Echo, times: StageTimes) -> int:
+def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Echo, times: StageTimes,
+           quiet: bool) -> int:
     started, t0 = now_iso(), time.perf_counter()
     with times.stage("parse"):
-        parsed = parse(settings, sources)
-    for diag in parsed.diagnostics:
-        echo(str(diag))
+        try:
+            parsed = parse(settings, sources)
+        except NoPagesError as err:  # exit 1 like any sources no document could be read from
+            echo(f"kg build: {err}; nothing published, {settings.output_dir} untouched")
+            return 1
+    diagnostics = parsed.diagnostics  # the summary lines before each final line count these
+    report_diagnostics(diagnostics, echo, quiet)
     if strict and parsed.diagnostics:
+        report_summary(diagnostics, echo)
         echo(f"kg build: {len(parsed.diagnostics)} parser diagnostic(s) under --strict: nothing published")
         return 1
     if not parsed.documents:  # an empty graph must never replace the last good dumps
+        report_summary(diagnostics, echo)
         echo(f"kg build: no document could be read from the sources; nothing published, "
              f"{settings.output_dir} untouched")
         return 1
@@ -115,7 +125,8 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
         del parsed
         with times.stage("batches"):
             results = list(run_all(job, settings.build_workers))
-        unresolved = report_batches(results, echo)
+        unresolved = report_batches(results, echo, quiet)
+        diagnostics = diagnostics + unresolved
         shared_iri = job.iris.authority_graph()
         shared = shared_graph(job, results)
         slices = [ChunkFiles(pub.workdir, r.summary.index).path("slice") for r in results]
@@ -135,24 +146,38 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
         if times.violations:
             pub.cancel()
             echo(format_report(findings, False))
+            report_summary(diagnostics, echo)
             echo(f"kg build: the graph does not conform to shapes/; nothing published, {settings.output_dir} untouched")
             return 1
         if findings:  # warnings only: reported, published
             echo(format_report(findings, True))
+    report_summary(diagnostics, echo)
     echo(f"kg build: {n_docs} documents, {times.statements} statements in named graphs, "
-         f"{n_diags} parser diagnostics, {unresolved} unresolved names, {len(findings)} SHACL "
+         f"{n_diags} parser diagnostics, {len(unresolved)} unresolved names, {len(findings)} SHACL "
          f"warnings; published {settings.output_dir} version {info.version} in {time.perf_counter() - t0:.2f} s")
     return 0
 
 
-def report_batches(results: list[BatchResult], echo: Echo) -> int:
-    """Print the names no entity was found for and the mapping's problems; return how many names."""
+def report_diagnostics(diagnostics: list[Diagnostic], echo: Echo, quiet: bool) -> None:
+    """One line each (``Diagnostic.__str__``, the documented form), none under --quiet."""
+    if not quiet:
+        for diag in diagnostics:
+            echo(str(diag))
+
+
+def report_summary(diagnostics: list[Diagnostic], echo: Echo) -> None:
+    """One line per diagnostic code (kept under --quiet), just before the final ``kg build:`` line."""
+    for line in summarize_diagnostics(diagnostics):
+        echo(line)
+
+
+def report_batches(results: list[BatchResult], echo: Echo, quiet: bool = False) -> list[Diagnostic]:
+    """Print the names no entity was found for and the mapping's problems; return those names' diagnostics."""
     unresolved = [d for r in results for d in r.diagnostics]
-    for diag in unresolved:
-        echo(f"unresolved name: {diag}")
+    report_diagnostics(unresolved, echo, quiet)
     for problem in dict.fromkeys(p for r in results for p in r.problems):
         echo(f"mapping: {problem}")
-    return len(unresolved)
+    return unresolved
 
 
 def shared_graph(job: BatchJob, results: list[BatchResult]) -> list[Triple]:

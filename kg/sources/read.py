@@ -5,7 +5,8 @@ inline markup; regexes over tags lose paragraph breaks or leak script text. Bloc
 blank lines so that the splitter sees the same paragraphs as in the text renderings.
 
 An undecodable page is a Diagnostic (file and line/byte of the first bad byte) and is skipped, so
-the other pages are still read; a path that does not exist is a ``SourceError`` (exit 2).
+the other pages are still read; a path that does not exist is a ``SourceError`` (exit 2), and
+directories that hold no page at all (when nothing else is given) a ``NoPagesError`` (exit 1).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from kg.errors import SourceError
+from kg.errors import NoPagesError, SourceError
 from kg.model import Diagnostic, Page
 from kg.sources.split import NUMBER_LINE, edition_number, normalize_line
 
@@ -85,8 +86,11 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
 
 
 def expand(sources: list[str]) -> list[Path]:
-    """Files named, files under directories (recursively, .txt/.html/.htm), and glob matches; sorted."""
+    """Files named, files under directories (recursively, .txt/.html/.htm), and glob matches; sorted.
+
+    NoPagesError when all of it is directories without a page (a newcomer's empty or wrong folder)."""
     out: list[Path] = []
+    directories: list[Path] = []
     for src in sources:
         path = Path(src)
         if any(ch in src for ch in "*?[") and not path.exists():
@@ -95,14 +99,29 @@ def expand(sources: list[str]) -> list[Path]:
                 raise SourceError(src, "no file matches this pattern")
             out.extend(matches)
         elif path.is_dir():
+            directories.append(path)
             out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in
                               TEXT_SUFFIXES | HTML_SUFFIXES))
         elif path.is_file():
             out.append(path)
         else:
             raise SourceError(src, "no such file or directory")
+    if not out and directories:
+        raise _no_pages(directories)
     seen: set[Path] = set()
     return [p for p in out if not (p in seen or seen.add(p))]
+
+
+def _no_pages(directories: list[Path]) -> NoPagesError:
+    """Names the directories and says what is in them instead of pages."""
+    files = sum(1 for d in directories for p in d.rglob("*") if p.is_file())
+    kinds = ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES))
+    one = len(directories) == 1
+    if not files:
+        why = "the directory is empty" if one else "the directories are empty"
+    else:
+        why = f"none of {'its' if one else 'their'} {files} file{'' if files == 1 else 's'} is a page ({kinds})"
+    return NoPagesError(", ".join(str(d) for d in directories), f"no pages to read: {why}")
 
 
 def _is_binary(data: bytes) -> bool:
