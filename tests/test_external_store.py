@@ -18,10 +18,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from tests.oxigraph_server import free_port, running_oxigraph, wait_until_answering
+from tests.seed_facts import SEED_TOTAL, score_dump
 
-ROOT = Path(__file__).resolve().parent.parent
 KG = str(Path(sys.executable).parent / "kg")
-SEED_CHECK = ROOT.parent / "shared" / "checks" / "seed_check.py"
 WHOLE_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 LETTERS = "PREFIX schema: <http://schema.org/> SELECT (COUNT(?l) AS ?n) WHERE { ?l a schema:Message }"
 
@@ -88,13 +87,10 @@ def test_load_then_serve_from_oxigraph_server_answers_like_the_embedded_store(se
             assert svc.status_code == 403, svc.text
     assert len(g_remote) > 1000
     assert isomorphic(g_embedded, g_remote)
-    if SEED_CHECK.exists():
-        dump = tmp_path / "remote.nt"
-        g_remote.serialize(dump, format="nt", encoding="utf-8")
-        checked = subprocess.run([sys.executable, str(SEED_CHECK), str(dump)], capture_output=True, text=True)
-        last = checked.stdout.strip().splitlines()[-1]
-        total = last.split("/")[-1]
-        assert last == f"seed facts: {total}/{total}", checked.stdout
+    dump = tmp_path / "remote.nt"
+    g_remote.serialize(dump, format="nt", encoding="utf-8")
+    score = score_dump(dump)
+    assert (score.ok, score.total) == (SEED_TOTAL, SEED_TOTAL), score.report()
 
 
 @pytest.mark.slow
