@@ -23,6 +23,7 @@ from rdflib.namespace import VOID
 from kg.build.pipeline import build
 from kg.cli import cli
 from kg.config import Settings
+from kg.validate.shacl import load_file
 from tests.seed_facts import SEED_TOTAL, score_dump
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +170,17 @@ def test_kg_validate_exit_codes(built: Path, tmp_path: Path) -> None:
     assert broken.exit_code == 2 and "broken.ttl" in broken.output
     missing = runner.invoke(cli, ["validate", str(tmp_path / "nothing.trig")])
     assert missing.exit_code == 2 and "nothing.trig" in missing.output
+    (tmp_path / "broken.jsonld").write_text('{"@id": "http://example.org/a", "http://example.org/b": ')
+    broken_jsonld = runner.invoke(cli, ["validate", str(tmp_path / "broken.jsonld")])
+    assert broken_jsonld.exit_code == 2 and "broken.jsonld" in broken_jsonld.output
+
+
+def test_validate_reads_every_triple_of_each_dump(built: Path) -> None:
+    """What `kg validate` checks is the whole graph whatever the format (an empty graph would conform)."""
+    whole = set(load_file(built / "kg.ttl"))
+    assert len(whole) == len(gzip.decompress((built / "kg.nt.gz").read_bytes()).splitlines())
+    for dump in ("kg.nt.gz", "kg.jsonld"):
+        assert set(load_file(built / dump)) == whole, dump
 
 
 def test_strict_with_diagnostics_publishes_nothing(tmp_path: Path) -> None:
