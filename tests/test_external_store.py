@@ -28,15 +28,15 @@ LETTERS = "PREFIX schema: <http://schema.org/> SELECT (COUNT(?l) AS ?n) WHERE { 
 @contextmanager
 def kg_serve(data: Path, *extra: str) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([KG, "serve", "--data", str(data), "--port", str(port), *extra],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(base + "/sparql", proc)
-        yield base
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
+    with subprocess.Popen([KG, "serve", "--data", str(data), "--port", str(port), *extra],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:  # closes its pipe
+        try:
+            wait_until_answering(base + "/sparql", proc)
+            yield base
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def whole_graph(base: str) -> Graph:
