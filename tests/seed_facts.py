@@ -17,6 +17,8 @@ what is missing. It is the project's own statement of the contract ``../shared/c
 scores (the same facts, counted the same way: 174 on the seed), written so the suite needs nothing beside
 the project; ``tests/test_shared_copies.py`` and ``tests/test_build.py`` compare the two when ../shared is
 present. Named graphs are read as one union graph; https://schema.org/ is accepted for http://schema.org/.
+One difference, stricter: a document number must name exactly one schema:Message (the shared script takes
+the first of several).
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ class Letter:
 
 
 class Reader:
+    """The names of every node and the letters by schema:identifier, read once from the store."""
+
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self.names: dict[object, list[str]] = defaultdict(list)
