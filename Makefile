@@ -36,7 +36,7 @@ lint: setup
 # Whole test suite (what .ci/run calls).
 test: setup vendor chromium
 	$(VENV)/bin/ruff check kg tests bench
-	$(PY) -m pytest -q
+	$(PY) -m pytest
 
 bench: setup
 	$(PY) -m pip install -q -e ".[test,bench]"

@@ -74,11 +74,11 @@ def running_oxigraph(union_default_graph: bool = True) -> Iterator[OxigraphServe
     args = [binary, "serve", "--bind", f"127.0.0.1:{port}"]
     if union_default_graph:
         args.append("--union-default-graph")
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = OxigraphServer(f"http://127.0.0.1:{port}")
-    try:
-        wait_until_answering(server.query, proc, seconds=20)
-        yield server
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
+    with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:  # closes its pipe
+        try:
+            wait_until_answering(server.query, proc, seconds=20)
+            yield server
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)

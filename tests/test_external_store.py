@@ -18,10 +18,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from tests.oxigraph_server import free_port, running_oxigraph, wait_until_answering
+from tests.seed_facts import SEED_TOTAL, score_dump
 
-ROOT = Path(__file__).resolve().parent.parent
 KG = str(Path(sys.executable).parent / "kg")
-SEED_CHECK = ROOT.parent / "shared" / "checks" / "seed_check.py"
 WHOLE_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 LETTERS = "PREFIX schema: <http://schema.org/> SELECT (COUNT(?l) AS ?n) WHERE { ?l a schema:Message }"
 
@@ -29,15 +28,15 @@ LETTERS = "PREFIX schema: <http://schema.org/> SELECT (COUNT(?l) AS ?n) WHERE { 
 @contextmanager
 def kg_serve(data: Path, *extra: str) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([KG, "serve", "--data", str(data), "--port", str(port), *extra],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(base + "/sparql", proc)
-        yield base
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
+    with subprocess.Popen([KG, "serve", "--data", str(data), "--port", str(port), *extra],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:  # closes its pipe
+        try:
+            wait_until_answering(base + "/sparql", proc)
+            yield base
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def whole_graph(base: str) -> Graph:
@@ -88,13 +87,10 @@ def test_load_then_serve_from_oxigraph_server_answers_like_the_embedded_store(se
             assert svc.status_code == 403, svc.text
     assert len(g_remote) > 1000
     assert isomorphic(g_embedded, g_remote)
-    if SEED_CHECK.exists():
-        dump = tmp_path / "remote.nt"
-        g_remote.serialize(dump, format="nt", encoding="utf-8")
-        checked = subprocess.run([sys.executable, str(SEED_CHECK), str(dump)], capture_output=True, text=True)
-        last = checked.stdout.strip().splitlines()[-1]
-        total = last.split("/")[-1]
-        assert last == f"seed facts: {total}/{total}", checked.stdout
+    dump = tmp_path / "remote.nt"
+    g_remote.serialize(dump, format="nt", encoding="utf-8")
+    score = score_dump(dump)
+    assert (score.ok, score.total) == (SEED_TOTAL, SEED_TOTAL), score.report()
 
 
 @pytest.mark.slow

@@ -392,7 +392,8 @@ def test_accept_reports_conflicts_and_bad_rows_and_writes_nothing_for_them(api: 
     assert "accept value 'maybe' is neither yes nor no" in problems
     assert "lenin-v-i: already linked to http://www.wikidata.org/entity/Q900099, not to Q900097" in problems
     assert "'Q12x' is not a Wikidata item id" in problems
-    assert [r["entity_id"] for r in csv.DictReader(links.open(encoding="utf-8"))] == ["lenin-v-i", "tiflis"]
+    rows = csv.DictReader(links.read_text(encoding="utf-8").splitlines())
+    assert [r["entity_id"] for r in rows] == ["lenin-v-i", "tiflis"]
 
 
 def test_a_reviewed_file_is_never_overwritten(api: RecordedWikidata, tmp_path: Path) -> None:

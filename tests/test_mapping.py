@@ -4,7 +4,7 @@ layout and provenance, unresolved parties, Wikidata evidence, events, cross-refe
 from __future__ import annotations
 
 import pytest
-from rdflib import OWL, RDF, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, Dataset, Graph, Literal, URIRef, namespace
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV
 
@@ -15,6 +15,8 @@ from kg.rdf.vocab import BC, BCV, SCHEMA
 from tests.mapping_fixtures import PAGE, corpus, doc_173
 
 B = "https://w3id.org/bolcorr/"
+# the terms themselves, not the XSD class: pytest probes module globals and rdflib's XSD warns on unknown names
+XSD_DATE, XSD_GYEAR_MONTH, XSD_GYEAR = namespace.XSD.date, namespace.XSD.gYearMonth, namespace.XSD.gYear
 L167, L173 = URIRef(B + "letter/167"), URIRef(B + "letter/173")
 
 
@@ -37,7 +39,7 @@ def test_letter_contract(ds: Dataset) -> None:
             (L167, SCHEMA.identifier, Literal("167")),
             (L167, SCHEMA.sender, iri("person/nazaretyan-a-m")),
             (L167, SCHEMA.recipient, iri("person/ordzhonikidze-g-k")),
-            (L167, SCHEMA.dateCreated, Literal("1923-01-24", datatype=XSD.date)),
+            (L167, SCHEMA.dateCreated, Literal("1923-01-24", datatype=XSD_DATE)),
             (L167, DCTERMS.bibliographicCitation, Literal("RTsKhIDNI. F. 85. Op. 1/S. D. 13. L. 12-13.")),
             (L167, SCHEMA.isPartOf, iri("edition")),
             (L167, BC.header, Literal("A. M. Nazaretyan - G. K. Ordzhonikidze.")),
@@ -69,11 +71,11 @@ def test_unresolved_parties_are_document_local(ds: Dataset) -> None:
 def test_julian_date_is_converted_and_printed_date_kept(ds: Dataset) -> None:
     """[March 1917] Old Style = 14 March - 13 April 1917 New Style: only the year is certain."""
     g = graph(ds, "graph/letter/173")
-    assert list(g.objects(L173, SCHEMA.dateCreated)) == [Literal("1917", datatype=XSD.gYear)]
+    assert list(g.objects(L173, SCHEMA.dateCreated)) == [Literal("1917", datatype=XSD_GYEAR)]
     date = iri("letter/173/date")
     assert g.value(date, BC.calendar) == BCV.julian
-    assert g.value(date, BC.earliest) == Literal("1917-03-01", datatype=XSD.date)
-    assert g.value(date, BC.gregorianEarliest) == Literal("1917-03-14", datatype=XSD.date)
+    assert g.value(date, BC.earliest) == Literal("1917-03-01", datatype=XSD_DATE)
+    assert g.value(date, BC.gregorianEarliest) == Literal("1917-03-14", datatype=XSD_DATE)
     assert g.value(date, BC.expressedDate) == Literal("[March 1917]")
     assert (date, BC.suppliedComponent, Literal("whole")) in g
 
@@ -86,21 +88,21 @@ def ds_(expr: str, edtf: str | None, lo: str | None, hi: str | None, calendar: s
 
 
 @pytest.mark.parametrize(("statement", "expected"), [
-    (ds_("January 24, 1923", "1923-01-24", "1923-01-24", "1923-01-24"), Literal("1923-01-24", datatype=XSD.date)),
-    (ds_("March 1921", "1921-03", "1921-03-01", "1921-03-31"), Literal("1921-03", datatype=XSD.gYearMonth)),
-    (ds_("1923", "1923", "1923-01-01", "1923-12-31"), Literal("1923", datatype=XSD.gYear)),
+    (ds_("January 24, 1923", "1923-01-24", "1923-01-24", "1923-01-24"), Literal("1923-01-24", datatype=XSD_DATE)),
+    (ds_("March 1921", "1921-03", "1921-03-01", "1921-03-31"), Literal("1921-03", datatype=XSD_GYEAR_MONTH)),
+    (ds_("1923", "1923", "1923-01-01", "1923-12-31"), Literal("1923", datatype=XSD_GYEAR)),
     (ds_("March 5-6, 1921", "1921-03-05/1921-03-06", "1921-03-05", "1921-03-06"),
-     Literal("1921-03", datatype=XSD.gYearMonth)),
+     Literal("1921-03", datatype=XSD_GYEAR_MONTH)),
     (ds_("[previously March 5, 1921]", "../1921-03-05", None, "1921-03-05"), None),
     (ds_("[later March 5, 1921]", "1921-03-05/..", "1921-03-05", None), None),
     (ds_("October 25, 1917", "1917-10-25", "1917-10-25", "1917-10-25", "julian", "1917-11-07", "1917-11-07"),
-     Literal("1917-11-07", datatype=XSD.date)),
+     Literal("1917-11-07", datatype=XSD_DATE)),
     (ds_("December 1917", "1917-12", "1917-12-01", "1917-12-31", "julian", "1917-12-14", "1918-01-13"), None),
 ])
 def test_date_created_is_gregorian_and_typed_by_precision(statement: DateStatement, expected: Literal | None) -> None:
     assert date_created(statement) == expected
     if expected is not None:
-        assert expected.datatype in (XSD.date, XSD.gYearMonth, XSD.gYear)
+        assert expected.datatype in (XSD_DATE, XSD_GYEAR_MONTH, XSD_GYEAR)
 
 
 def test_date_statement_triples_are_exactly_these() -> None:
@@ -141,15 +143,15 @@ def test_wikidata_link_carries_its_evidence(ds: Dataset) -> None:
     assert shared.value(record, BC.alignmentMethod) == BCV.curated
     assert shared.value(record, BC.confidence) == Literal("high")
     assert shared.value(record, BC.alignmentSource) == Literal("shared/reference/wikidata-seen.tsv")
-    assert shared.value(record, PROV.generatedAtTime) == Literal("2026-11-26", datatype=XSD.date)
+    assert shared.value(record, PROV.generatedAtTime) == Literal("2026-11-26", datatype=XSD_DATE)
 
 
 def test_events(ds: Dataset) -> None:
     shared = graph(ds, "graph/authority")
     ruhr, meeting = iri("event/occupation-of-the-ruhr"), iri("event/1923-01-25-politburo")
     assert {(ruhr, RDF.type, SCHEMA.Event), (ruhr, SCHEMA.name, Literal("Occupation of the Ruhr")),
-            (ruhr, SCHEMA.startDate, Literal("1923-01-11", datatype=XSD.date)),
-            (ruhr, SCHEMA.endDate, Literal("1923-01-12", datatype=XSD.date)),
+            (ruhr, SCHEMA.startDate, Literal("1923-01-11", datatype=XSD_DATE)),
+            (ruhr, SCHEMA.endDate, Literal("1923-01-12", datatype=XSD_DATE)),
             (ruhr, BC.edtf, Literal("1923-01-11/1923-01-12"))} <= set(shared)
     assert (meeting, RDF.type, BC.Decision) in shared
     assert shared.value(meeting, BC.decidedBy) == iri("org/politburo")

@@ -37,26 +37,28 @@ def _pids_with_parent_chain(root: int) -> set[int]:
 def test_kg_serve_serves_the_build_and_stops_cleanly(tmp_path: Path) -> None:
     data = make_data_dir(tmp_path / "output")
     port = free_port()
-    proc = subprocess.Popen([KG, "serve", "--data", str(data), "--port", str(port)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                r = requests.get(f"http://127.0.0.1:{port}/letter/167", headers={"Accept": "text/turtle"}, timeout=5)
-                break
-            except requests.ConnectionError:
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
-                time.sleep(0.2)
-        assert r.status_code == 200
-        graph = Graph().parse(data=r.text, format="turtle")
-        assert (URIRef(BASE + "letter/167"), None, None) in graph
-        workers = _pids_with_parent_chain(proc.pid)
-        assert workers, "the store process and its workers run beside the server"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
-    assert proc.stdout is not None and f"http://127.0.0.1:{port}/" in proc.stdout.read()
+    with subprocess.Popen([KG, "serve", "--data", str(data), "--port", str(port)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:  # closes its pipes
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    r = requests.get(f"http://127.0.0.1:{port}/letter/167", headers={"Accept": "text/turtle"},
+                                     timeout=5)
+                    break
+                except requests.ConnectionError:
+                    assert proc.poll() is None and time.monotonic() < deadline, (
+                        proc.stderr.read() if proc.stderr else "")
+                    time.sleep(0.2)
+            assert r.status_code == 200
+            graph = Graph().parse(data=r.text, format="turtle")
+            assert (URIRef(BASE + "letter/167"), None, None) in graph
+            workers = _pids_with_parent_chain(proc.pid)
+            assert workers, "the store process and its workers run beside the server"
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        assert proc.stdout is not None and f"http://127.0.0.1:{port}/" in proc.stdout.read()
     time.sleep(0.5)
     alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
              and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]

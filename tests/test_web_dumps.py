@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 
 import requests
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Namespace, URIRef
 
+from tests.rdf_read import parse_graph
 from tests.web_server import Live
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -58,6 +59,6 @@ def test_well_known_void_with_conneg(live: Live) -> None:
     for accept, fmt in [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")]:
         r = requests.get(live.url + "/.well-known/void", headers={"Accept": accept})
         assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == accept
-        graph = Graph().parse(data=r.content, format=fmt)
+        graph = parse_graph(r.content, fmt)
         assert (URIRef("https://w3id.org/bolcorr/dataset"), None, VOID.Dataset) in graph
     assert requests.get(live.url + "/.well-known/void", headers={"Accept": "image/png"}).status_code == 406

@@ -8,6 +8,7 @@ import pytest
 import requests
 from rdflib import Graph, Literal, Namespace, URIRef
 
+from tests.rdf_read import parse_graph
 from tests.web_server import BASE, Live
 
 SCHEMA = Namespace("http://schema.org/")
@@ -32,11 +33,22 @@ def test_each_format_by_accept_and_by_suffix(live: Live, media_type: str, suffix
     by_suffix = requests.get(live.url + "/letter/167" + suffix)
     for r in (by_accept, by_suffix):
         assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == media_type
-        graph = Graph().parse(data=r.content, format=parse_as)
+        graph = parse_graph(r.content, parse_as)
         assert (LETTER, BC.created, URIRef(BASE + "letter/167/date")) in graph
         assert (URIRef(BASE + "letter/167/date"), BC.expressedDate, Literal("August 3 [1923]")) in graph
     assert by_accept.headers["Vary"] == "Accept"
     assert by_accept.headers["Content-Location"] == "/letter/167" + suffix
+
+
+@pytest.mark.parametrize("path", ["/letter/167", "/person/ordzhonikidze-g-k", "/vocab/julian"])
+def test_jsonld_holds_exactly_the_triples_of_ntriples(live: Live, path: str) -> None:
+    """Every term survives the compact JSON-LD: IRIs, language-tagged, typed and plain literals."""
+    nt = parse_graph(requests.get(live.url + path + ".nt").content, "nt")
+    jsonld = parse_graph(requests.get(live.url + path + ".jsonld").content, "json-ld")
+    assert len(nt) > 5 and set(jsonld) == set(nt)
+    if path == "/letter/167":  # a letter has all three kinds of literal: tagged, typed, plain
+        kinds = {(o.language is not None, o.datatype is not None) for o in nt.objects() if isinstance(o, Literal)}
+        assert kinds == {(True, False), (False, True), (False, False)}
 
 
 def test_link_header_lists_every_format(live: Live) -> None:

@@ -238,10 +238,15 @@ class Zygote:
 
     def fork(self, sandbox: bool) -> Worker:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        with self._lock:
-            socket.send_fds(self.control, [b"1" if sandbox else b"0"], [theirs.fileno()])
-            pid = int.from_bytes(self._recv_exact(8), "little")
-        theirs.close()
+        try:
+            with self._lock:
+                socket.send_fds(self.control, [b"1" if sandbox else b"0"], [theirs.fileno()])
+                pid = int.from_bytes(self._recv_exact(8), "little")
+        except BaseException:  # the store process is gone: no worker, and neither end of the pair stays open
+            mine.close()
+            raise
+        finally:
+            theirs.close()
         return Worker(Connection(mine.detach()), pid)
 
     def _recv_exact(self, n: int) -> bytes:

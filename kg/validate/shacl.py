@@ -101,8 +101,9 @@ def validate_graph(graph: Graph, shapes: Graph | None = None, settings: Settings
     return conforms, report_graph_of(findings, conforms), format_report(findings, conforms)
 
 
+# JSON-LD too: rdflib 7's JSON-LD parser goes through the deprecated ConjunctiveGraph
 OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG,
-              "nquads": ox.RdfFormat.N_QUADS}
+              "nquads": ox.RdfFormat.N_QUADS, "json-ld": ox.RdfFormat.JSON_LD}
 
 
 def _parse_with_oxigraph(data: bytes, fmt: str) -> Graph:
@@ -131,14 +132,9 @@ def load_file(path: Path) -> Graph:
         if suffix == ".gz":
             data = gzip.decompress(data)
             suffix = Path(path.stem).suffix
-        fmt = FORMATS.get(suffix, "turtle")
-        if fmt in OX_FORMATS:
-            return _parse_with_oxigraph(data, fmt)
-        g = Graph()
-        g.parse(data=data, format=fmt)
-    except Exception as err:  # the parsers raise many unrelated kinds
+        return _parse_with_oxigraph(data, FORMATS.get(suffix, "turtle"))
+    except Exception as err:  # the parser and gzip raise many unrelated kinds
         raise UnloadableGraph(f"{path}: cannot be read as RDF ({type(err).__name__}: {err})") from err
-    return g
 
 
 def validate_file(path: Path, settings: Settings) -> tuple[bool, Graph, str]:

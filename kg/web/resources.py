@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, request, url_for
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from kg.store.formats import JSONLD, Format
 from kg.store.results import PREFIXES, serialize_triples
-from kg.store.types import RDF_LANGSTRING, XSD_STRING
+from kg.store.types import RDF_LANGSTRING, XSD_STRING, Term
 from kg.web.conneg import HTML, RESOURCE_FORMATS, by_suffix, content_type, negotiate
 from kg.web.context import ctx, ontology_graph
 from kg.web.describe import Description
@@ -57,10 +57,24 @@ def alternates(local: str) -> str:
     return ", ".join(f'<{local}{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS)
 
 
+def _node(term: Term) -> URIRef | BNode | Literal:
+    """A store term as an rdflib node (the inverse of ``_term``); xsd:string literals stay plain."""
+    if term[0] == "uri":
+        return URIRef(term[1])
+    if term[0] == "bnode":
+        return BNode(term[1])
+    if term[3]:
+        return Literal(term[1], lang=term[3])
+    return Literal(term[1], datatype=None if term[2] == XSD_STRING else URIRef(term[2]))
+
+
 def jsonld(desc: Description) -> bytes:
-    """Compact JSON-LD with our prefixes as @context (small graphs: rdflib is fine here)."""
+    """Compact JSON-LD with our prefixes as @context (small graphs: rdflib is fine here). The graph is
+    built from the terms, not read back from JSON-LD: rdflib 7's JSON-LD parser uses the deprecated
+    ConjunctiveGraph."""
     graph = Graph()
-    graph.parse(data=serialize_triples(desc.triples, JSONLD), format="json-ld")
+    for s, p, o in desc.triples:
+        graph.add((_node(s), _node(p), _node(o)))
     context = dict(PREFIXES, d=ctx().settings.base_iri)
     return graph.serialize(format="json-ld", context=context, auto_compact=True).encode()
 

@@ -1,0 +1,226 @@
+"""The seed page's facts read back from a published graph the way a generic Linked Data client reads them.
+
+A client that knows nothing of our ontology sees a letter only through schema.org, Dublin Core and OWL:
+
+  letter  a schema:Message ; schema:identifier "167"
+          schema:sender / schema:recipient -> an agent named by schema:name, rdfs:label, skos:prefLabel,
+                                              skos:altLabel or foaf:name
+          schema:dateCreated "1923-01-24"              (one value, at the precision the document gives)
+          schema:locationCreated -> a named place      (when the document states a place)
+          dcterms:bibliographicCitation "RTsKhIDNI. F. 85. Op. 1/S. D. 13. L. 12-13."
+          schema:comment -> one node per editorial note
+          schema:mentions -> named people, organizations, places and events
+
+``score_dump`` holds a dump (Turtle, N-Triples(.gz), JSON-LD, TriG, N-Quads) to the facts of
+``tests/data/seed-expected.json`` and returns every fact with whether it holds, so a failing test can name
+what is missing. It is the project's own statement of the contract ``../shared/checks/seed_check.py``
+scores (the same facts, counted the same way: 174 on the seed), written so the suite needs nothing beside
+the project; ``tests/test_shared_copies.py`` and ``tests/test_build.py`` compare the two when ../shared is
+present. Named graphs are read as one union graph; https://schema.org/ is accepted for http://schema.org/.
+One difference, stricter: a document number must name exactly one schema:Message (the shared script takes
+the first of several).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+EXPECTED_PATH = Path(__file__).resolve().parent / "data" / "seed-expected.json"
+SEED_TOTAL = 174  # the facts of seed-expected.json, counted here as ../shared/checks/seed_check.py counts them
+
+SCHEMA = "http://schema.org/"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+NAME_PROPERTIES = (SCHEMA + "name", "http://www.w3.org/2000/01/rdf-schema#label",
+                   "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
+                   "http://xmlns.com/foaf/0.1/name")
+FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
+           ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD,
+           ".rdf": ox.RdfFormat.RDF_XML}
+ARCHIVE_NAMES = ("rtskhidni", "rgaspi")  # the archive under its 1923-1991 and its present name
+
+
+@dataclass(frozen=True)
+class Fact:
+    what: str  # e.g. 'No. 167: sender Nazaretyan'
+    holds: bool
+    found: str = ""  # what the graph has instead, when the fact does not hold
+
+
+@dataclass
+class Score:
+    facts: list[Fact] = field(default_factory=list)
+
+    @property
+    def ok(self) -> int:
+        return sum(f.holds for f in self.facts)
+
+    @property
+    def total(self) -> int:
+        return len(self.facts)
+
+    @property
+    def missing(self) -> list[Fact]:
+        return [f for f in self.facts if not f.holds]
+
+    def report(self) -> str:
+        """'seed facts: ok/total', then one line per fact that does not hold, with what was found."""
+        lines = [f"seed facts: {self.ok}/{self.total}"]
+        lines += [f"  missing: {f.what}" + (f" (found {f.found})" if f.found else "") for f in self.missing]
+        return "\n".join(lines)
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+
+
+def _http_schema(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, ox.NamedNode) and term.value.startswith("https://schema.org/"):
+        return ox.NamedNode("http://schema.org/" + term.value.removeprefix("https://schema.org/"))
+    return term
+
+
+def union_graph(quads: Iterable[ox.Quad | ox.Triple]) -> ox.Store:
+    """One store holding every triple in its default graph, whatever graph it came from."""
+    store = ox.Store()
+    store.extend(ox.Quad(q.subject, _http_schema(q.predicate), _http_schema(q.object)) for q in quads)
+    return store
+
+
+def read_dump(path: Path) -> ox.Store:
+    """A dump file as one union graph; ``.gz`` is decompressed, the format is read from the suffix."""
+    data = path.read_bytes()
+    suffix = path.suffix
+    if suffix == ".gz":
+        data, suffix = gzip.decompress(data), Path(path.stem).suffix
+    return union_graph(ox.parse(data, format=FORMATS.get(suffix, ox.RdfFormat.TURTLE)))
+
+
+def expected_facts(path: Path = EXPECTED_PATH) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# -- what a letter says through the generic vocabularies ----------------------------------------------------
+
+
+def _lexical(term: object) -> str:
+    return term.value if isinstance(term, ox.Literal | ox.NamedNode | ox.BlankNode) else str(term)
+
+
+@dataclass
+class Letter:
+    """The schema.org / Dublin Core statements about one schema:Message (several nodes: their union)."""
+
+    nodes: list[object]
+    values: dict[str, list[object]]  # predicate IRI -> objects
+
+    def objects(self, local: str, ns: str = SCHEMA) -> list[object]:
+        return self.values.get(ns + local, [])
+
+
+class Reader:
+    """The names of every node and the letters by schema:identifier, read once from the store."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.names: dict[object, list[str]] = defaultdict(list)
+        for p in NAME_PROPERTIES:
+            for quad in store.quads_for_pattern(None, ox.NamedNode(p), None):
+                self.names[quad.subject].append(_lexical(quad.object))
+        self.letters: dict[str, Letter] = {}
+        for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(SCHEMA + "Message")):
+            node = quad.subject
+            for ident in store.quads_for_pattern(node, ox.NamedNode(SCHEMA + "identifier"), None):
+                letter = self.letters.setdefault(_lexical(ident.object).strip(), Letter([], defaultdict(list)))
+                letter.nodes.append(node)
+                for statement in store.quads_for_pattern(node, None, None):
+                    objects = letter.values[statement.predicate.value]
+                    if statement.object not in objects:
+                        objects.append(statement.object)
+
+    def names_of(self, nodes: Iterable[object]) -> list[str]:
+        return [name for node in nodes for name in self.names.get(node, [])]
+
+
+# -- citations ----------------------------------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    """Dashes as hyphens, no whitespace, lower case: '12 – 13' and '12-13' are the same folios."""
+    return re.sub(r"\s+", "", text.replace("\u2013", "-").replace("\u2014", "-")).lower()
+
+
+CITATION_PARTS = (("fond", re.compile(r"\bF\.\s*([\w/-]+)")),
+                  ("opis", re.compile(r"\bO[pn]\.\s*([\w/]+)")),  # 'On.' is how OCR reads 'Op.'
+                  ("delo", re.compile(r"\bD\.\s*([\w/]+)")),
+                  ("folios", re.compile(r"\bLL?\.\s*([\d\s,ob.-]+\d)")))
+
+
+def citation_parts(citation: str) -> dict[str, str]:
+    """fond, opis, delo and folios of an archival citation, each squashed; parts it lacks are absent."""
+    text = citation.replace("\u2013", "-").replace("\u2014", "-")
+    found = {key: pattern.search(text) for key, pattern in CITATION_PARTS}
+    return {key: _squash(m.group(1)) for key, m in found.items() if m}
+
+
+# -- scoring ------------------------------------------------------------------------------------------------
+
+
+def _named(wanted: str, names: list[str]) -> bool:
+    """A short expected name ('Stalin') is found inside a published one ('I. V. Stalin'), any case."""
+    return any(wanted.lower() in name.lower() for name in names)
+
+
+def score(store: ox.Store, expected: dict | None = None) -> Score:
+    expected = expected if expected is not None else expected_facts()
+    graph = Reader(store)
+    result = Score()
+
+    def fact(holds: bool, what: str, found: object = "") -> None:
+        result.facts.append(Fact(what, bool(holds), "" if holds else str(found)))
+
+    for doc in expected["documents"]:
+        no = str(doc["no"])
+        letter = graph.letters.get(no)
+        fact(letter is not None and len(letter.nodes) == 1,
+             f'No. {no}: one schema:Message with schema:identifier "{no}"', len(letter.nodes) if letter else 0)
+        if letter is None:
+            continue
+        for role in ("sender", "recipient"):
+            agents = letter.objects(role)
+            names = graph.names_of(agents)
+            for who in doc[role + "s"]:
+                fact(_named(who, names), f"No. {no}: {role} {who}", sorted(set(names))[:6])
+            fact(len(agents) == len(doc[role + "s"]), f"No. {no}: exactly {len(doc[role + 's'])} {role}(s)",
+                 len(agents))
+        dates = [_lexical(d) for d in letter.objects("dateCreated")]
+        fact(dates == [doc["date"]], f"No. {no}: schema:dateCreated {doc['date']}", dates)
+        if doc.get("place"):
+            places = graph.names_of(letter.objects("locationCreated"))
+            fact(_named(doc["place"], places), f"No. {no}: schema:locationCreated {doc['place']}", places)
+        citations = [_lexical(c) for c in letter.objects("bibliographicCitation", DCTERMS)]
+        wanted = {key: _squash(doc[key]) for key in ("fond", "opis", "delo", "folios")}
+        fact(any(citation_parts(c) == wanted for c in citations),
+             f"No. {no}: citation F. {doc['fond']} Op. {doc['opis']} D. {doc['delo']} L. {doc['folios']}", citations)
+        fact(any(name in c.lower() for c in citations for name in ARCHIVE_NAMES),
+             f"No. {no}: the citation names the archive", citations)
+        notes = len(letter.objects("comment"))
+        fact(notes == doc["notes"], f"No. {no}: {doc['notes']} editorial notes as schema:comment", notes)
+        mentioned = graph.names_of(letter.objects("mentions"))
+        for who in doc.get("mentions", []):
+            fact(_named(who, mentioned), f"No. {no}: mentions {who}")
+    seed = {str(doc["no"]) for doc in expected["documents"]}
+    beyond = sorted(no for no, letter in graph.letters.items() if no not in seed and letter.objects("sender"))
+    fact(not beyond, "no letter with senders beyond the seed's", beyond[:10])
+    return result
+
+
+def score_dump(path: Path, expected: dict | None = None) -> Score:
+    return score(read_dump(path), expected)
