@@ -325,6 +325,33 @@ def test_a_cache_file_over_the_cap_is_not_read_but_asked_again_and_replaced(serv
     assert json.loads(search_file.read_text(encoding="utf-8"))["body"] == entry["body"]  # replaced by the answer
 
 
+def broken_gzip(h: _Handler, played: Played) -> None:
+    data = GZIP_BOMB[:10] + b"not deflate data at all" * 10
+    h.head(Content_Length=str(len(data)), Content_Encoding="gzip")
+    h.write(data, played)
+
+
+def truncated_gzip(h: _Handler, played: Played) -> None:
+    data = _gzip_of_spaces(0)[:-12]  # a small, valid answer without its last bytes (the trailer and then some)
+    h.head(Content_Length=str(len(data)), Content_Encoding="gzip")
+    h.write(data, played)
+
+
+@pytest.mark.parametrize(("behaviour", "message"), [
+    (broken_gzip, "malformed gzip answer: Error -3 while decompressing data"),
+    (truncated_gzip, "malformed gzip answer: it ends before the compressed data does"),
+], ids=["broken", "truncated"])
+def test_a_broken_gzip_answer_fails_its_entity(serve: Callable[[str], ServerBox], tmp_path: Path,
+                                              behaviour: Behaviour, message: str) -> None:
+    api = serve("127.0.0.1")
+    api.behaviours["Victim"] = behaviour
+    candidates, summary = reconcile(subjects_of(VICTIM, BYSTANDER), hostile_client(api.url, tmp_path / "cache"))
+    assert [e.subject_id for e in summary.errors] == ["victim-a-a"]
+    assert summary.errors[0].message.startswith(f"wbsearchentities 'Victim': {message}")
+    assert api.asked("Victim") == 1 and [c.qid for c in candidates] == ["Q900042"]
+    assert cached_searches(tmp_path / "cache") == {"Flakin"}
+
+
 def test_the_size_cap_is_a_kg_link_option_and_an_oversized_answer_exits_1(serve: Callable[[str], ServerBox],
                                                                           tmp_path: Path) -> None:
     api = serve("127.0.0.1")

@@ -104,6 +104,10 @@ class AnswerTooLarge(TransportError):
     """The answer is over the size cap: the same question would get the same answer, so it is not retried."""
 
 
+class BadAnswer(TransportError):
+    """An answer that cannot be decoded (unknown Content-Encoding, broken gzip): not retried."""
+
+
 class RedirectRefused(TransportError):
     """A redirect to another origin (or a redirect loop): never followed."""
 
@@ -248,22 +252,23 @@ def read_capped(response: http.client.HTTPResponse, cap: int) -> bytearray:
                              "refused before reading it")
     encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
     if encoding not in ("identity", "gzip"):
-        raise ConnectionFailed(f"unsupported Content-Encoding {encoding!r}")
+        raise BadAnswer(f"unsupported Content-Encoding {encoding!r}")
     decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
     body, received = bytearray(), 0
     while chunk := response.read1(CHUNK):
         received += len(chunk)
         if received > cap:
             raise AnswerTooLarge(f"answer over the {cap}-byte cap: stopped reading at {received} bytes")
-        body += decoder.decompress(chunk, cap - len(body) + 1) if decoder else chunk
+        try:
+            body += decoder.decompress(chunk, cap - len(body) + 1) if decoder else chunk
+        except zlib.error as err:
+            raise BadAnswer(f"malformed gzip answer: {err}") from None
         if len(body) > cap:
             raise AnswerTooLarge(f"answer over the {cap}-byte cap once decompressed: stopped reading")
     if length is not None and received < length:
         raise ConnectionFailed(f"answer cut off after {received} of {length} bytes")
-    if decoder is not None:
-        body += decoder.flush()
-        if not decoder.eof or len(body) > cap:
-            raise ConnectionFailed("gzip answer cut off or over the cap")
+    if decoder is not None and not decoder.eof:
+        raise BadAnswer("malformed gzip answer: it ends before the compressed data does")
     return body
 
 
