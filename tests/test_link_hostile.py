@@ -396,6 +396,15 @@ def test_a_redirect_within_the_api_origin_is_followed(serve: Callable[[str], Ser
     assert {s.user_agent for s in api.seen} == {Settings().user_agent}
 
 
+def test_a_redirect_to_a_malformed_url_is_refused(serve: Callable[[str], ServerBox], tmp_path: Path) -> None:
+    api = serve("127.0.0.1")
+    api.behaviours["Victim"] = lambda h, p: h.head(302, Location=f"{api.url}?search=Vict\u00efm", Content_Length="0")
+    candidates, summary = reconcile(subjects_of(VICTIM, BYSTANDER), hostile_client(api.url, tmp_path / "cache"))
+    assert [(e.subject_id, e.message) for e in summary.errors] == [
+        ("victim-a-a", "wbsearchentities 'Victim': HTTP 302 redirect to a malformed URL refused")]
+    assert api.asked("Victim") == 1 and [c.qid for c in candidates] == ["Q900042"]
+
+
 # -- item 17: malformed and deeply nested answers fail one entity -----------------------------------------------------
 
 

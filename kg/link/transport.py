@@ -211,6 +211,8 @@ class Transport:
         if not location:
             raise ConnectionFailed(f"HTTP {answer.status} without a Location")
         target = urljoin(url, location.strip())
+        if not target.isascii() or any(c.isspace() or ord(c) < 32 for c in target):
+            raise RedirectRefused(f"HTTP {answer.status} redirect to a malformed URL refused")
         try:
             origin = Origin.of(target)
         except ValueError:
@@ -246,7 +248,7 @@ class Transport:
 def read_capped(response: http.client.HTTPResponse, cap: int) -> bytearray:
     """The body, decoded from gzip if so sent; AnswerTooLarge as soon as it (raw or decoded) passes ``cap``."""
     length_header = (response.getheader("Content-Length") or "").strip()
-    length = int(length_header) if length_header.isdigit() else None
+    length = int(length_header) if length_header.isascii() and length_header.isdigit() else None
     if length is not None and length > cap:
         raise AnswerTooLarge(f"answer of {length} bytes (Content-Length) is over the {cap}-byte cap; "
                              "refused before reading it")
