@@ -163,6 +163,14 @@ def hostile_client(url: str, cache: Path, tls: ssl.SSLContext | None = None, **l
     return WikidataClient(replace(config, **limits), ssl_context=tls)
 
 
+def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """For what the server thread notices on its own time (a closed connection); fails after ``seconds``."""
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "condition not met in time"
+        time.sleep(0.02)
+
+
 def cached_searches(cache: Path) -> set[str]:
     """The search strings whose answers are in the cache."""
     entries = [json.loads(p.read_text(encoding="utf-8")) for p in cache.glob("*.json")] if cache.exists() else []
@@ -276,6 +284,8 @@ def test_a_server_dripping_bytes_is_cut_off_at_the_deadline_and_retried_then_the
     assert "Victim" not in cached_searches(tmp_path / "cache") and "Flakin" in cached_searches(tmp_path / "cache")
     # The drip would take 4 s per attempt; the client hung up on both long before (generous bound: 2 × 0.5 s).
     assert elapsed < 3.5
+    wait_until(lambda: api.played["Victim"].hung_up)  # the server's next byte found the connection closed
+    assert api.played["Victim"].sent < 40  # about 2 × 5 bytes, of the 2 × 40 or more it would have dripped
 
 
 # -- item 18: a size cap, enforced while streaming ------------------------------------------------------------------
