@@ -17,7 +17,9 @@ User-Agent there (item 20). Here the standard library's ``http.client`` still do
 
 Each request opens its own connection and closes it (``Connection: close``): at one request a
 second, keep-alive saves little, and a connection never outlives the deadline that guarded it.
-Not covered: the DNS lookup (``getaddrinfo`` has no timeout in Python), proxies (none were supported).
+Not covered: the DNS lookup (``getaddrinfo`` has no timeout in Python), and proxies: ``requests`` took
+``HTTPS_PROXY`` from the environment, this transport connects directly (a site behind a proxy needs
+CONNECT support added here).
 """
 
 from __future__ import annotations
