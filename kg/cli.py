@@ -129,8 +129,13 @@ def load(endpoint: str, protocol: str, data_dir: Path | None, retries: int) -> N
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Authority data (default: data/).")
 @click.option("--cache", "cache_dir", type=click.Path(path_type=Path), help="Answer cache (default: .cache/wikidata).")
 @click.option("--min-interval", default=1.0, show_default=True, help="Seconds between two API requests.")
+@click.option("--deadline", type=click.FloatRange(min=0, min_open=True),
+              help="Total seconds one API request may take (default: the wikidata_deadline setting).")
+@click.option("--max-bytes", type=click.IntRange(min=1),
+              help="Largest API answer read or cached, bytes (default: the wikidata_max_bytes setting).")
 def link(out: Path | None, accept: Path | None, api: str | None, kinds: tuple[str, ...], limit: int | None,
-         data_dir: Path | None, cache_dir: Path | None, min_interval: float) -> None:
+         data_dir: Path | None, cache_dir: Path | None, min_interval: float, deadline: float | None,
+         max_bytes: int | None) -> None:
     """Propose Wikidata candidates for unlinked entities (review file); never links without --accept."""
     from kg.link.review import DEFAULT_KINDS, accept_from_settings, link_from_settings
 
@@ -139,6 +144,10 @@ def link(out: Path | None, accept: Path | None, api: str | None, kinds: tuple[st
         settings = replace(settings, wikidata_api=api)
     if data_dir:
         settings = replace(settings, data_dir=data_dir)
+    if deadline is not None:
+        settings = replace(settings, wikidata_deadline=deadline)
+    if max_bytes is not None:
+        settings = replace(settings, wikidata_max_bytes=max_bytes)
     try:
         if accept:
             accepted = accept_from_settings(settings, accept)

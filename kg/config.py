@@ -42,6 +42,13 @@ class Settings:
     sparql_backend: str | None = _setting(None, "URL of an external SPARQL endpoint to query instead of the "
                                           "embedded store.")
     wikidata_api: str = _setting("https://www.wikidata.org/w/api.php", "Wikidata API used by `kg link`.")
+    wikidata_deadline: float = _setting(60.0, "Total time limit of one `kg link` request to the Wikidata API, "
+                                        "seconds: connect, headers, whole body and same-host redirects, however "
+                                        "slowly the bytes come; on expiry the attempt fails and is retried "
+                                        "(bounded), then that entity fails (`kg link --deadline`).")
+    wikidata_max_bytes: int = _setting(32_000_000, "Largest Wikidata API answer `kg link` reads or caches, bytes "
+                                       "(as received and once decompressed); a larger one fails its entity "
+                                       "(`kg link --max-bytes`).")
     user_agent: str = _setting(
         "bolcorr-kg/0.1 (https://w3id.org/bolcorr/; linked-data publisher for historical correspondence)",
         "User-Agent sent to Wikidata.")

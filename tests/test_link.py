@@ -5,6 +5,8 @@ The answers in tests/data/wikidata/ are hand-written in the exact shape of the l
 leak into the published links. The server counts every hit, which is how the tests see retries,
 the cache and the rate limit; faults (429 + Retry-After, 500, a slow answer, malformed JSON) are
 scripted per search string. The network guard of conftest.py refuses anything but loopback.
+Hostile servers (a byte every few seconds, endless bodies, redirects elsewhere, deep JSON) are in
+tests/test_link_hostile.py.
 """
 
 from __future__ import annotations
@@ -111,8 +113,8 @@ def api() -> Iterator[RecordedWikidata]:
 
 def make_client(url: str, cache: Path | None, **overrides: float) -> WikidataClient:
     config = ClientConfig(base_url=url, user_agent=Settings().user_agent, cache_dir=cache, min_interval=0.0,
-                          timeout=0.2, max_retries=3, backoff=0.01, max_delay=5.0)
-    return WikidataClient(requests.Session(), replace(config, **overrides))
+                          timeout=0.2, deadline=10.0, max_retries=3, backoff=0.01, max_delay=5.0)
+    return WikidataClient(replace(config, **overrides))
 
 
 ORDZHONIKIDZE = Entity("ordzhonikidze-g-k", "person", "G. K. Ordzhonikidze", ["Sergo", "Ordjonikidze"],

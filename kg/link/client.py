@@ -4,8 +4,15 @@ Why a client of our own instead of a bare ``requests.get``: Wikidata asks bots f
 User-Agent, serial requests and respect of ``Retry-After``/``maxlag``; reconciliation is re-run after
 every authority edit, so answers are cached on disk and a re-run costs no request at all; and one
 failing entity must not stop the run, so every failure surfaces as one ``ApiError`` the caller can
-record and move past. The session and the base URL are injected: tests point the client at a real
-HTTP server on 127.0.0.1 that replays recorded answers.
+record and move past. The HTTP itself (``kg.link.transport``) bounds every request: a total deadline,
+a size cap, redirects only within the API's own origin. The base URL is injected: tests point the
+client at real HTTP servers on 127.0.0.1 that replay recorded answers or misbehave on purpose.
+
+Answers are JSON parsed under a nesting limit (``MAX_JSON_DEPTH``), checked by a linear scan before
+``json.loads``, rather than by catching the RecursionError of a too-deep answer: the limit is the
+same for every caller (a RecursionError depends on how deep the caller's own stack already is, and
+may come from anywhere), it names the problem, and no answer the cache later re-reads or re-writes
+can come near the interpreter's recursion limit. Real Wikidata answers nest about 10 levels deep.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import re
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,12 +29,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-import requests
-
 from kg.errors import LinkingError
+from kg.link.transport import Answer, Limits, Transport, TransportError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_API_ERRORS = frozenset({"maxlag", "ratelimited", "readonly"})  # MediaWiki says "try again later"
+MAX_JSON_DEPTH = 64  # nesting of arrays/objects allowed in an answer (real ones: about 10)
+CACHE_ENVELOPE = 4096  # bytes a cache file may hold beyond the answer itself (URL, parameters, date)
 
 
 class ApiError(LinkingError):
@@ -40,7 +50,9 @@ class ClientConfig:
     user_agent: str
     cache_dir: Path | None = None  # None: no on-disk cache
     min_interval: float = 1.0  # seconds between two requests actually sent (cache hits are free)
-    timeout: float = 20.0  # seconds, per attempt (connect and read)
+    timeout: float = 20.0  # seconds: connect timeout, and longest silence while reading
+    deadline: float = 60.0  # seconds for a whole attempt (connect, headers, body, same-host redirects)
+    max_bytes: int = 32_000_000  # largest answer read or cached; a larger one fails its entity
     max_retries: int = 4  # further attempts after the first one
     backoff: float = 1.0  # first backoff delay; doubles on each retry
     max_delay: float = 120.0  # cap on a backoff wait; a longer Retry-After ends the attempt (we never wait less)
@@ -90,9 +102,14 @@ class _Retry(Exception):
 class WikidataClient:
     """GET requests against the MediaWiki API with caching, rate limiting and bounded retries."""
 
-    def __init__(self, session: requests.Session, config: ClientConfig,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
-        self.session, self.config = session, config
+    def __init__(self, config: ClientConfig, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic, ssl_context: ssl.SSLContext | None = None):
+        self.config = config
+        try:
+            self.transport = Transport(config.base_url, Limits(config.deadline, config.max_bytes, config.timeout),
+                                       ssl_context)
+        except ValueError as err:
+            raise LinkingError(f"Wikidata API: {err}") from None
         self._sleep, self._clock = sleep, clock
         self._last_sent: float | None = None
         self.stats = ClientStats()
@@ -137,36 +154,33 @@ class WikidataClient:
         self._pace()
         self.stats.requests += 1
         try:
-            response = self.session.get(self.config.base_url, params=params, timeout=self.config.timeout,
-                                        headers={"User-Agent": self.config.user_agent,
+            answer = self.transport.get(params, {"User-Agent": self.config.user_agent,
                                                  "Accept": "application/json"})
-        except requests.Timeout:
-            raise _Retry(f"timed out after {self.config.timeout} s") from None
-        except requests.ConnectionError as err:
-            raise _Retry(f"connection failed: {_first_line(err)}") from None
-        except requests.RequestException as err:  # e.g. a body cut off mid-transfer
-            raise _Retry(f"{type(err).__name__}: {_first_line(err)}") from None
+        except TransportError as err:
+            if err.transient:
+                raise _Retry(err.reason) from None
+            raise ApiError(f"{_describe(params)}: {err.reason}") from None
         finally:
             self._last_sent = self._clock()
-        if response.status_code in RETRY_STATUSES:
-            raise _Retry(f"HTTP {response.status_code}", retry_after_seconds(response.headers.get("Retry-After")))
-        if response.status_code != 200:
-            raise ApiError(f"{_describe(params)}: HTTP {response.status_code}")
-        return self._decode(response, params)
+        if answer.status in RETRY_STATUSES:
+            raise _Retry(f"HTTP {answer.status}", retry_after_seconds(answer.headers.get("Retry-After")))
+        if answer.status != 200:
+            raise ApiError(f"{_describe(params)}: HTTP {answer.status}")
+        return self._decode(answer, params)
 
-    def _decode(self, response: requests.Response, params: dict[str, str]) -> dict:
+    def _decode(self, answer: Answer, params: dict[str, str]) -> dict:
         """The JSON object of a 200 answer. MediaWiki reports errors (maxlag too) as HTTP 200 + an error object."""
         try:
-            body = response.json()
-        except ValueError:
-            raise ApiError(f"{_describe(params)}: malformed JSON ({response.text[:60]!r})") from None
+            body = parse_json(answer.body)
+        except ValueError as err:
+            raise ApiError(f"{_describe(params)}: {err}") from None
         if not isinstance(body, dict):
             raise ApiError(f"{_describe(params)}: unexpected JSON ({type(body).__name__}, not an object)")
         error = body.get("error")
         if isinstance(error, dict):
             code, info = error.get("code", "?"), error.get("info", "")
             if code in RETRY_API_ERRORS:
-                raise _Retry(f"API error {code}", retry_after_seconds(response.headers.get("Retry-After")))
+                raise _Retry(f"API error {code}", retry_after_seconds(answer.headers.get("Retry-After")))
             raise ApiError(f"{_describe(params)}: API error {code}: {info}")
         return body
 
@@ -186,36 +200,79 @@ class WikidataClient:
         return self.config.cache_dir / f"{cache_key(self.config.base_url, params)}.json"
 
     def _cache_read(self, params: Mapping[str, str]) -> dict | None:
+        """A cached answer; a damaged, oversized or too deeply nested file is simply asked again (and replaced)."""
         path = self._cache_path(params)
-        if path is None or not path.exists():
-            return None
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            return entry["body"] if isinstance(entry.get("body"), dict) else None
+            if path is None or path.stat().st_size > self.config.max_bytes + CACHE_ENVELOPE:
+                return None
+            entry = parse_json(path.read_bytes(), MAX_JSON_DEPTH + 1)  # +1: the envelope around the answer
+            return entry["body"] if isinstance(entry, dict) and isinstance(entry.get("body"), dict) else None
         except (ValueError, KeyError, OSError):
-            return None  # a damaged cache file is simply asked again (and overwritten)
+            return None
 
     def _cache_write(self, params: Mapping[str, str], body: dict) -> None:
-        """Only good answers are cached: errors must be retried on the next run."""
+        """Only good answers within the cap are cached: errors must be retried on the next run."""
         path = self._cache_path(params)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         entry = {"url": self.config.base_url, "params": dict(sorted(params.items())),
                  "retrieved": datetime.now(UTC).isoformat(timespec="seconds"), "body": body}
+        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if len(data) > self.config.max_bytes + CACHE_ENVELOPE:  # re-encoding can only rarely grow an answer
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+        tmp.write_bytes(data)
         tmp.replace(path)
+
+
+_JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)  # \" and \\ inside strings, so that every other " delimits one
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"[\[{][\]}]")  # an opener right before a closer (kinds ignored: a bound is enough)
+
+
+def json_depth(text: str, limit: int) -> int:
+    """How deeply arrays and objects nest in ``text`` (brackets in strings do not count), or ``limit + 1``
+    as soon as it is known to be more.
+
+    Why not a loop over the characters: answers run to megabytes, and this runs before every parse.
+    Here every step is one pass of C code: drop escapes, split on quotes (every other piece is inside
+    a string; an unterminated string swallows the rest, as it should), keep the brackets, then peel
+    innermost pairs one level per pass. For malformed text it is an upper bound of how deep a parser
+    gets before it fails, which is what the limit is for.
+    """
+    outside = "".join(_JSON_ESCAPE.sub("", text).split('"')[::2])
+    brackets = _NOT_BRACKET.sub("", outside)
+    if re.search(r"[\[{]{" + str(limit + 1) + "}", brackets):  # the usual attack, [[[[..., in one pass
+        return limit + 1
+    for level in range(limit + 1):
+        if not brackets:
+            return level
+        peeled = _INNERMOST.sub("", brackets)
+        if peeled == brackets:  # unbalanced: closers, then openers; a parser fails at the first closer
+            return level + (0 if brackets[0] in "]}" else len(brackets))
+        brackets = peeled
+    return limit + 1
+
+
+def parse_json(data: bytes | bytearray, max_depth: int = MAX_JSON_DEPTH) -> object:
+    """UTF-8 JSON nested at most ``max_depth`` levels; ValueError saying what is wrong otherwise."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"malformed JSON (not UTF-8: {err.reason} at byte {err.start})") from None
+    if json_depth(text, max_depth) > max_depth:
+        raise ValueError(f"malformed JSON: nested deeper than {max_depth} levels")
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ValueError(f"malformed JSON ({text[:60]!r})") from None
 
 
 def _describe(params: Mapping[str, str]) -> str:
     action = params.get("action", "?")
     what = params.get("search") or params.get("ids") or ""
     return f"{action} {what!r}" if what else action
-
-
-def _first_line(err: Exception) -> str:
-    return str(err).splitlines()[0][:160] if str(err) else type(err).__name__
 
 
 # -- the two API actions `kg link` uses, decoded into records ------------------------------------

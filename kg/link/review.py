@@ -18,8 +18,6 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
-import requests
-
 from kg.config import Settings
 from kg.errors import LinkingError
 from kg.link.client import ClientConfig, WikidataClient
@@ -262,8 +260,8 @@ def default_cache_dir(settings: Settings) -> Path:
 
 
 def link_from_settings(settings: Settings, out: Path | None = None, kinds: tuple[str, ...] = DEFAULT_KINDS,
-                       limit: int | None = None, cache_dir: Path | None = None, min_interval: float = 1.0,
-                       session: requests.Session | None = None) -> tuple[LinkSummary, Path]:
+                       limit: int | None = None, cache_dir: Path | None = None,
+                       min_interval: float = 1.0) -> tuple[LinkSummary, Path]:
     """`kg link`: reconcile the unlinked authority entities (and curated events) into a review file."""
     from kg.resolve.authority import load_authorities
 
@@ -271,8 +269,9 @@ def link_from_settings(settings: Settings, out: Path | None = None, kinds: tuple
     events = [Event(e.id, e.label, e.kind, DateStatement(expressed="", edtf=None, earliest=None, latest=None))
               for e in authorities.events]  # curated events carry no date of their own
     config = ClientConfig(base_url=settings.wikidata_api, user_agent=settings.user_agent,
-                          cache_dir=cache_dir or default_cache_dir(settings), min_interval=min_interval)
-    client = WikidataClient(session or requests.Session(), config)
+                          cache_dir=cache_dir or default_cache_dir(settings), min_interval=min_interval,
+                          deadline=settings.wikidata_deadline, max_bytes=settings.wikidata_max_bytes)
+    client = WikidataClient(config)
     review = out or default_review_file(settings.data_dir)
     summary = run_link(list(authorities.entities.values()), events, client, links_file(settings.data_dir), review,
                        kinds=kinds, limit=limit)
