@@ -163,6 +163,9 @@ def test_the_federating_worker_reaches_no_other_host(site: Site) -> None:
     works = site.store.query(f"SELECT ?x WHERE {{ SERVICE <{site.allowed.url()}> {{ ?x ?p ?o }} }}", 5,
                              federated=allowed)
     assert [row[0][1] for row in works.rows] == ["remote"]  # type: ignore[union-attr]
+    by_name = f"http://localhost:{site.allowed.port}/sparql"  # a host name: reached through the private /etc/hosts
+    named = site.store.query(f"SELECT ?x WHERE {{ SERVICE <{by_name}> {{ ?x ?p ?o }} }}", 5, federated=(by_name,))
+    assert [row[0][1] for row in named.rows] == ["remote"]  # type: ignore[union-attr]
     for target in (site.forbidden.url(), site.url + "/sparql", f"http://localhost:{site.forbidden.port}/sparql"):
         with pytest.raises(QueryEngineError):
             site.store.query(f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}", 5, federated=allowed)
