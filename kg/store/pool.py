@@ -282,10 +282,16 @@ class WorkerPool:
 
     def _run_once(self, request: tuple, timeout: float, endpoints: tuple[str, ...]) -> tuple | None:
         worker = self._start(sandbox=False)
+        started = time.monotonic()
         try:
             worker.conn.send(endpoints)
-            worker.wait_ready(60)
-            return worker.call(request, timeout, self.lane)
+            try:  # confining resolves the endpoints' hosts: that time counts against the query's limit
+                worker.wait_ready(timeout)
+            except RuntimeError as err:
+                if isinstance(err, WorkerLost):
+                    raise
+                return None
+            return worker.call(request, timeout - (time.monotonic() - started), self.lane)
         except OSError as err:
             raise WorkerLost("a federating worker died while starting", before_start=True) from err
         finally:
