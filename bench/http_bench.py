@@ -96,7 +96,7 @@ def build(n: int, work: Path, rebuild: bool) -> Path:
 
 def engine_store(data: Path) -> ox.Store:
     """The in-process engine, loaded in a thread of its own as the server's store process loads it
-    (kg.store.pool._open): loaded on the main thread, queries here would run ~20% slower in the
+    (kg.store.zygote._open): loaded on the main thread, queries here would run ~20% slower in the
     loader's fragmented malloc arena and the overhead column would come out negative."""
     import threading
 

@@ -32,10 +32,16 @@ class Settings:
     port: int = _setting(5000, "Port `kg serve` listens on.")
     query_timeout: float = _setting(10.0, "SPARQL query time limit in seconds (requests may ask for less).")
     max_rows: int = _setting(10000, "Most result rows a SPARQL SELECT returns; more are cut and flagged.")
+    max_bytes: int = _setting(20_000_000, "Largest SPARQL answer in bytes; rows beyond it are cut and flagged, "
+                              "like the row cap.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted (413 beyond).")
     serve_threads: int = _setting(8, "Request threads of `kg serve` (they mostly wait for query workers).")
     query_workers: int = _setting(4, "Query worker processes kept forked and ready; more are forked for a "
                                   "burst and stopped after it.")
+    heavy_queries: int = _setting(2, "Queries running longer than `heavy_after` that may run at once (at low "
+                                  "CPU priority); one more is stopped with 503 + Retry-After, so cheap queries "
+                                  "keep answering.")
+    heavy_after: float = _setting(0.25, "Seconds after which a running query counts as heavy.")
     service_allowlist: tuple[str, ...] = _setting(
         ("https://query.wikidata.org/sparql",), "SERVICE endpoints a query may call; all others are refused.")
     service_timeout: float = _setting(5.0, "Time limit for a SERVICE call, seconds.")

@@ -152,7 +152,6 @@ def _service_queries(target: str) -> list[str]:
         f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
         f"select * where {{ service silent <{target}> {{ ?s ?p ?o }} }}",
         f"PREFIX r: <{host}> SELECT * WHERE {{ SeRvIcE r:sparql {{ ?s ?p ?o }} }}",
-        f"SELECT * WHERE {{ \\u0053ERVICE <{target}> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ VALUES ?e {{ <{target}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ ?x ?y ?z . FILTER EXISTS {{ SERVICE <{target}> {{ ?s ?p ?o }} }} }}",
     ]

@@ -148,7 +148,7 @@ def test_lean_path_passes_undecodable_and_unlisted_requests_to_flask(live: Live)
 
 def test_a_store_that_fails_to_load_in_its_loader_thread_still_fails(tmp_path: Path) -> None:
     from kg.errors import KGError
-    from kg.store.pool import StoreSource, _open
+    from kg.store.zygote import StoreSource, _open
 
     bad = tmp_path / "kg.csv"
     bad.write_text("not rdf", encoding="utf-8")

@@ -9,12 +9,20 @@ arrived; the kept lines are then re-read and written in the requested format, st
 ~20x cheaper per row than writing rows in Python, and the cap still cuts and flags: JSON carries
 ``"truncated": true|false`` beside ``head`` and ``results``. Results that come as plain tuples
 are written by ``kg.store.results``.
+
+The byte cap (``max_bytes``) works the same way: the sinks stop the engine once the answer has grown
+past it, and the answer keeps only whole rows that fit, flagged as truncated. A row cap alone let
+``LIMIT 1000`` over long literals write 273 MB; the sinks now hold at most ``max_bytes`` plus one
+chunk. An answer re-written in another format (XML, CSV, Turtle...) can be larger than its line
+format; it is then cut further, row by row, until it fits.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
+from collections.abc import Callable
 
 import pyoxigraph as ox
 
@@ -39,13 +47,15 @@ class _Enough(Exception):
 
 
 class LineCap:
-    """A binary sink for the engine's line-per-row writers that keeps at most ``keep`` lines.
+    """A binary sink for the engine's line-per-row writers that keeps at most ``keep`` lines and
+    ``max_bytes`` bytes.
 
-    Once a line beyond ``keep`` arrives, the answer is known to be longer than the cap: ``cut`` is set
-    and ``write`` raises, which stops the writer and with it the lazily evaluated query."""
+    Once a line beyond ``keep`` or a byte beyond ``max_bytes`` arrives, the answer is known to be longer
+    than the cap: ``cut`` is set and ``write`` raises, which stops the writer and with it the lazily
+    evaluated query."""
 
-    def __init__(self, keep: int | None):
-        self.keep, self.cut, self.lines = keep, False, 0
+    def __init__(self, keep: int | None, max_bytes: int | None = None):
+        self.keep, self.max_bytes, self.cut, self.lines, self.size = keep, max_bytes, False, 0, 0
         self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
@@ -53,7 +63,9 @@ class LineCap:
             raise _Enough
         self.chunks.append(bytes(data))
         self.lines += data.count(b"\n")
-        if self.keep is not None and self.lines > self.keep:
+        self.size += len(data)
+        if (self.keep is not None and self.lines > self.keep) or (
+                self.max_bytes is not None and self.size > self.max_bytes):
             self.cut = True
             raise _Enough
         return len(data)
@@ -62,19 +74,25 @@ class LineCap:
         """Nothing to flush: the chunks stay in memory."""
 
     def body(self) -> bytes:
-        """The kept lines (all of them when nothing was cut)."""
+        """The kept lines (all of them when nothing was cut): the first ``keep`` whole lines that fit
+        in ``max_bytes``, and always the first line (a header)."""
         data = b"".join(self.chunks)
         if not self.cut:
             return data
-        end = -1
-        for _ in range(self.keep or 0):
-            end = data.index(b"\n", end + 1)
-        return data[:end + 1]
+        end = len(data)
+        if self.max_bytes is not None and len(data) > self.max_bytes:
+            end = data.rfind(b"\n", 0, self.max_bytes) + 1 or data.find(b"\n") + 1
+        if self.keep is not None and self.lines > self.keep:
+            at = -1
+            for _ in range(self.keep):
+                at = data.index(b"\n", at + 1)
+            end = min(end, at + 1)
+        return data[:end]
 
 
 def _capture(result: ox.QuerySolutions | ox.QueryTriples, fmt: ox.QueryResultsFormat | ox.RdfFormat,
-             keep: int | None) -> LineCap:
-    sink = LineCap(keep)
+             keep: int | None, max_bytes: int | None = None) -> LineCap:
+    sink = LineCap(keep, max_bytes)
     try:
         result.serialize(sink, format=fmt)  # type: ignore[arg-type]
     except Exception:
@@ -90,6 +108,8 @@ _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|"|\},\{', re.DOTALL)  # a whole s
 _ROW_START = re.compile(rb'\},\{"(?:[^"\\]|\\.)*":\{"type":', re.DOTALL)
 BOUNDARY = b"},{"
 EMPTY_ROW = b"},{}"
+BINDINGS = b'"bindings":['
+JSON_TAIL = len(b']}},"truncated":true}')  # what closing and flagging a cut answer adds
 
 
 class JsonRowCap:
@@ -104,8 +124,8 @@ class JsonRowCap:
     ``write`` raises, which stops the writer and the lazily evaluated query. ``json_direct_works``
     checks these assumptions against the installed engine before this sink is trusted."""
 
-    def __init__(self, keep: int):
-        self.keep = keep
+    def __init__(self, keep: int, max_bytes: int | None = None):
+        self.keep, self.max_bytes, self.size = keep, max_bytes, 0
         self.done: list[bytes] = []  # bytes scanned exactly (they end outside any string)
         self.done_size = 0
         self.pending: list[bytes] = []  # bytes after them, only counted
@@ -123,11 +143,31 @@ class JsonRowCap:
             raise _Enough
         data = bytes(data)
         self.pending.append(data)
+        self.size += len(data)
+        if self.max_bytes is not None and self.size > self.max_bytes - JSON_TAIL:
+            self._cut_by_bytes()
         self.upper += (self.tail + data[:2]).count(BOUNDARY) + data.count(BOUNDARY)
         self.tail = (self.tail + data)[-2:]
         if self.upper >= self.keep:
             self._scan()
         return len(data)
+
+    def _cut_by_bytes(self) -> None:
+        """Keep the whole rows that end within the byte cap (none, if the first row is too long)."""
+        data = b"".join(self.done + self.pending)
+        limit = min(len(data), self.max_bytes - JSON_TAIL) if self.max_bytes is not None else len(data)
+        cut, rows = None, 0
+        for match in _JSON_TOKENS.finditer(data, 0, limit):
+            if match.group() == b'"':  # a string runs past the limit: no boundary after this point
+                break
+            if match.group() == BOUNDARY:
+                cut, rows = match.start() + 1, rows + 1
+                if rows >= self.keep:
+                    break
+        if cut is None:  # not one row fits: an empty list of bindings
+            cut = data.index(BINDINGS) + len(BINDINGS)
+        self.cut_at, self.done, self.pending = cut, [data], []
+        raise _Enough
 
     def _scan(self) -> None:
         """Count the boundaries outside strings in ``pending``; cut at the ``keep``-th one."""
@@ -183,8 +223,9 @@ class JsonRowCap:
         return data if self.cut_at is None else data[:self.cut_at] + b"]}}"
 
 
-def _json_direct(solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
-    sink = JsonRowCap(max_rows)
+def _json_direct(solutions: ox.QuerySolutions, max_rows: int | None,
+                 max_bytes: int | None = None) -> tuple[bytes, bool]:
+    sink = JsonRowCap(sys.maxsize if max_rows is None else max_rows, max_bytes)
     try:
         solutions.serialize(sink, format=ox.QueryResultsFormat.JSON)  # type: ignore[arg-type]
     except Exception:
@@ -227,26 +268,42 @@ def _self_check() -> bool:
 
 
 def write_solutions(solutions: ox.QuerySolutions, fmt_name: str, max_rows: int | None,
-                    limit: int | None = None) -> tuple[bytes, bool]:
-    """(body, truncated) for a SELECT answer in results format ``fmt_name``, at most ``max_rows`` rows.
-    ``limit``: the query's own top-level LIMIT; within the cap, the answer is written directly."""
+                    max_bytes: int | None = None) -> tuple[bytes, bool]:
+    """(body, truncated) for a SELECT answer in results format ``fmt_name``: at most ``max_rows`` rows
+    and ``max_bytes`` bytes."""
     fmt = BY_NAME[fmt_name]
-    if limit is not None and (max_rows is None or limit <= max_rows):
-        body = solutions.serialize(format=_OX_RESULTS[fmt])
-        assert body is not None
-        return _flag(body, fmt, False), False
-    if fmt is RESULTS_JSON and max_rows is not None and max_rows >= 1 and json_direct_works():
-        return _json_direct(solutions, max_rows)
-    sink = _capture(solutions, ox.QueryResultsFormat.TSV, None if max_rows is None else max_rows + 1)
+    if fmt is RESULTS_JSON and (max_rows is None or max_rows >= 1) and json_direct_works():
+        return _json_direct(solutions, max_rows, max_bytes)
+    sink = _capture(solutions, ox.QueryResultsFormat.TSV, None if max_rows is None else max_rows + 1, max_bytes)
     tsv = sink.body()
     if tsv.startswith(b"\n"):  # no variables: rows are empty lines, which the TSV reader drops
         rows = [()] * (tsv.count(b"\n") - 1)
         return serialize_results(Solutions((), rows, sink.cut), fmt), sink.cut  # type: ignore[arg-type]
     if fmt is RESULTS_TSV:
         return tsv, sink.cut
-    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=_OX_RESULTS[fmt])
-    assert body is not None
-    return _flag(body, fmt, sink.cut), sink.cut
+
+    def render(lines: bytes, cut: bool) -> bytes:
+        body = ox.parse_query_results(lines, format=ox.QueryResultsFormat.TSV).serialize(format=_OX_RESULTS[fmt])
+        assert body is not None
+        return _flag(body, fmt, cut)
+
+    head, _, rows_text = tsv.partition(b"\n")
+    return fit(head + b"\n", rows_text, render, sink.cut, max_bytes)
+
+
+def fit(head: bytes, lines: bytes, render: Callable[[bytes, bool], bytes], cut: bool,
+        max_bytes: int | None) -> tuple[bytes, bool]:
+    """``render`` the line-format answer (``head`` then ``lines``, one row each); while the result is
+    longer than ``max_bytes``, drop rows from the end (in proportion, then re-render) and flag the cut."""
+    body = render(head + lines, cut)
+    if max_bytes is None or len(body) <= max_bytes:
+        return body, cut
+    rows = lines.splitlines(keepends=True)
+    keep = len(rows)
+    while len(body) > max_bytes and keep > 0:
+        keep = min(keep - 1, int(keep * max_bytes / len(body) * 0.95))
+        body = render(head + b"".join(rows[:keep]), True)
+    return body, True
 
 
 def _flag(body: bytes, fmt: Format, truncated: bool) -> bytes:
@@ -259,13 +316,16 @@ def _flag(body: bytes, fmt: Format, truncated: bool) -> bytes:
 
 
 def write_triples(triples: ox.QueryTriples, fmt_name: str, max_rows: int | None,
-                  base_prefix: str | None) -> tuple[bytes, bool]:
+                  base_prefix: str | None, max_bytes: int | None = None) -> tuple[bytes, bool]:
     """(body, truncated) for a CONSTRUCT/DESCRIBE answer in RDF format ``fmt_name``, at most
-    ``max_rows`` triples."""
-    sink = _capture(triples, ox.RdfFormat.N_TRIPLES, max_rows)
+    ``max_rows`` triples and ``max_bytes`` bytes."""
+    sink = _capture(triples, ox.RdfFormat.N_TRIPLES, max_rows, max_bytes)
     nt = sink.body()
     fmt = BY_NAME[fmt_name]
     if fmt is NTRIPLES:
         return nt, sink.cut
-    parsed = [quad.triple for quad in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
-    return write_rdf(parsed, fmt, base_prefix), sink.cut
+
+    def render(lines: bytes, cut: bool) -> bytes:
+        return write_rdf([quad.triple for quad in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)], fmt, base_prefix)
+
+    return fit(b"", nt, render, sink.cut, max_bytes)

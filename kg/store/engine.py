@@ -6,13 +6,13 @@ is how workers are kept; the pool calls this module, never the other way round.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 from kg.store.capped import write_solutions, write_triples
 from kg.store.results import serialize
-from kg.store.scan import scan, tokens
+from kg.store.scan import scan
 from kg.store.types import XSD_STRING, Boolean, QueryResult, Serialized, Solutions, Term, Triples
 
 
@@ -80,40 +80,19 @@ def _execute(store: Any, sparql: str, default_graphs: Sequence[str], named_graph
     return _encode_result(_run_query(store, sparql, default_graphs, named_graphs), max_rows)
 
 
-@lru_cache(maxsize=512)
-def declared_limit(sparql: str) -> int | None:
-    """The outermost query's LIMIT when the text ends with it (``LIMIT n``, ``LIMIT n OFFSET m`` or
-    ``OFFSET m LIMIT n``): such an answer can never exceed n rows, so it needs no row counting. None
-    when in doubt (no LIMIT, a VALUES block after it, escapes in the number): the cap then counts.
-    Only called on a query the engine has parsed, so the tail is a valid solution modifier. Cached
-    like ``scan``: lexing a typical query costs ~50 µs of the worker's time, and clients repeat them."""
-    toks = [t.upper() for _, t in tokens(sparql)]
-
-    def clause() -> tuple[str, str] | None:
-        digits = ""
-        while toks and toks[-1].isdigit():  # the lexer yields an integer one digit at a time
-            digits = toks.pop() + digits
-        return (toks.pop(), digits) if digits and toks else None
-
-    last = clause()
-    if last and last[0] == "OFFSET":
-        last = clause()
-    return int(last[1]) if last and last[0] == "LIMIT" else None
-
-
 def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str | None, sparql: str,
                         default_graphs: Sequence[str], named_graphs: Sequence[str],
-                        max_rows: int | None) -> Serialized:
-    """Run and write the answer in the worker, with the engine's own writers under the row cap (see
-    ``kg.store.capped.write_solutions``): no row ever becomes a Python object."""
+                        max_rows: int | None, max_bytes: int | None = None) -> Serialized:
+    """Run and write the answer in the worker, with the engine's own writers under the row and byte
+    caps (see ``kg.store.capped.write_solutions``): no row ever becomes a Python object."""
     import pyoxigraph as ox
 
     raw = _run_query(store, sparql, default_graphs, named_graphs)
     if isinstance(raw, ox.QueryTriples):
-        body, truncated = write_triples(raw, formats[1], max_rows, base_prefix)
+        body, truncated = write_triples(raw, formats[1], max_rows, base_prefix, max_bytes)
         return Serialized(formats[1], body, truncated, True)
     if isinstance(raw, ox.QuerySolutions):
-        body, truncated = write_solutions(raw, formats[0], max_rows, declared_limit(sparql))
+        body, truncated = write_solutions(raw, formats[0], max_rows, max_bytes)
         return Serialized(formats[0], body, truncated, False)
     name, body = serialize(Boolean(bool(raw)), formats, base_prefix)
     return Serialized(name, body, False, False)
@@ -128,7 +107,25 @@ def run_in_worker(store: Any, request: tuple) -> tuple:
         return ("ok", _execute(store, **kwargs))
     except SyntaxError as err:
         return ("error", "syntax", str(err))
-    except OSError as err:
-        return ("error", "engine", str(err))
+    except Exception as err:  # noqa: BLE001 - OSError mostly; a SERVICE answer of an odd type is a ValueError
+        return ("error", "engine", str(err))  # the store makes it fit to show (``engine_message``)
+
+
+_REMOTE_STATUS = re.compile(r"Error (\d{3})\b[^\n]*? returned by (\S+)")
+
+
+def engine_message(text: str, federated: bool) -> str:
+    """What a client may read of an engine error. A failed SERVICE call's error carries the remote
+    answer ("Error 500 returned by <url> with payload: ..."), and a remote answer the engine could not
+    read is quoted in its parse errors: relayed, they turned the endpoint into a way of reading other
+    servers' answers (a SERVICE to 127.0.0.1 read the server's own pages). So the error of a query
+    that federates keeps only the HTTP status and the URL (which the query itself named); any other
+    error, from a worker without network, keeps its first line."""
+    status = _REMOTE_STATUS.search(text)
+    if status:
+        return f"the SERVICE endpoint {status.group(2)} answered with an error (HTTP {status.group(1)})"
+    if federated or "payload" in text:
+        return "a SERVICE call failed (no connection, or an answer that is not SPARQL results)"
+    return text.split("\n", 1)[0][:500]
 
 

@@ -1,177 +1,73 @@
 """Query worker processes: the only way a query time limit really stops the work.
 
 pyoxigraph cannot cancel a running query from Python, and a thread cannot be killed. So every query
-runs in a separate *process*; at the deadline the parent kills that process (SIGKILL) and a fresh
-one takes its place, while the other workers keep serving.
+runs in a separate *process* forked by the store process (``kg.store.zygote``); at the deadline the
+parent kills that process (SIGKILL) and a fresh one takes its place, while the other workers keep
+serving.
 
-Workers are forked from a *zygote*: one single-threaded process that loads the data once into an
-in-memory store (3-10x faster than reading an on-disk store, see bench/) and then only forks. A
-forked worker shares the zygote's memory copy-on-write, so it is ready in about a millisecond and
-costs almost no memory. The parent (threaded waitress) never forks itself.
+Three rules keep the pool whole and fair:
 
-Workers that are not meant to federate also drop their network: on Linux they move into a new,
-empty network namespace (``unshare(CLONE_NEWNET)``), so even a SERVICE clause that slipped past the
-query guard cannot reach any host. ``sandboxed`` tells whether that worked on this machine.
+- a worker is checked before a query is given to it: an idle worker that died (killed, out of
+  memory) reads EOF on its pipe and is replaced, never handed a query; a worker that fails while
+  answering is never taken back;
+- *fast lane, heavy lane*: every query starts in the fast lane; one still running after
+  ``heavy_after`` seconds becomes heavy. At most ``heavy_slots`` heavy queries run at once, each at
+  a lower CPU priority (nice 10); a query that turns heavy when all heavy slots are taken is stopped
+  at once (``QueryBusy``, a 503 with Retry-After). So runaway queries can hold neither the CPU nor
+  the server's request threads (each request thread waits for its worker), and cheap queries keep
+  answering while they run (measured: tests/test_web_fairness.py, bench/fairness_bench.py);
+- ``close()`` kills every worker, busy ones included; and no worker outlives the server even on
+  SIGKILL (see ``kg.store.zygote``).
 """
 
 from __future__ import annotations
 
-import ctypes
-import dataclasses
 import os
 import select
 import signal
-import socket
-import subprocess
-import sys
 import threading
-from dataclasses import dataclass
+import time
 from multiprocessing.connection import Connection
-from pathlib import Path
-from typing import Any
 
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
+from kg.store.types import QueryBusy
+from kg.store.zygote import StoreSource, Zygote, recv_answer
 
-
-@dataclass(frozen=True)
-class StoreSource:
-    """Where the zygote finds the data: an on-disk Oxigraph store (opened read-only) or a file."""
-
-    store_dir: Path | None = None
-    data_file: Path | None = None
+HEAVY_NICE = 10
 
 
-def drop_network() -> bool:
-    """Move this process into an empty network namespace; True when no host is reachable any more."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return False
-    for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
-        if libc.unshare(flags) == 0:
+class WorkerLost(RuntimeError):
+    """The worker process died (killed, crashed, out of memory) before it answered."""
+
+    def __init__(self, message: str, before_start: bool = False):
+        super().__init__(message)
+        self.before_start = before_start
+
+
+class Lane:
+    """The heavy lane: how long a query stays in the fast lane, and how many may be heavy at once.
+
+    While every heavy slot is taken, the fast lane shortens to a third: queued runaways then give
+    their request threads back three times sooner, and a cheap query behind them in waitress's queue
+    gets a thread sooner (a cheap query needs milliseconds, not a third of ``after``)."""
+
+    def __init__(self, slots: int, after: float):
+        self.after, self.slots, self.heavy = after, max(1, slots), 0
+        self._lock = threading.Lock()
+
+    def fast(self) -> float:
+        """Seconds a query may run before it must take a heavy slot."""
+        return self.after if self.heavy < self.slots else self.after / 3
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self.heavy >= self.slots:
+                return False
+            self.heavy += 1
             return True
-    return False
 
-
-def _load(source: StoreSource) -> Any:
-    import pyoxigraph
-
-    if source.store_dir is not None:
-        return pyoxigraph.Store.read_only(str(source.store_dir))
-    store = pyoxigraph.Store()
-    if source.data_file is not None:
-        from kg.store.files import load_file
-
-        load_file(store, source.data_file)
-    return store
-
-
-def _open(source: StoreSource) -> Any:
-    """Load the store in a thread of its own, so that every allocation of the load (the store and the
-    loader's garbage) lands in that thread's malloc arena, not in the main thread's.
-
-    Why: queries run on a worker's main thread and allocate from its arena. Loaded on the main thread,
-    that arena is a heap of hundreds of MB full of the loader's freed fragments, which queries then
-    reuse scattered all over it; in a forked worker each page written for the first time is a
-    copy-on-write fault (~390 per lookup query at 10k letters, for hundreds of queries: a fresh worker
-    ran lookups at 3.7 ms instead of 1.9 ms). With the load elsewhere the main arena stays small and a
-    worker's first queries take ~25 faults, then none (measured; see bench/results/peers-10k.md)."""
-    box: list[Any] = []
-    failed: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            box.append(_load(source))
-        except BaseException as err:  # noqa: BLE001 - re-raised on the main thread below
-            failed.append(err)
-
-    loader = threading.Thread(target=load, name="kg-store-load")
-    loader.start()
-    loader.join()
-    if failed:
-        raise failed[0]
-    return box[0]
-
-
-def _serve_worker(conn: Connection, store: Any, sandbox: bool) -> None:
-    """Worker loop (in a forked child): ("ok", value) or ("error", kind, message) per request."""
-    from kg.store.engine import run_in_worker
-
-    conn.send(("ready", drop_network() if sandbox else False))
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        _send_answer(conn, run_in_worker(store, request))
-
-
-BODY_TAG = "ok+body"
-
-
-def _send_answer(conn: Connection, answer: tuple) -> None:
-    """Send an answer; a value with a bytes ``body`` (an already written /sparql answer, up to many MB)
-    goes as a small pickled header plus the raw bytes, so the body is neither copied into a pickle
-    nor out of one."""
-    value = answer[1] if answer[0] == "ok" else None
-    body = getattr(value, "body", None)
-    if isinstance(body, bytes) and dataclasses.is_dataclass(value):
-        conn.send((BODY_TAG, dataclasses.replace(value, body=b"")))  # type: ignore[type-var]
-        conn.send_bytes(body)
-    else:
-        conn.send(answer)
-
-
-def _recv_answer(conn: Connection) -> tuple:
-    """The other end of ``_send_answer``."""
-    answer = conn.recv()
-    if answer[0] == BODY_TAG:
-        return ("ok", dataclasses.replace(answer[1], body=conn.recv_bytes()))
-    return answer
-
-
-def _warm_up(store: Any) -> None:
-    """Import the worker's modules and answer one query here, before any fork: the engine's and the
-    writers' lazy set-up then happens once and is shared, instead of costing every new worker's first
-    query (~15 ms at 10k letters)."""
-    from kg.store.engine import run_in_worker
-
-    probe = "SELECT * WHERE { ?s ?p ?o } LIMIT 2"
-    try:
-        run_in_worker(store, ("serialized", {
-            "sparql": probe, "default_graphs": (), "named_graphs": (), "max_rows": 1,
-            "formats": ("json", "ntriples"), "base_prefix": None}))
-    except Exception:  # noqa: BLE001 - a warm-up must never stop the store from starting
-        pass
-
-
-def _zygote(control: socket.socket, source: StoreSource) -> None:
-    """Load once, then fork a worker for every (sandbox flag, pipe fd) the parent sends."""
-    store = _open(source)
-    _warm_up(store)
-
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
-    control.sendall(b"ready")
-    while True:
-        try:
-            data, fds, _, _ = socket.recv_fds(control, 1, 1)
-        except OSError:
-            return
-        if not data:
-            return
-        pid = os.fork()
-        if pid == 0:
-            control.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            code = 0
-            try:
-                _serve_worker(Connection(fds[0]), store, sandbox=data == b"1")
-            except BaseException:
-                code = 1
-            os._exit(code)
-        os.close(fds[0])
-        control.sendall(pid.to_bytes(8, "little"))
+    def leave(self) -> None:
+        with self._lock:
+            self.heavy -= 1
 
 
 class Worker:
@@ -184,27 +80,75 @@ class Worker:
         self.sandboxed = False
         self.ready = False
         self.dead = False
+        self.demoted = False  # reniced for a heavy query: never reused (only privileged code may undo it)
 
     def wait_ready(self, timeout: float) -> None:
         if self.ready:
             return
-        if not self.conn.poll(timeout):
+        try:
+            if not self.conn.poll(timeout):
+                raise RuntimeError("a query worker did not start in time")
+            tag, self.sandboxed = self.conn.recv()
+        except (EOFError, OSError) as err:
             self.kill()
-            raise RuntimeError("a query worker did not start in time")
-        tag, self.sandboxed = self.conn.recv()
+            raise WorkerLost("a query worker died while starting", before_start=True) from err
+        except RuntimeError:
+            self.kill()
+            raise
         self.ready = tag == "ready"
 
-    def call(self, request: tuple, timeout: float) -> tuple | None:
-        """Send a request; the answer, or None when the deadline passed (the worker is then killed)."""
-        self.conn.send(request)
-        if self._poll.poll(max(0, int(timeout * 1000))):
-            try:
-                return _recv_answer(self.conn)
-            except EOFError:
-                self.kill()
-                raise RuntimeError("a query worker died while answering") from None
-        self.kill()
-        return None
+    def idle_and_alive(self) -> bool:
+        """True when the idle worker can take a query: nothing to read on its pipe (a dead worker's
+        pipe reads EOF at once, since the worker held its only other end)."""
+        return not self.dead and not self._poll.poll(0)
+
+    def _wait(self, seconds: float) -> bool:
+        return bool(self._poll.poll(max(0, int(seconds * 1000))))
+
+    def _answer(self) -> tuple:
+        try:
+            return recv_answer(self.conn)
+        except (EOFError, OSError):
+            self.kill()
+            raise WorkerLost("the query's worker process died before it answered (it may have crashed "
+                             "the engine or run out of memory)") from None
+
+    def call(self, request: tuple, timeout: float, lane: Lane | None = None) -> tuple | None:
+        """Send a request; the answer, or None when the deadline passed (the worker is then killed).
+        Raises ``QueryBusy`` when the query turns heavy while every heavy slot is taken."""
+        deadline = time.monotonic() + timeout
+        try:
+            self.conn.send(request)
+        except OSError:
+            self.kill()
+            raise WorkerLost("a query worker was found dead", before_start=True) from None
+        fast = timeout if lane is None else min(timeout, lane.fast())
+        if self._wait(fast):
+            return self._answer()
+        if lane is None or time.monotonic() >= deadline:
+            self.kill()
+            return None
+        if not lane.enter():
+            if self._wait(0):  # it finished just now after all
+                return self._answer()
+            self.kill()
+            raise QueryBusy(f"the server is busy with other long queries; this one was stopped after "
+                            f"{fast:.2g} s")
+        try:
+            self._demote()
+            if self._wait(deadline - time.monotonic()):
+                return self._answer()
+            self.kill()
+            return None
+        finally:
+            lane.leave()
+
+    def _demote(self) -> None:
+        self.demoted = True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.pid, HEAVY_NICE)
+        except OSError:  # already gone: the answer (or EOF) is on its way
+            pass
 
     def kill(self) -> None:
         if not self.dead:
@@ -220,70 +164,21 @@ class Worker:
         return not self.dead
 
 
-class Zygote:
-    """The loaded store in a process of its own, forking workers on request."""
-
-    def __init__(self, source: StoreSource, timeout: float = 600):
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        args = [sys.executable, "-c", "import sys; from kg.store.pool import _main; _main(sys.argv[1:])",
-                str(child.fileno()), str(source.store_dir or ""), str(source.data_file or "")]
-        self.proc = subprocess.Popen(args, pass_fds=[child.fileno()])
-        child.close()
-        self.control, self._lock = parent, threading.Lock()
-        self.control.settimeout(timeout)
-        if self.control.recv(5) != b"ready":
-            self.proc.kill()
-            raise RuntimeError("the store process failed to load the data")
-        self.control.settimeout(30)
-
-    def fork(self, sandbox: bool) -> Worker:
-        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            with self._lock:
-                socket.send_fds(self.control, [b"1" if sandbox else b"0"], [theirs.fileno()])
-                pid = int.from_bytes(self._recv_exact(8), "little")
-        except BaseException:  # the store process is gone: no worker, and neither end of the pair stays open
-            mine.close()
-            raise
-        finally:
-            theirs.close()
-        return Worker(Connection(mine.detach()), pid)
-
-    def _recv_exact(self, n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = self.control.recv(n - len(data))
-            if not chunk:
-                raise RuntimeError("the store process has exited")
-            data += chunk
-        return data
-
-    def close(self) -> None:
-        self.control.close()
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=10)
-
-
-def _main(argv: list[str]) -> None:
-    """Entry point of the zygote process (started by ``Zygote``)."""
-    control = socket.socket(fileno=int(argv[0]))
-    source = StoreSource(store_dir=Path(argv[1]) if argv[1] else None, data_file=Path(argv[2]) if argv[2] else None)
-    _zygote(control, source)
-
-
 class WorkerPool:
-    """Warm, sandboxed workers for ordinary queries; a fresh networked worker for allowed SERVICE calls.
+    """Warm, sandboxed workers for ordinary queries; a fresh confined worker for allowed SERVICE calls.
 
     ``warm`` workers are kept idle and ready. When all are busy a new one is forked for the request
     (so a runaway query never blocks other clients), up to ``limit`` at once; idle workers beyond
-    ``warm`` are stopped when they come back.
+    ``warm`` are stopped when they come back. ``heavy_slots``/``heavy_after``: see the module doc.
     """
 
-    def __init__(self, source: StoreSource, warm: int = 2, limit: int = 16):
+    def __init__(self, source: StoreSource, warm: int = 2, limit: int = 16, heavy_slots: int = 2,
+                 heavy_after: float = 0.5):
         self.source, self.warm, self.limit = source, warm, limit
+        self.lane = Lane(heavy_slots, heavy_after)
         self.zygote = Zygote(source)
         self._idle: list[Worker] = []
+        self._all: set[Worker] = set()  # every live worker, busy or idle: close() stops them all
         self._busy = 0
         self._cond = threading.Condition()
         self._closed = False
@@ -293,25 +188,54 @@ class WorkerPool:
             worker.wait_ready(60)
         self.sandboxed = all(w.sandboxed for w in self._idle)
 
-    def _start(self, sandbox: bool = True) -> Worker:
+    def _fork(self, sandbox: bool) -> Worker:
         """Fork a worker; if the store process has died (killed, out of memory), start a new one once."""
         zygote = self.zygote
         try:
-            return zygote.fork(sandbox)
+            conn, pid = zygote.fork(sandbox)
         except (OSError, RuntimeError):
             with self._cond:
                 if self.zygote is zygote and not self._closed:
                     zygote.close()
                     self.zygote = Zygote(self.source)
-            return self.zygote.fork(sandbox)
+            conn, pid = self.zygote.fork(sandbox)
+        return Worker(conn, pid)
+
+    def _start(self, sandbox: bool = True) -> Worker:
+        worker = self._fork(sandbox)
+        with self._cond:
+            self._all.add(worker)
+            closed = self._closed
+        if closed:
+            self._forget(worker)
+            raise RuntimeError("the store is closed")
+        return worker
+
+    def _forget(self, worker: Worker) -> None:
+        worker.kill()
+        with self._cond:
+            self._all.discard(worker)
 
     def _checkout(self) -> Worker:
-        with self._cond:
-            while not self._idle and self._busy >= self.limit:
-                self._cond.wait()
-            self._busy += 1
-            if self._idle:
-                return self._idle.pop()
+        dead: list[Worker] = []
+        try:
+            with self._cond:
+                while True:
+                    while self._idle:
+                        worker = self._idle.pop()
+                        if worker.idle_and_alive():
+                            self._busy += 1
+                            return worker
+                        dead.append(worker)
+                    if self._closed:
+                        raise RuntimeError("the store is closed")
+                    if self._busy < self.limit:
+                        break
+                    self._cond.wait()
+                self._busy += 1
+        finally:
+            for worker in dead:  # killed while idle: replaced below, never handed a query
+                self._forget(worker)
         try:
             return self._start()
         except BaseException:
@@ -323,37 +247,73 @@ class WorkerPool:
     def _checkin(self, worker: Worker) -> None:
         with self._cond:
             self._busy -= 1
-            keep = worker.alive and not self._closed and len(self._idle) < self.warm
+            keep = worker.alive and not worker.demoted and not self._closed and len(self._idle) < self.warm
             if keep:
                 self._idle.append(worker)
             self._cond.notify()
         if not keep:
-            worker.kill()
+            self._forget(worker)
 
-    def run(self, request: tuple, timeout: float, networked: bool = False) -> tuple | None:
-        """Run one request on a worker; None when it was stopped at ``timeout`` seconds."""
-        if networked:
-            return self._run_once(request, timeout)
+    def run(self, request: tuple, timeout: float, networked: bool = False,
+            endpoints: tuple[str, ...] = ()) -> tuple | None:
+        """Run one request on a worker; None when it was stopped at ``timeout`` seconds. A networked
+        request runs in a one-off worker that can reach only the hosts of ``endpoints``. A worker
+        found dead before it took the request is replaced and the request given to the new one."""
+        for attempt in (1, 2):
+            try:
+                if networked:
+                    return self._run_once(request, timeout, endpoints)
+                return self._run_pooled(request, timeout)
+            except WorkerLost as err:
+                if not err.before_start or attempt == 2 or self._closed:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _run_pooled(self, request: tuple, timeout: float) -> tuple | None:
         worker = self._checkout()
         try:
             worker.wait_ready(60)
-            return worker.call(request, timeout)
+            return worker.call(request, timeout, self.lane)
+        except BaseException:
+            worker.kill()
+            raise
         finally:
             self._checkin(worker)
 
-    def _run_once(self, request: tuple, timeout: float) -> tuple | None:
+    def _run_once(self, request: tuple, timeout: float, endpoints: tuple[str, ...]) -> tuple | None:
         worker = self._start(sandbox=False)
+        started = time.monotonic()
         try:
-            worker.wait_ready(60)
-            return worker.call(request, timeout)
+            worker.conn.send(endpoints)
+            try:  # confining resolves the endpoints' hosts: that time counts against the query's limit
+                worker.wait_ready(timeout)
+            except RuntimeError as err:
+                if isinstance(err, WorkerLost):
+                    raise
+                return None
+            return worker.call(request, timeout - (time.monotonic() - started), self.lane)
+        except OSError as err:
+            raise WorkerLost("a federating worker died while starting", before_start=True) from err
         finally:
-            worker.kill()
+            self._forget(worker)
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the live workers (busy and idle), for operators and tests."""
+        with self._cond:
+            return sorted(w.pid for w in self._all if w.alive)
+
+    def idle_pids(self) -> list[int]:
+        with self._cond:
+            return [w.pid for w in self._idle if w.alive]
 
     def close(self) -> None:
+        """Stop every worker, those still computing included, then the store process."""
         with self._cond:
             self._closed = True
-            idle, self._idle = self._idle, []
-        for worker in idle:
+            workers, self._idle = list(self._all), []
+            self._all.clear()
+            self._cond.notify_all()
+        for worker in workers:
             worker.kill()
         self.zygote.close()
 

@@ -63,6 +63,11 @@ class QueryTimeout(Exception):
     """The query ran past its time limit and its worker was stopped."""
 
 
+class QueryBusy(QueryTimeout):
+    """The query was stopped early because it turned long while the server already ran as many long
+    queries as it allows (see ``kg.store.pool``): try again later (503 with Retry-After)."""
+
+
 class QueryEngineError(Exception):
     """The engine failed while evaluating (e.g. a SERVICE endpoint answered with an error)."""
 
@@ -72,12 +77,14 @@ class Store(Protocol):
 
     def query(self, sparql: str, timeout: float, default_graphs: Sequence[str] = (),
               named_graphs: Sequence[str] = (), *, max_rows: int | None = None,
-              federated: bool = False) -> QueryResult: ...
+              federated: bool | Sequence[str] = False) -> QueryResult: ...
 
     def query_serialized(self, sparql: str, timeout: float, default_graphs: Sequence[str] = (),
                          named_graphs: Sequence[str] = (), *, formats: tuple[str, str], max_rows: int | None = None,
-                         federated: bool = False, base_prefix: str | None = None) -> Serialized:
-        """The answer as bytes: ``formats`` = (results format name, RDF format name), see kg.store.formats."""
+                         federated: bool | Sequence[str] = False, base_prefix: str | None = None) -> Serialized:
+        """The answer as bytes: ``formats`` = (results format name, RDF format name), see kg.store.formats.
+        ``federated``: the query calls SERVICE; when it is the endpoints the guard allowed, the store
+        lets the query reach only their hosts."""
         ...
 
     def describe(self, iri: str, timeout: float) -> Triples: ...

@@ -3,9 +3,14 @@
 - read-only: any SPARQL Update form is refused before it reaches the engine (the engine's query
   parser would reject it too, and the workers open the store read-only: three locks, not one);
 - SERVICE: only to endpoints on ``Settings.service_allowlist``; a variable or unresolvable target is
-  refused; when the word "service" appears where the lexer found no SERVICE keyword, rdflib's parser
-  double-checks (a query it cannot parse is refused rather than trusted). Workers that run ordinary
-  queries have no network at all (``kg.store.pool.drop_network``);
+  refused. The decision is taken on the engine's own reading of the text (``kg.store.scan``: raw
+  text, ``\\u`` escapes only inside strings and IRIs; any other escape is refused), never on a second
+  parser's: rdflib read escapes differently (a bypass) and had no bound on its work (seconds of the
+  web process's CPU per query). Workers that run ordinary queries have no network at all
+  (``kg.store.pool.drop_network``), and the one that federates reaches only the allowlisted hosts
+  (``kg.store.egress``);
+- shape: queries nested or chained deeper than the engine can parse safely, or too long to lex
+  cheaply, are 400 (``kg.store.scan``), before any worker sees them;
 - time: the request's ``timeout`` can only lower ``Settings.query_timeout``; a query using SERVICE
   also runs under ``Settings.service_timeout``;
 - size: bodies and query strings beyond ``Settings.max_body_bytes`` get 413.
@@ -13,9 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from flask import abort
 
@@ -39,42 +42,8 @@ def refuse_update() -> None:
     abort(403, READ_ONLY)
 
 
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
-        for value in node:
-            yield from _walk(value)
-
-
-def rdflib_services(query: str) -> list[str | None] | None:
-    """SERVICE targets as rdflib's SPARQL parser sees them; None when it cannot parse the query."""
-    from pyparsing import ParseException
-    from rdflib import URIRef
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        tree = parseQuery(query)
-    except (ParseException, ValueError, TypeError):
-        return None
-    found: list[str | None] = []
-    for node in _walk(tree):
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            term = node.get("term")
-            found.append(str(term) if isinstance(term, URIRef) else None)
-    return found
-
-
-def _check_services(query: str, found: Scan, settings: Settings) -> bool:
+def _check_services(found: Scan, settings: Settings) -> bool:
     targets: list[str | None] = list(found.services)
-    if found.says_service and not targets:
-        checked = rdflib_services(query)
-        if checked is None:
-            abort(403, "The query mentions 'service' in a form the SERVICE guard cannot verify; rephrase it "
-                       "(e.g. without the word in a literal) or leave SERVICE out.")
-        targets = checked
     allowed = set(settings.service_allowlist)
     for target in targets:
         if target is None or target not in allowed:
@@ -103,7 +72,9 @@ def check(query: str, requested_timeout: str | None, settings: Settings) -> Plan
     found = scan(query)
     if found.is_update:
         refuse_update()
-    federated = _check_services(query, found, settings)
+    if found.problem:
+        abort(400, found.problem)
+    federated = _check_services(found, settings)
     timeout = _timeout(requested_timeout, settings)
     if federated:
         timeout = min(timeout, settings.service_timeout)

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.http import quote_etag
 
 from kg.store.formats import RDF_FORMATS, RESULT_FORMATS, Format
-from kg.store.types import QueryEngineError, QuerySyntaxError, QueryTimeout, Serialized
+from kg.store.types import QueryBusy, QueryEngineError, QuerySyntaxError, QueryTimeout, Serialized
 from kg.web import guards
 from kg.web.conneg import HTML, NotAcceptable, content_type, negotiate
 from kg.web.context import WebContext, ctx
@@ -100,12 +101,15 @@ def _formats(graph_form: bool, param: str | None, accept: str) -> tuple[Format, 
 def _run(web: WebContext, query: str, plan: guards.Plan, defaults: list[str], named: list[str],
          formats: tuple[Format, Format]) -> Serialized:
     settings = web.settings
+    endpoints = tuple(t for t in plan.scan.services if t) if plan.federated else False
     try:
         return web.store.query_serialized(query, plan.timeout, defaults, named,
                                           formats=(formats[0].name, formats[1].name), max_rows=settings.max_rows,
-                                          federated=plan.federated, base_prefix=settings.base_iri)
+                                          federated=endpoints, base_prefix=settings.base_iri)
     except QuerySyntaxError as err:
         abort(400, f"SPARQL syntax error: {err}")
+    except QueryBusy as err:
+        raise ServiceUnavailable(f"{err}. Try again shortly, or narrow the query.", retry_after=5) from None
     except QueryTimeout as err:
         abort(503, f"{err}. Narrow the query, add a LIMIT, or download the dumps from /dumps/.")
     except QueryEngineError as err:
