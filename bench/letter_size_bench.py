@@ -1,0 +1,137 @@
+"""Build time against the size of ONE letter: is it linear?
+
+    python bench/letter_size_bench.py                    # bodies of 0.25, 0.5, 1 and 2 MB
+    python bench/letter_size_bench.py --sizes 0.25 0.5 --repeat 3
+
+One generated page holds one letter whose body is N MB of letter prose (the generator's sentence pool)
+with names every few sentences (surnames, nicknames, "Comrade X", bracket completions, unknown names),
+in paragraphs like the collection's; it is built with `kg build` in a subprocess, as a user would.
+Why: the issue-13 attack found the build quadratic in the length of one letter (0.25 / 0.5 / 1 / 2 MB
+took 7.5 / 26 / 98 / > 300 s). The figure that matters is the ratio, not the seconds: each size's
+seconds above the build of a 2 KB letter (the fixed cost: imports, shapes, authority graph), per MB,
+against the smallest size's in the same run; linear time keeps that ratio near 1 (quadratic doubles it
+with every doubling). Prints Markdown with the load average and the commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from kg.devtools.generate_text import sentence_pool  # noqa: E402
+
+BANNER = ("Bolshevik Leaders correspondence\n\nMarx-Engels |\u00a0 Lenin \u00a0| Stalin |\u00a0 Home Page\n\n"
+          "\u00a0Bolshevik leadership Correspondence. 1912-1927\nCollection of documents 1996.\n\n"
+          "Compiled by: A.V.Kvashonkin, L.P.Kosheleva, L.A.Rogovaya, O.V.Khlevnyuk.\n\u00a0")
+HEAD = ["No. 1", "I. V. Stalin - G. K. Ordzhonikidze.", "January 24, 1923", "Dear Sergo!"]
+TAIL = ["Your Koba.", "RTSKHIDNI. F. 85. Op. 1/S. D. 13. L. 12-13. Autograph."]
+FIRST = "Koba asks you to answer the cipher about the sale of gasoline to the Turks without delay."
+LAST = "Greetings to Dzerzhinsky and to all friends."
+NAMED = (  # what the letters say about people, in the translation's forms
+    "Koba sent your cipher to Smilge, and the latter delayed.",
+    "Comrade Trotsky insists on his theses about Gosplan.",
+    "I spoke with Dzerzhinsky and Kalinin about it yesterday.",
+    "Nothing has changed with Ilyich yet.",
+    "St[alin] and Bukharin will write to you about it.",
+    "Tov. Vardzieli brought the protocols from Tiflis.",
+    "Voroshilov asks to postpone the question until the plenum.",
+    "Have you received the correspondence between Trotsky and Stalin about Gosplan?",
+)
+BODY_SIZES = (0.25, 0.5, 1.0, 2.0)
+BASELINE_KB = 2
+
+
+def letter_body(size_bytes: int, seed: int = 0) -> list[str]:
+    """Paragraphs of about ``size_bytes`` characters in all: prose with a name every few sentences,
+    opening with ``FIRST`` and closing with ``LAST`` (names a test looks for at both ends)."""
+    rng = random.Random(seed)
+    pool = sentence_pool(rng)
+    paragraphs, size = [FIRST], len(FIRST)
+    while size < size_bytes - len(LAST):
+        sentences = [rng.choice(NAMED) if rng.random() < 0.3 else rng.choice(pool) for _ in range(rng.randint(2, 6))]
+        paragraph = " ".join(sentences)
+        if paragraph == paragraphs[-1]:  # the parser would read a repeated paragraph once (a page glitch)
+            continue
+        paragraphs.append(paragraph)
+        size += len(paragraph) + 2
+    paragraphs.append(LAST)
+    return paragraphs
+
+
+def letter_page(size_bytes: int, seed: int = 0) -> str:
+    """A page in the collection's format holding one letter (No. 1) whose body is ``letter_body``."""
+    lines = [*HEAD, *letter_body(size_bytes, seed), *TAIL]
+    return BANNER + "\n\n" + "\n\n".join(lines) + "\n"
+
+
+def build_seconds(page: Path, out: Path) -> float:
+    """Wall seconds of `kg build PAGE --out OUT` in a subprocess (exit 0 required)."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "kg", "build", str(page), "--out", str(out), "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"kg build {page} failed ({proc.returncode}):\n{proc.stderr}")
+    return seconds
+
+
+def measure(sizes: list[float], repeat: int, workdir: Path) -> tuple[float, list[tuple[float, int, float]]]:
+    """(baseline seconds, [(MB, body characters, seconds)]), each the best of ``repeat`` builds."""
+    def best(size_bytes: int, name: str) -> tuple[int, float]:
+        page = workdir / f"{name}.txt"
+        page.write_text(letter_page(size_bytes), encoding="utf-8")
+        body = len("\n\n".join(letter_body(size_bytes)))
+        return body, min(build_seconds(page, workdir / f"out-{name}") for _ in range(repeat))
+
+    _, baseline = best(BASELINE_KB * 1000, "baseline")
+    rows = []
+    for mb in sizes:
+        body, seconds = best(int(mb * 1_000_000), f"letter-{mb}")
+        rows.append((mb, body, seconds))
+    return baseline, rows
+
+
+def commit() -> str:
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return proc.stdout.strip() or "unknown"
+
+
+def table(baseline: float, rows: list[tuple[float, int, float]]) -> str:
+    first = (rows[0][2] - baseline) / rows[0][0]
+    out = [f"Build of a {BASELINE_KB} KB letter (fixed cost): {baseline:.2f} s", "",
+           "| body (MB) | characters | seconds | seconds above the 2 KB letter | s per MB (above it) | "
+           "s per MB vs the smallest |",
+           "|---:|---:|---:|---:|---:|---:|"]
+    for mb, body, seconds in rows:
+        per_mb = (seconds - baseline) / mb
+        out.append(f"| {mb:g} | {body:,} | {seconds:.2f} | {seconds - baseline:.2f} | {per_mb:.2f} | "
+                   f"{per_mb / first:.2f} |")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=float, nargs="+", default=list(BODY_SIZES), help="body sizes in MB")
+    parser.add_argument("--repeat", type=int, default=1, help="builds per size (the best counts)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="letter-size-") as tmp:
+        baseline, rows = measure(args.sizes, args.repeat, Path(tmp))
+    load = os.getloadavg()
+    print(f"# Build time against the size of one letter\n\n`python bench/letter_size_bench.py` at commit "
+          f"{commit()}, {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+          f"(`uptime`) at the end of the run.\n")
+    print(table(baseline, rows))
+    print("\nLinear time keeps the last column near 1; quadratic time would double it with each doubling.")
+
+
+if __name__ == "__main__":
+    main()
