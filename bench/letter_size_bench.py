@@ -2,6 +2,7 @@
 
     python bench/letter_size_bench.py                    # bodies of 0.25, 0.5, 1 and 2 MB
     python bench/letter_size_bench.py --sizes 0.25 0.5 --repeat 3
+    python bench/letter_size_bench.py --peer /path/to/other/checkout --peer-max 0.5   # the same pages, its code
 
 One generated page holds one letter whose body is N MB of letter prose (the generator's sentence pool)
 with names every few sentences (surnames, nicknames, "Comrade X", bracket completions, unknown names),
@@ -10,7 +11,9 @@ Why: the issue-13 attack found the build quadratic in the length of one letter (
 took 7.5 / 26 / 98 / > 300 s). The figure that matters is the ratio, not the seconds: each size's
 seconds above the build of a 2 KB letter (the fixed cost: imports, shapes, authority graph), per MB,
 against the smallest size's in the same run; linear time keeps that ratio near 1 (quadratic doubles it
-with every doubling). Prints Markdown with the load average and the commit.
+with every doubling). ``--peer`` also builds the pages up to ``--peer-max`` MB with another checkout's
+code (an older commit, say) in the same run, for a ratio of the two. Prints Markdown with the load
+average and the commit.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,30 +77,45 @@ def letter_page(size_bytes: int, seed: int = 0) -> str:
     return BANNER + "\n\n" + "\n\n".join(lines) + "\n"
 
 
-def build_seconds(page: Path, out: Path) -> float:
-    """Wall seconds of `kg build PAGE --out OUT` in a subprocess (exit 0 required)."""
+def build_seconds(page: Path, out: Path, checkout: Path = ROOT) -> float:
+    """Wall seconds of `kg build PAGE --out OUT` in a subprocess with ``checkout``'s code (exit 0 required)."""
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "kg", "build", str(page), "--out", str(out), "--quiet"],
-                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          cwd=checkout, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(checkout)})
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"kg build {page} failed ({proc.returncode}):\n{proc.stderr}")
     return seconds
 
 
-def measure(sizes: list[float], repeat: int, workdir: Path) -> tuple[float, list[tuple[float, int, float]]]:
-    """(baseline seconds, [(MB, body characters, seconds)]), each the best of ``repeat`` builds."""
-    def best(size_bytes: int, name: str) -> tuple[int, float]:
+@dataclass
+class Row:
+    mb: float
+    characters: int
+    seconds: float
+    peer: float | None = None  # the peer checkout's seconds on the same page, when measured
+
+
+def measure(sizes: list[float], repeat: int, workdir: Path, peer: Path | None = None,
+            peer_max: float = 0.0) -> tuple[float, list[Row]]:
+    """(baseline seconds, rows), each the best of ``repeat`` builds."""
+    def best(page: Path, checkout: Path = ROOT) -> float:
+        return min(build_seconds(page, workdir / f"out-{page.stem}", checkout) for _ in range(repeat))
+
+    def page_of(size_bytes: int, name: str) -> Path:
         page = workdir / f"{name}.txt"
         page.write_text(letter_page(size_bytes), encoding="utf-8")
-        body = len("\n\n".join(letter_body(size_bytes)))
-        return body, min(build_seconds(page, workdir / f"out-{name}") for _ in range(repeat))
+        return page
 
-    _, baseline = best(BASELINE_KB * 1000, "baseline")
+    baseline = best(page_of(BASELINE_KB * 1000, "baseline"))
     rows = []
     for mb in sizes:
-        body, seconds = best(int(mb * 1_000_000), f"letter-{mb}")
-        rows.append((mb, body, seconds))
+        page = page_of(int(mb * 1_000_000), f"letter-{mb}")
+        row = Row(mb, len("\n\n".join(letter_body(int(mb * 1_000_000)))), best(page))
+        if peer is not None and mb <= peer_max:
+            row.peer = best(page, peer)
+        rows.append(row)
     return baseline, rows
 
 
@@ -105,16 +124,20 @@ def commit() -> str:
     return proc.stdout.strip() or "unknown"
 
 
-def table(baseline: float, rows: list[tuple[float, int, float]]) -> str:
-    first = (rows[0][2] - baseline) / rows[0][0]
+def table(baseline: float, rows: list[Row], peer: Path | None) -> str:
+    first = (rows[0].seconds - baseline) / rows[0].mb
+    peer_head = f" {peer} (peer): seconds | peer / this |" if peer else ""
     out = [f"Build of a {BASELINE_KB} KB letter (fixed cost): {baseline:.2f} s", "",
            "| body (MB) | characters | seconds | seconds above the 2 KB letter | s per MB (above it) | "
-           "s per MB vs the smallest |",
-           "|---:|---:|---:|---:|---:|---:|"]
-    for mb, body, seconds in rows:
-        per_mb = (seconds - baseline) / mb
-        out.append(f"| {mb:g} | {body:,} | {seconds:.2f} | {seconds - baseline:.2f} | {per_mb:.2f} | "
-                   f"{per_mb / first:.2f} |")
+           f"s per MB vs the smallest |{peer_head}",
+           "|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if peer else "")]
+    for r in rows:
+        per_mb = (r.seconds - baseline) / r.mb
+        peer_cells = ""
+        if peer:
+            peer_cells = f" {r.peer:.2f} | {r.peer / r.seconds:.1f} |" if r.peer is not None else " - | - |"
+        out.append(f"| {r.mb:g} | {r.characters:,} | {r.seconds:.2f} | {r.seconds - baseline:.2f} | {per_mb:.2f} | "
+                   f"{per_mb / first:.2f} |{peer_cells}")
     return "\n".join(out)
 
 
@@ -122,14 +145,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=list(BODY_SIZES), help="body sizes in MB")
     parser.add_argument("--repeat", type=int, default=1, help="builds per size (the best counts)")
+    parser.add_argument("--peer", type=Path, help="another checkout whose code builds the same pages")
+    parser.add_argument("--peer-max", type=float, default=0.5, help="largest body (MB) the peer builds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="letter-size-") as tmp:
-        baseline, rows = measure(args.sizes, args.repeat, Path(tmp))
+        baseline, rows = measure(args.sizes, args.repeat, Path(tmp), args.peer, args.peer_max)
     load = os.getloadavg()
     print(f"# Build time against the size of one letter\n\n`python bench/letter_size_bench.py` at commit "
           f"{commit()}, {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
           f"(`uptime`) at the end of the run.\n")
-    print(table(baseline, rows))
+    print(table(baseline, rows, args.peer))
     print("\nLinear time keeps the last column near 1; quadratic time would double it with each doubling.")
 
 
