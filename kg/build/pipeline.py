@@ -140,7 +140,8 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
              f"{settings.output_dir} untouched")
         return 1
     n_docs, n_diags = len(parsed.documents), len(parsed.diagnostics)
-    def waiting() -> None:
+
+    def waiting() -> None:  # another build holds the lock: say why nothing seems to happen
         echo(f"kg build: another build into {settings.output_dir} is running; waiting for it to finish")
 
     with publication(settings, waiting) as pub:
