@@ -100,22 +100,36 @@ def test_the_build_says_when_it_waits_for_another(tmp_path: Path) -> None:
     sums(out)
 
 
+def _stage_reached(stage: str, tmp_path: Path, pid: int) -> bool:
+    """Whether the build ``pid`` is in ``stage`` with children running (page readers, batch workers,
+    or the checking child beside the dumps being written)."""
+    work, staging = list(tmp_path.glob(".output.work-*")), list(tmp_path.glob(".output.new-*"))
+    if stage == "reading pages":
+        return not work and len(children_of(pid)) >= 2
+    if stage == "batches":
+        return bool(work) and len(children_of(pid)) >= 2
+    try:
+        written = bool(staging) and any(staging[0].iterdir())
+    except OSError:  # removed meanwhile: the build is ending
+        return False
+    return written and len(children_of(pid)) >= 1
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not parent_death_signal_available(), reason="no parent-death signal (Linux prctl) here")
-def test_sigkill_of_the_build_leaves_no_process_and_no_lock(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stage", ["reading pages", "batches", "checks and dumps"])
+def test_sigkill_of_the_build_leaves_no_process_and_no_lock(tmp_path: Path, stage: str) -> None:
     from kg.devtools.generate import write_corpus
 
     pages, out = tmp_path / "pages", tmp_path / "output"
-    write_corpus(pages, 700)  # three 250-document batches: two workers busy when the build is killed
+    write_corpus(pages, 700)  # read by two processes; three 250-document batches for two workers
     proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(pages), "--out", str(out), "--quiet"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 300
-        while proc.poll() is None and time.monotonic() < deadline:  # in the batches: work dir made, workers forked
-            if list(tmp_path.glob(".output.work-*")) and len(children_of(proc.pid)) >= 2:
-                break
-            time.sleep(0.02)
-        assert proc.poll() is None, "the build finished (or timed out) before its batch workers could be seen"
+        while proc.poll() is None and time.monotonic() < deadline and not _stage_reached(stage, tmp_path, proc.pid):
+            time.sleep(0.01)
+        assert proc.poll() is None, f"the build finished (or timed out) before it was seen in {stage}"
         workers = children_of(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
