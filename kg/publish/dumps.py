@@ -135,6 +135,9 @@ def _fsync_tree(root: Path) -> None:
         fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
+        except OSError as err:  # a full disk may only say so now; fsync's error names no file
+            err.filename = err.filename or str(path)
+            raise
         finally:
             os.close(fd)
 
