@@ -39,7 +39,7 @@ from kg.errors import KGError
 from kg.model import Corpus, Diagnostic, Document, ParseResult
 from kg.progress import progress
 from kg.publish.chunks import ChunkFiles, ChunkSummary, DocGraph, Triple, write_chunk
-from kg.publish.dumps import prefixes_for
+from kg.publish.dumps import name_the_file, prefixes_for
 from kg.rdf.iris import Iris
 from kg.rdf.letter import LetterContext, citable_nodes, map_document, note_numbers
 from kg.rdf.light import LightDataset, LightGraph
@@ -278,6 +278,8 @@ class Pending:
                              "memory?); nothing was published") from err
         finally:
             self.close()
+        if outcome == "oserror":
+            raise found  # a file it could not read or write, named (kg.publish.dumps.name_the_file)
         if outcome == "raised":
             raise RuntimeError(f"the whole-dataset checks failed in their process:\n{found}")
         if seconds is not None:
@@ -296,6 +298,8 @@ def _check_in_child(args: tuple[BatchJob, list[Triple], list[Path]], sender) -> 
     seconds: dict[str, float] = {}
     try:
         sender.send(("done", check_whole(*args, seconds), seconds))
+    except OSError as err:
+        sender.send(("oserror", name_the_file(err), seconds))
     except BaseException:  # a bug: the parent re-raises it with this traceback
         sender.send(("raised", traceback.format_exc(), seconds))
     finally:
@@ -306,8 +310,14 @@ _JOB: BatchJob | None = None
 
 
 def _forked(index: int) -> BatchResult:
+    """run_batch in a pool worker; a write error is named here, where its traceback is, before the
+    pool pickles it to the parent (kg.publish.dumps.name_the_file)."""
     assert _JOB is not None
-    return run_batch(_JOB, index)
+    try:
+        return run_batch(_JOB, index)
+    except OSError as err:
+        name_the_file(err)
+        raise
 
 
 def run_all(job: BatchJob, workers: int = 0) -> Iterator[BatchResult]:

@@ -16,13 +16,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kg.build.batches import BatchJob, BatchResult, Pending, run_all
+from kg.build.children import children_die_with_build
 from kg.config import Settings
-from kg.errors import NoPagesError, SourceError
+from kg.errors import KGError, NoPagesError, SourceError
 from kg.model import Diagnostic, ParseResult, summarize_diagnostics
 from kg.publish.chunks import ChunkFiles, Triple
-from kg.publish.dumps import now_iso, publication
+from kg.publish.dumps import now_iso, publication, write_error
 from kg.sources.parse import parse_sources
 from kg.validate.report import format_report
 
@@ -78,9 +80,28 @@ def build(settings: Settings, sources: list[str] | None, strict: bool = False, e
     """Run the whole build; 0 published, 1 not published (strict diagnostics or non-conformance).
 
     Every diagnostic (parser, unresolved name) is one line unless ``quiet``; one summary line per
-    diagnostic code and the final ``kg build:`` line are always printed."""
-    with gc_paused():
-        return _build(settings, sources, strict, echo, times or StageTimes(), quiet)
+    diagnostic code and the final ``kg build:`` line are always printed. A file that cannot be written
+    raises ``OutputError`` (exit 3), naming it; nothing is published then either. Every process the
+    build forks dies with it (kg/build/children.py)."""
+    try:
+        with children_die_with_build(), gc_paused():
+            return _build(settings, sources, strict, echo, times or StageTimes(), quiet)
+    except OSError as err:
+        written = write_error(err, settings.output_dir)
+        if written is None:
+            raise
+        raise OutputError(*written, settings.output_dir) from err
+
+
+class OutputError(KGError):
+    """A file of the build could not be written: a full or read-only disk, a file where a directory
+    must be. Nothing was published; output/ is as it was, and no scratch directory is left."""
+
+    exit_code = 3
+
+    def __init__(self, path: str, reason: str, out: Path):
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: {reason} (nothing published; {out} is as it was)")
 
 
 @contextmanager
@@ -119,7 +140,11 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
              f"{settings.output_dir} untouched")
         return 1
     n_docs, n_diags = len(parsed.documents), len(parsed.diagnostics)
-    with publication(settings) as pub:
+
+    def waiting() -> None:  # another build holds the lock: say why nothing seems to happen
+        echo(f"kg build: another build into {settings.output_dir} is running; waiting for it to finish")
+
+    with publication(settings, waiting) as pub:
         with times.stage("prepare"):
             job = BatchJob.prepare(parsed, settings, pub.workdir)
         del parsed

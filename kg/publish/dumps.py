@@ -11,6 +11,15 @@ new one, never a half-written mix, even if the build is killed. On Linux the sta
 output/ are exchanged with one renameat2(RENAME_EXCHANGE) call, so output/ always exists and is
 complete; elsewhere two renames are used, and `recover()` puts the previous output back if a build
 died between them. Leftover staging directories of killed builds are removed by the next build.
+
+Why the lock is a ``flock``: the kernel drops it when the last descriptor of it is closed, so a build
+that dies (even by SIGKILL) never leaves a lock behind. Children forked while it is held close their
+copy at once (``_close_lock_copies``): otherwise a child that outlived a killed build held it.
+
+A file that cannot be written (a full or read-only disk, a file where a directory must be) ends the
+``publication`` block with its OSError, named (``name_the_file``, ``write_error``): `kg build` prints one
+line naming the file and the reason (kg/build/pipeline.py); output/ stays as it was and the scratch
+directories are removed.
 """
 
 from __future__ import annotations
@@ -19,11 +28,14 @@ import ctypes
 import errno
 import fcntl
 import hashlib
+import io
 import json
+import linecache
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,15 +88,44 @@ def recover(out: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+_LOCK_FDS: set[int] = set()  # this process's build-lock descriptors
+
+
+def _close_lock_copies() -> None:
+    """In a freshly forked child: close the inherited lock descriptors (the parent's stay open).
+
+    Why: a flock belongs to the open file, which a fork shares; while any child keeps its copy the
+    lock is held, even after the build that took it died. Closing (not unlocking) leaves the
+    parent's lock as it is."""
+    for fd in _LOCK_FDS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _LOCK_FDS.clear()
+
+
+os.register_at_fork(after_in_child=_close_lock_copies)
+
+
 @contextmanager
-def build_lock(out: Path) -> Iterator[None]:
-    """One build at a time per output directory (a flock on the parent directory: no lock file)."""
+def build_lock(out: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One build at a time per output directory (a flock on the parent directory: no lock file).
+
+    ``on_wait`` is called once if another build holds the lock (this one then waits for it)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(out.parent, os.O_RDONLY)
+    _LOCK_FDS.add(fd)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
+        _LOCK_FDS.discard(fd)
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
@@ -94,6 +135,9 @@ def _fsync_tree(root: Path) -> None:
         fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
+        except OSError as err:  # a full disk may only say so now; fsync's error names no file
+            err.filename = err.filename or str(path)
+            raise
         finally:
             os.close(fd)
 
@@ -172,25 +216,123 @@ class Publication:
 
 
 @contextmanager
-def publication(settings: Settings) -> Iterator[Publication]:
+def publication(settings: Settings, on_wait: Callable[[], None] | None = None) -> Iterator[Publication]:
     """One build's staging and work directories next to output/, under the build lock.
 
     The staging directory replaces output/ atomically only if ``publish`` ran and the block ended
-    without an exception; both directories are removed in every case."""
+    without an exception; both directories are removed in every case. ``on_wait``: see ``build_lock``."""
     out = Path(settings.output_dir).absolute()
-    with build_lock(out):
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(out))
+    with build_lock(out, on_wait):
         recover(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-        staging.chmod(0o755)  # mkdtemp makes it private; the published directory is for every reader
-        workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.work-", dir=out.parent))
-        try:
+        with _scratch(out) as (staging, workdir):
             pub = Publication(settings, staging, workdir)
             yield pub
             if pub.info is not None:
                 swap_in(staging, out)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-            shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _scratch(out: Path) -> Iterator[tuple[Path, Path]]:
+    """The staging and work directories next to ``out``, removed however the block ends."""
+    made: list[Path] = []
+    try:
+        for kind in ("new", "work"):
+            made.append(Path(tempfile.mkdtemp(prefix=f".{out.name}.{kind}-", dir=out.parent)))
+        made[0].chmod(0o755)  # mkdtemp makes it private; the published directory is for every reader
+        yield made[0], made[1]
+    finally:
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+# -- write errors: one line naming the file ---------------------------------------------------------
+
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})  # about the disk, whatever the path
+
+
+def write_error(err: OSError, out: Path) -> tuple[str, str] | None:
+    """(file, reason) when ``err`` is a failure to write this build's files into ``out``'s directory:
+    about the disk itself (full, read-only), or about a path there. None for anything else (a bug, an
+    input file). Names the file from the traceback when the error does not (``name_the_file``)."""
+    out = out.absolute()
+    if not is_output_error(err, out):
+        return None
+    path = _shown_path(err, out)
+    if err.errno in (errno.ENOTDIR, errno.EEXIST) and _is_file(path):
+        return path, "not a directory"
+    return path, err.strerror or str(err)
+
+
+def _is_file(path: str) -> bool:
+    return os.path.exists(path) and not os.path.isdir(path)
+
+
+def _shown_path(err: OSError, out: Path) -> str:
+    """The file named by the error; a staging directory the disk refused to create is shown as its parent."""
+    path = os.fsdecode(err.filename) if err.filename is not None else str(out.parent)
+    name = os.path.basename(path)
+    if os.path.dirname(path) == str(out.parent) and name.startswith(f".{out.name}.") and not os.path.exists(path):
+        return str(out.parent)  # mkdtemp's random name means nothing to the reader; its directory does
+    return path
+
+
+def is_output_error(err: OSError, out: Path) -> bool:
+    """A write error of this build: about the disk itself, or about a path the build writes (the
+    output's directory itself, ``out`` and what is in it, the scratch directories ``.out.*`` beside it;
+    not the sources, which may stand in the same directory)."""
+    name_the_file(err)
+    if err.errno in DISK_ERRNOS:
+        return True
+    if err.filename is None:
+        return False
+    path = Path(os.path.abspath(os.fsdecode(err.filename)))
+    if path == out.parent:
+        return True
+    top = path.relative_to(out.parent).parts[0] if path.is_relative_to(out.parent) else None
+    return top is not None and (top == out.name or top.startswith(f".{out.name}."))
+
+
+def name_the_file(err: OSError) -> OSError:
+    """Give a write error the file it happened on when the system call did not say.
+
+    Why: ``write()`` and ``close()`` fail with "No space left on device" and no file name; the file is
+    the open, writable file object in the innermost frame of the traceback that has one (if it has
+    several, the one the failing line calls). Call this where the traceback is (in a worker process,
+    before the error is pickled to the parent)."""
+    if err.filename is None and err.errno is not None:
+        path = _file_in_traceback(err)
+        if path is not None:
+            err.filename = path
+    return err
+
+
+def _file_in_traceback(err: BaseException) -> str | None:
+    frames = []
+    tb = err.__traceback__
+    while tb is not None:
+        frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    for frame, lineno in reversed(frames):
+        files = {var: value.name for var, value in frame.f_locals.items()
+                 if isinstance(value, io.IOBase) and isinstance(getattr(value, "name", None), str)
+                 and any(c in getattr(value, "mode", "") for c in "wax+")}
+        if len(files) == 1:
+            return next(iter(files.values()))
+        if files:
+            line = linecache.getline(frame.f_code.co_filename, lineno)
+            called = [name for var, name in files.items() if re.search(rf"\b{re.escape(var)}\.\w+\(", line)]
+            if len(called) == 1:
+                return called[0]
+            return _one_of(sorted(files.values()))  # which one failed is unknown: name them all
+    return None
+
+
+def _one_of(paths: list[str]) -> str:
+    """Several files as one name: ``dir/{a,b,c}`` (the shell's brace form)."""
+    common = os.path.commonpath(paths)
+    return f"{common}{os.sep}{{{','.join(os.path.relpath(p, common) for p in paths)}}}"
 
 
 def document_graphs(light: LightDataset, iris: Iris) -> list[DocGraph]:

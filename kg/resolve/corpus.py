@@ -19,7 +19,7 @@ from kg.progress import progress
 from kg.resolve.authority import Authorities, NameForm, load_authorities, name_key
 from kg.resolve.events import extract_events
 from kg.resolve.names import DocForm, Found, NameFinder, identification_forms, note_explanation, note_forms
-from kg.resolve.text import body_line, clean_signature, doc_line, signature_regions, with_signature_lead
+from kg.resolve.text import BodyLines, clean_signature, doc_line, signature_regions, with_signature_lead
 
 PARTY_NAME = re.compile(r"^(?P<initials>(?:[A-Z][a-z]{0,2}\.\s*)*)(?P<surname>.+?)\.?$")
 
@@ -165,11 +165,12 @@ def _find_all(ctx: Context, finder: NameFinder) -> list[tuple[str, int | None, i
     """(where, note number, line, found) for the body (signatures marked) and every note."""
     doc, out = ctx.doc, []
     regions = signature_regions(doc)
+    lines = BodyLines(doc)
     for f in finder.find(doc.body, ctx.doc_forms):
         where = "signature" if any(a <= f.start < b for a, b in regions) else "body"
         if where == "signature":
             f = with_signature_lead(doc.body, f)
-        out.append((where, None, body_line(doc, f.start), f))
+        out.append((where, None, lines.line(f.start), f))
     for sig in doc.signatures:
         if not any(doc.body[a:b] == clean_signature(sig) for a, b in regions):
             line = doc.fields["signature"].first_line if "signature" in doc.fields else doc_line(doc)
