@@ -174,14 +174,22 @@ def test_same_letter_on_three_pages_is_one_record_and_duplicate_number_reported(
                                                                        "duplicate-number.txt", 2)
 
 
-def test_ambiguous_headers_leave_parties_empty():
+def test_headerless_telegram_and_dative_header_of_the_first_fixture():
+    """Issue 15 changed this page's reading: the address line names the addressees, the signature the
+    sender; the dative header is read the evident way and flagged (see headerless-telegram.txt,
+    dative-header.txt for the details)."""
     result = parse("headers-ambiguous.txt")
     a, b = result.documents
-    assert (a.header, a.kind, a.senders, a.recipients) == ("", "telegram", [], [])
+    assert (a.header, a.kind, a.flags) == ("", "telegram", ["header-missing"])
+    assert [(p.name, p.read_from) for p in a.senders + a.recipients] == [
+        ("Stalin", "signature"), ("Ivanov", "address-line"), ("Petrov", "address-line")]
     assert a.body.startswith("Moscow Kremlin to IVANOV, PETROV.")
-    assert (b.kind, b.senders, b.recipients) == ("telegram", [], [])
-    codes = [(d.code, d.document, d.line) for d in result.diagnostics if d.code == "ambiguous-header"]
-    assert codes == [("ambiguous-header", "401", 4), ("ambiguous-header", "402", 14)]
+    assert (b.kind, b.flags, names(b.senders), names(b.recipients)) == (
+        "telegram", ["dative-header"], [("A. B. Ivanov", "person")],
+        [("C. D. Petrov", "person"), ("E. F. Sidorov", "person")])
+    assert [(d.code, d.document, d.line, d.severity) for d in result.diagnostics] == [
+        ("missing-date", "401", 4, "warning"), ("missing-header", "401", 4, "warning"),
+        ("dative-header", "402", 14, "warning")]
 
 
 def test_impossible_date_is_a_diagnostic_and_the_next_document_is_read():
