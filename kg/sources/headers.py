@@ -36,7 +36,7 @@ ORG_WORDS = re.compile(
     r"members|comrades|delegation)\b", re.I)
 ORG_NAMES = {"eastpart": "Istpart"}  # the machine translation turned "Истпарт" into "Eastpart"
 _PERSON = re.compile(r"^(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}\s*[A-ZА-Я][\w'’\[\]-]+$")
-_SURNAME_ONLY = re.compile(r"^[A-ZА-Я][a-zа-я'’\[\]-]+$")
+_SURNAME_ONLY = re.compile(r"^[A-ZА-Я][a-zа-я'’\[\]-]+(?:-[A-ZА-Я][a-zа-я'’]+)?$")  # "Gorsky-Belov"
 _FULL_NAME = re.compile(r"^(?:[A-ZА-Я][a-zа-я]+\s){1,2}[A-ZА-Я][a-zа-я'’-]+$")  # "Grigory Ordzhonikidze"
 _INITIALS = re.compile(r"\b[A-ZА-Я][a-zа-я]?\.\s?[A-ZА-Я]")
 _TITLED = re.compile(r"\s((?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}\s*[A-ZА-Я][a-zа-я'’-]+)$")
@@ -148,8 +148,8 @@ def _sides(line: str) -> tuple[str, str | None, str] | None:
     return None
 
 
-_DATIVE = re.compile(r"^(?P<s>(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}[A-ZА-Я][a-zа-я'’-]+)\s+"
-                     r"(?P<r>(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}[A-ZА-Я][a-zа-я'’-]+(?:\s*(?:,|\band\b)\s*.+)?)$")
+_NAME = r"(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}[A-ZА-Я][a-zа-я'’]+(?:-[A-ZА-Я][a-zа-я'’]+)?"  # "R. N. Gorsky-Belov"
+_DATIVE = re.compile(rf"^(?P<s>{_NAME})\s+(?P<r>{_NAME}(?:\s*(?:,|\band\b)\s*.+)?)$")
 
 
 def _dative(kind: str, recipients: str) -> HeaderReading | None:

@@ -36,8 +36,9 @@ EDITION_REFERENCE = re.compile(
     r"(?:P|S|С|Pp|pp|p)\.\s*(?P<pages>\d+(?:\s*[-–—]\s*\d+)?)\s*\.?$")
 _SALUTATION = re.compile(r"^To\s+(?:Comrades?\s+|Tov\.\s+)?(?P<who>[A-ZА-Я][\w.\s'’-]{1,60}?)[.!]?$")
 _SIGNATURE_LEAD = re.compile(r"^(?:Your|Yours|I shake (?:your )?hands?(?: with)?|Greetings,?)\s+", re.I)
-_INITIALS_SURNAME = re.compile(r"^(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}\s*(?P<surname>[A-ZА-Я][a-zа-я'’-]{2,})$")
-_SURNAME = re.compile(r"^[A-ZА-Я][a-zа-я'’-]{2,}$")
+_SURNAME_RE = r"[A-ZА-Я][a-zа-я'’]{2,}(?:-[A-ZА-Я][a-zа-я'’]+)?"  # "Gorsky-Belov"
+_INITIALS_SURNAME = re.compile(rf"^(?:[A-ZА-Я][a-zа-я]?\.\s?){{1,3}}\s*(?P<surname>{_SURNAME_RE})$")
+_SURNAME = re.compile(rf"^{_SURNAME_RE}$")
 
 
 @dataclass
