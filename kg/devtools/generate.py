@@ -261,8 +261,10 @@ def generate_pages(n_docs: int, seed: int = 0, docs_per_page: int = 20,
                    extras: bool = False) -> Iterator[GeneratedPage]:
     """The corpus page by page (numbers 1..n_docs, dates rising from 1912 to 1927).
 
-    extras: also an introduction page (no document) and per-letter copies of ~3 % of the documents on
-    pages of their own, as the collection has; off by default so benchmarks see one page per 20 documents.
+    extras: also an introduction page (no document), per-letter copies of ~3 % of the documents on
+    pages of their own, as the collection has, and the layouts of generate_layouts (headerless telegrams,
+    garbled dative headers, exchanges on one sheet, ~4 % of the documents also on a page of the other
+    rendering); off by default so benchmarks see one page per 20 documents, byte for byte as before.
     """
     if n_docs < 0 or docs_per_page < 1:
         raise ValueError("n_docs must be >= 0 and docs_per_page >= 1")

@@ -216,8 +216,8 @@ def parse_chunk(chunk: Chunk) -> tuple[Document, list[Diagnostic]]:
     ctx = Ctx(chunk, doc)
     for line in chunk.repeated:
         ctx.report(line, "repeated-passage", "line repeats the previous one (page glitch); read once", "warning")
-    if chunk.layout == "other-rendering":
-        _rendering(ctx)
+    if chunk.layout == "other-rendering" and (title := R.read_title(chunk.lines[0][1])) is not None:
+        _rendering(ctx, title)
         return doc, ctx.diags
     lines = chunk.lines
     pos = _header(ctx, lines)
@@ -253,12 +253,10 @@ def _rest(ctx: Ctx, rest: list[tuple[int, str]]) -> None:
     _notes(ctx, note_lines, body_rows)
 
 
-def _rendering(ctx: Ctx) -> None:
+def _rendering(ctx: Ctx, title: R.Title) -> None:
     """A document of the other web rendering: title line (parties, date), its Russian original, salutation,
     the text (one message or an exchange), the edition's page reference, the citation, unnumbered notes."""
     (first, title_text), (second, russian) = ctx.chunk.lines[:2]
-    title = R.read_title(title_text)
-    assert title is not None  # the splitter started this chunk at a title (rendering_start)
     doc = ctx.doc
     doc.layout, doc.kind, doc.titles = "other-rendering", title.kind, [title_text, russian]
     doc.fields["title"] = ctx.span(first, second)
