@@ -417,3 +417,16 @@ def test_two_numbered_documents_agreeing_with_a_rendering_page_are_not_guessed_b
     assert [(d.code, d.file, d.line) for d in result.diagnostics] == [
         ("partial-parties", "r.txt", 1), ("ambiguous-match", "r.txt", 1)]
     assert "agrees in date and parties with 1, 2" in result.diagnostics[1].message
+
+
+def test_address_lines_and_capitals_signatures_read_alone():
+    from kg.sources.headers import read_address_line, read_signer
+
+    assert sources(read_address_line("Moscow Kremlin to BELOV, GORSKY-BELOV.")) == [
+        ("Belov", "person", "address-line"), ("Gorsky-Belov", "person", "address-line")]
+    assert sources(read_address_line("Kharkiv to CENTRAL COMMITTEE.")) == [
+        ("Central Committee", "organization", "address-line")]
+    assert read_address_line("Telegram of the CC to IVANOV") is None  # a header with its sender, not an address
+    assert read_address_line("A. B. Ivanov - C. D. Petrov") is None
+    assert sources([read_signer("SECRETARY OF THE CC SIDOROV.")]) == [("Sidorov", "person", "signature")]
+    assert read_signer("Vasily.") is None and read_signer("Your Sidorov.") is None and read_signer("RCP.") is None

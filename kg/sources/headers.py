@@ -202,6 +202,8 @@ def read_address_line(line: str) -> list[Party] | None:
     institutions; each with ``read_from="address-line"``. What stands before "to" is where the telegram
     was sent from, not who sent it, so no sender is read here."""
     text = re.sub(r"\s+", " ", line).strip()
+    if _PREFIXED.match(text):  # "Telegram of the CC to IVANOV" is a header naming its sender, not an address
+        return None
     sides = _sides(text)
     if sides is None or sides[1] is None or not _is_address_line(sides[1], sides[2]):
         return None
