@@ -430,3 +430,17 @@ def test_address_lines_and_capitals_signatures_read_alone():
     assert read_address_line("A. B. Ivanov - C. D. Petrov") is None
     assert sources([read_signer("SECRETARY OF THE CC SIDOROV.")]) == [("Sidorov", "person", "signature")]
     assert read_signer("Vasily.") is None and read_signer("Your Sidorov.") is None and read_signer("RCP.") is None
+
+
+def test_other_rendering_telegram_takes_its_addressees_from_the_address_line():
+    from kg.model import Page
+    from kg.sources.parse import parse_pages
+
+    text = ("Telegram from A. B. Ivanov, May 3, 1922\nТелеграмма А.Б. Иванова 3 мая 1922 года\n"
+            "Moscow Kremlin to PETROV.\nTHE GRAIN HAS BEEN LOADED, THE TRAIN LEAVES TONIGHT, CONFIRM RECEIPT.\n"
+            "IVANOV.\nBolshevistskoe rukovodstvo. Perepiska. 1912-1927. P. 7.\nRGASPI. F. 1. Op. 2. D. 3. L. 4.\n")
+    (doc,) = parse_pages([Page("t.txt", text)]).documents
+    assert (doc.key, doc.kind, doc.layout, doc.flags) == ("u-1922-05-03-ivanov", "telegram", "other-rendering", [])
+    assert sources(doc.senders) == [("A. B. Ivanov", "person", "title")]
+    assert sources(doc.recipients) == [("Petrov", "person", "address-line")]
+    assert (doc.edition_reference.pages, doc.citation.delo, doc.signatures) == ("7", "3", ["IVANOV."])

@@ -169,7 +169,8 @@ def rendering_page(rng: random.Random, number: str, kind: str, sender: Person, r
         senders, recipients = [sender.name], [recipient.surname]
     elif kind == "telegram":
         title, ru = f"Telegram from {sender.name}, {when}", f"Телеграмма {russian_name(sender, 'genitive')}"
-        senders, recipients = [sender.name], []
+        salutation = address_line(rng, [recipient])  # the telegram's address line opens its text
+        senders, recipients = [sender.name], [recipient.surname]
     else:
         title, ru = f"Letter to {recipient.name}, {when}", f"Письмо {russian_name(recipient, 'dative')}"
         signature = next((line for line in reversed(message) if line), "")

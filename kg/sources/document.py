@@ -18,7 +18,7 @@ from kg.sources import rendering as R
 from kg.sources.citations import is_citation_line, is_form_line, is_garbled_citation_line, read_citation, read_form
 from kg.sources.context import Ctx
 from kg.sources.dates import DateProblem, is_date_line, outside_collection, parse_date, split_placed_date
-from kg.sources.headers import read_header
+from kg.sources.headers import read_address_line, read_header
 from kg.sources.split import Chunk
 
 
@@ -263,7 +263,7 @@ def _rendering(ctx: Ctx, title: R.Title) -> None:
     _date(ctx, [(first, title.date_text)])
     rest = ctx.chunk.lines[2:]
     salutation = R.read_salutation(rest[0][1]) if rest else None
-    L.title_parties(ctx, title, salutation)
+    L.title_parties(ctx, title, salutation, read_address_line(rest[0][1]) if rest else None)
     _rest(ctx, rest)
     L.rendering_parties(ctx, title)
     L.parts(ctx)

@@ -69,11 +69,15 @@ def check_dative(ctx: Ctx) -> None:
 
 # ------------------------------------------------------------------- the other rendering; exchanges
 
-def title_parties(ctx: Ctx, title: R.Title, salutation: Party | None) -> None:
-    """Parties the title and the salutation name: 'Letter to X' (recipients), 'Telegram from X' (senders);
-    'Correspondence with X' leaves X's role to the signatures; 'To Comrade Petrov.' names the addressee."""
+def title_parties(ctx: Ctx, title: R.Title, salutation: Party | None, address: list[Party] | None) -> None:
+    """Parties the title and the first line name: 'Letter to X' (recipients), 'Telegram from X' (senders);
+    'Correspondence with X' leaves X's role to the signatures; 'To Comrade Petrov.' (a salutation) or
+    'Moscow Kremlin to PETROV.' (a telegram's address line) names the addressees."""
     doc = ctx.doc
     ctx.known = list(title.parties)
+    if address and title.relation != "to":
+        doc.recipients = address
+        ctx.known += address
     if title.relation == "to":
         doc.recipients = list(title.parties)
     elif title.relation == "from":
