@@ -387,7 +387,7 @@ def test_other_rendering_letter_names_only_the_recipient():
 def test_other_rendering_pages_are_matched_to_the_numbered_documents_and_record_every_page():
     result = parse("other-rendering-numbered.txt", "other-rendering-exchange.txt", "other-rendering-letter.txt")
     a, b = result.documents
-    assert [(d.number, d.key, d.layout) for d in (a, b)] == [("701", "701", "edition"), ("702", "702", "edition")]
+    assert [(d.number, d.key, d.layout) for d in (a, b)] == [("731", "731", "edition"), ("732", "732", "edition")]
     assert [Path(p).name for p in a.pages] == ["other-rendering-numbered.txt", "other-rendering-letter.txt"]
     assert [Path(p).name for p in b.pages] == ["other-rendering-numbered.txt", "other-rendering-exchange.txt"]
     assert sources(a.senders) == [("E. F. Sidorov", "person", "header")]  # the numbered copy's header wins
@@ -398,7 +398,7 @@ def test_other_rendering_pages_are_matched_to_the_numbered_documents_and_record_
     # the numbered exchange has its parts from its own page, writers from the header
     assert [(p.writer.name, p.writer.read_from, p.addressee.name) for p in b.parts] == [
         ("A. B. Ivanov", "header", "C. D. Petrov"), ("C. D. Petrov", "header", "A. B. Ivanov")]
-    assert diags(result) == [("partial-parties", "701", 2, "warning")]
+    assert diags(result) == [("partial-parties", "731", 2, "warning")]
 
 
 def test_two_numbered_documents_agreeing_with_a_rendering_page_are_not_guessed_between():
