@@ -444,3 +444,22 @@ def test_other_rendering_telegram_takes_its_addressees_from_the_address_line():
     assert sources(doc.senders) == [("A. B. Ivanov", "person", "title")]
     assert sources(doc.recipients) == [("Petrov", "person", "address-line")]
     assert (doc.edition_reference.pages, doc.citation.delo, doc.signatures) == ("7", "3", ["IVANOV."])
+
+
+def test_json_contract_gains_the_new_fields_as_extras_only():
+    """kg parse --json: the keys of issue 2 stay first and unchanged; issue 15's fields come after them."""
+    from kg.sources.records_json import document_to_json
+
+    (doc,) = parse("other-rendering-exchange.txt").documents
+    out = document_to_json(doc)
+    assert list(out)[:10] == ["number", "kind", "senders", "recipients", "date", "place", "citation", "notes",
+                              "source", "pages"]
+    assert list(out)[-5:] == ["layout", "titles", "parts", "edition_reference", "flags"]
+    assert out["senders"] == [{"name": "A. B. Ivanov", "kind": "person", "verbatim": "A. B. Ivanov",
+                               "read_from": "title"}]
+    assert [(p["number"], p["writer"]["name"], p["addressee"]["name"], p["signature"]) for p in out["parts"]] == [
+        (1, "A. B. Ivanov", "Petrov", "A. Ivanov."), (2, "Petrov", "A. B. Ivanov", "Petrov.")]
+    assert out["edition_reference"] == {"kind": "publication", "verbatim": "Bolshevistskoe rukovodstvo. Perepiska. "
+                                        "1912-1927. P. 123.", "ibid": False, "title": "Bolshevistskoe rukovodstvo. "
+                                        "Perepiska. 1912-1927", "year": None, "issue": None, "pages": "123"}
+    assert (out["layout"], out["flags"], out["number"]) == ("other-rendering", ["notes-unnumbered"], None)
