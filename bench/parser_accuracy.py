@@ -5,7 +5,10 @@
 
 The seed page has 11 documents; generated pages exercise every variant of FORMATS.md thousands of times,
 so this is where a parser change shows which field it helped or broke. Prints a Markdown table (field,
-agree, accuracy) and the first disagreements of each field with the page they are on.
+agree, accuracy), the same per layout (issue 15: headerless telegrams, garbled dative headers, exchanges
+on one sheet, documents also on a page of the other rendering; extras only), the first disagreements of
+each field with the page they are on, and the other rendering's pages read alone (without the numbered
+copy they are merged into).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
-from kg.devtools.accuracy import report_lines, score  # noqa: E402
+from kg.devtools.accuracy import rendering_lines, report_lines, score, score_renderings  # noqa: E402
 from kg.devtools.generate import FACTS_FILE, PAGE_GLOB, write_corpus  # noqa: E402
 from kg.devtools.generate_facts import read_facts  # noqa: E402
+from kg.devtools.generate_layouts import RENDERING_PREFIX  # noqa: E402
 
 
 def measure(corpus: Path, examples: int) -> list[str]:
@@ -33,7 +37,10 @@ def measure(corpus: Path, examples: int) -> list[str]:
     acc = score(result.documents, read_facts(corpus / FACTS_FILE), keep_examples=examples)
     rate = f"{acc.total / seconds:.0f} docs/s" if seconds > 0 else "n/a"
     head = [f"parsed {len(pages)} pages in {seconds:.2f} s ({rate}); {len(result.diagnostics)} diagnostics", ""]
-    return head + report_lines(acc)
+    renderings = [str(p) for p in pages if p.name.startswith(RENDERING_PREFIX)]
+    alone = score_renderings(parse_sources(renderings).documents if renderings else [],
+                             read_facts(corpus / FACTS_FILE), keep_examples=examples)
+    return head + report_lines(acc) + ["", *rendering_lines(alone)]
 
 
 def main(argv: list[str] | None = None) -> int:

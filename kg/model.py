@@ -91,6 +91,8 @@ class Party:
     name: str  # normalized display form, e.g. "A. M. Nazaretyan", "Central Committee of the RCP(b)"
     kind: PartyKind
     verbatim: str  # the piece of the header as printed, e.g. "Eastpart"
+    read_from: str = "header"  # where the party was read: header | dative-reading (a garbled header read as
+    #   the Russian genitive + dative, flagged) | address-line | signature | title | salutation
 
 
 @dataclass
@@ -212,6 +214,23 @@ class Note:
 
 
 @dataclass
+class DocumentPart:
+    """One message of an exchange on one sheet ("Send me your opinion." A. Ivanov. / "Acceptable." Petrov.).
+
+    Why parts of one document rather than documents of their own: the edition numbers the sheet once, cites
+    it once (one archival reference, one page) and annotates it once; a historian cites the sheet. Each part
+    keeps its writer and addressee, so that a per-message export (CMIF: one correspDesc per letter) can be
+    made from the parts."""
+
+    number: int  # 1, 2, ... in the order of the sheet
+    text: str  # the message, markers removed, without its signature
+    signature: str  # as printed: "A. Ivanov.", "Petrov."
+    writer: Party | None  # who signed it (None: the signature names nobody we can tell)
+    addressee: Party | None  # whom it answers: the writer of the previous part; for the first, the recipient
+    span: SourceSpan | None = None
+
+
+@dataclass
 class Document:
     """One document of the edition (letter, telegram, note...) as read from one or more pages."""
 
@@ -232,6 +251,11 @@ class Document:
     pages: list[str] = field(default_factory=list)  # every page file it was seen on
     sources: list[SourceSpan] = field(default_factory=list)  # every (page, line range) it was seen at
     fields: dict[str, SourceSpan] = field(default_factory=dict)  # "header", "date", "citation", ... -> span
+    layout: str = "edition"  # edition (the numbered site) | other-rendering (title + Russian title, no number)
+    titles: list[str] = field(default_factory=list)  # other rendering: its title line and the Russian original
+    parts: list[DocumentPart] = field(default_factory=list)  # an exchange on one sheet: its messages, in order
+    edition_reference: Reference | None = None  # "Bolshevistskoe rukovodstvo. Perepiska. 1912-1927. P. 123."
+    flags: list[str] = field(default_factory=list)  # what was read with less than full certainty (FLAGS)
 
     @property
     def place(self) -> str | None:
@@ -240,6 +264,18 @@ class Document:
             if pd.place and pd.role == "written":
                 return pd.place
         return None
+
+
+FLAGS = {
+    "header-missing": "no header: the parties come from the address line and the signature (Party.read_from)",
+    "sender-unknown": "no sender could be read without guessing",
+    "recipient-unknown": "no recipient could be read without guessing",
+    "dative-header": "a header garbled by the translation of a Russian dative, read as genitive (sender) + "
+                     "dative (recipients): the evident reading, not the printed one",
+    "parties-partial": "other rendering: the title names only some parties; the others come from signatures",
+    "notes-unnumbered": "the notes carry no numbers: numbered in page order",
+}
+"""Document.flags: codes and what each says about the record."""
 
 
 @dataclass

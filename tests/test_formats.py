@@ -174,14 +174,22 @@ def test_same_letter_on_three_pages_is_one_record_and_duplicate_number_reported(
                                                                        "duplicate-number.txt", 2)
 
 
-def test_ambiguous_headers_leave_parties_empty():
+def test_headerless_telegram_and_dative_header_of_the_first_fixture():
+    """Issue 15 changed this page's reading: the address line names the addressees, the signature the
+    sender; the dative header is read the evident way and flagged (see headerless-telegram.txt,
+    dative-header.txt for the details)."""
     result = parse("headers-ambiguous.txt")
     a, b = result.documents
-    assert (a.header, a.kind, a.senders, a.recipients) == ("", "telegram", [], [])
+    assert (a.header, a.kind, a.flags) == ("", "telegram", ["header-missing"])
+    assert [(p.name, p.read_from) for p in a.senders + a.recipients] == [
+        ("Stalin", "signature"), ("Ivanov", "address-line"), ("Petrov", "address-line")]
     assert a.body.startswith("Moscow Kremlin to IVANOV, PETROV.")
-    assert (b.kind, b.senders, b.recipients) == ("telegram", [], [])
-    codes = [(d.code, d.document, d.line) for d in result.diagnostics if d.code == "ambiguous-header"]
-    assert codes == [("ambiguous-header", "401", 4), ("ambiguous-header", "402", 14)]
+    assert (b.kind, b.flags, names(b.senders), names(b.recipients)) == (
+        "telegram", ["dative-header"], [("A. B. Ivanov", "person")],
+        [("C. D. Petrov", "person"), ("E. F. Sidorov", "person")])
+    assert [(d.code, d.document, d.line, d.severity) for d in result.diagnostics] == [
+        ("missing-date", "401", 4, "warning"), ("missing-header", "401", 4, "warning"),
+        ("dative-header", "402", 14, "warning")]
 
 
 def test_impossible_date_is_a_diagnostic_and_the_next_document_is_read():
@@ -286,3 +294,172 @@ def test_titled_persons_and_juxtaposed_names_in_headers():
         ("I. V. Stalin", "person", "Secretary of the Central Committee I. V. Stalin")]
     glued = read_header("A. B. Ivanov C. D. Petrov - E. F. Sidorov")
     assert (glued.senders, glued.recipients) == ([], []) and "without a separator" in glued.problem
+
+
+def sources(parties) -> list[tuple[str, str, str]]:
+    return [(p.name, p.kind, p.read_from) for p in parties]
+
+
+def diags(result) -> list[tuple[str, str | None, int, str]]:
+    return [(d.code, d.document, d.line, d.severity) for d in result.diagnostics]
+
+
+def test_headerless_telegrams_read_addressees_from_the_address_line_and_the_sender_from_the_signature():
+    result = parse("headerless-telegram.txt")
+    a, b = result.documents
+    assert (a.number, a.kind, a.header, a.flags) == ("711", "telegram", "", ["header-missing"])
+    assert sources(a.senders) == [("Sidorov", "person", "signature")]
+    assert sources(a.recipients) == [("Belov", "person", "address-line"), ("Orlov", "person", "address-line")]
+    assert (a.date.expressed, a.date.edtf, a.date.span.first_line) == ("April 3, 1921", "1921-04-03", 6)
+    assert a.body.startswith("Moscow Kremlin to BELOV, ORLOV.\n\nThe commission will arrive tomorrow")
+    assert (a.fields["address"].first_line, a.signatures) == (4, ["SECRETARY OF THE CC SIDOROV."])
+    assert (a.citation.delo, a.citation.form) == ("211", "typewritten")
+    # the date before the address line; "Vasily." is a first name: no sender, flagged
+    assert (b.number, b.flags, b.senders) == ("712", ["header-missing", "sender-unknown"], [])
+    assert sources(b.recipients) == [("Orlov", "person", "address-line")]
+    assert (b.date.expressed, b.date.supplied, b.fields["address"].first_line) == ("[April 4, 1921]", ["whole"], 18)
+    assert (b.citation.form, b.signatures) == ("handwritten on a telegraph form", ["Vasily."])
+    assert diags(result) == [("missing-header", "711", 4, "warning"), ("missing-header", "712", 18, "warning")]
+    assert "recipients Belov, Orlov read from the address line, the sender Sidorov from the signature" in \
+        result.diagnostics[0].message
+
+
+def test_garbled_dative_header_read_the_evident_way_with_a_flag_unless_the_page_contradicts_it():
+    result = parse("dative-header.txt")
+    a, b, c = result.documents
+    assert (a.number, a.kind, a.header, a.flags) == (
+        "721", "telegram", "Telegram to A. B. Ivanov C. D. Petrov, E. F. Sidorov", ["dative-header"])
+    assert sources(a.senders) == [("A. B. Ivanov", "person", "dative-reading")]
+    assert sources(a.recipients) == [("C. D. Petrov", "person", "dative-reading"),
+                                     ("E. F. Sidorov", "person", "dative-reading")]
+    assert (a.date.edtf, a.signatures, a.citation.delo) == ("1921-04-02", ["IVANOV."], "221")
+    # signed by a recipient of the dative reading: the page contradicts it, no guess
+    assert (b.number, b.senders, b.recipients, b.flags, b.signatures) == ("722", [], [], [], ["PETROV."])
+    # no two names juxtaposed: not the dative shape, no guess
+    assert (c.number, c.senders, c.recipients, c.flags) == ("723", [], [], [])
+    assert diags(result) == [("dative-header", "721", 4, "warning"), ("ambiguous-header", "722", 16, "error"),
+                             ("ambiguous-header", "723", 28, "error")]
+    assert "sender A. B. Ivanov, recipients C. D. Petrov, E. F. Sidorov" in result.diagnostics[0].message
+    assert "the signature names a recipient (PETROV.)" in result.diagnostics[1].message
+
+
+def test_other_rendering_exchange_is_one_document_with_parts():
+    result = parse("other-rendering-exchange.txt")
+    (doc,) = result.documents
+    assert (doc.number, doc.key, doc.layout, doc.kind, doc.header) == (
+        None, "u-1921-03-05-ivanov", "other-rendering", "letter", "")
+    assert doc.titles == ["Correspondence with A. B. Ivanov, March 5, 1921",
+                          "Переписка с А.Б. Ивановым 5 марта 1921 года"]
+    assert (doc.fields["title"].first_line, doc.fields["title"].last_line) == (2, 3)
+    assert (doc.date.expressed, doc.date.edtf, doc.date.span.first_line) == ("March 5, 1921", "1921-03-05", 2)
+    assert sources(doc.senders) == [("A. B. Ivanov", "person", "title")]
+    assert sources(doc.recipients) == [("Petrov", "person", "salutation")]
+    assert [(p.number, p.writer.name, p.addressee.name, p.signature, p.span.first_line, p.span.last_line)
+            for p in doc.parts] == [(1, "A. B. Ivanov", "Petrov", "A. Ivanov.", 4, 6),
+                                    (2, "Petrov", "A. B. Ivanov", "Petrov.", 7, 8)]
+    assert doc.parts[1].text == "The draft is acceptable, except for point 3."
+    assert doc.signatures == ["A. Ivanov.", "Petrov."] and doc.markers == []
+    ref = doc.edition_reference
+    assert (ref.kind, ref.title, ref.pages, doc.fields["edition_reference"].first_line) == (
+        "publication", "Bolshevistskoe rukovodstvo. Perepiska. 1912-1927", "123", 9)
+    c = doc.citation
+    assert (c.archive, c.archive_verbatim, c.fond, c.opis, c.delo, c.folios, c.form, c.span.first_line) == (
+        "RTsKhIDNI", "RGASPI", "558", "1", "4567", "8", None, 10)
+    assert [(n.number, n.number_recovered, n.number_verbatim, n.text, n.span.first_line) for n in doc.notes] == [
+        (1, True, "", "The exchange was written on the back of a memorandum of the fuel commission.", 12)]
+    assert doc.flags == ["notes-unnumbered"] and result.diagnostics == []
+
+
+def test_other_rendering_letter_names_only_the_recipient():
+    result = parse("other-rendering-letter.txt")
+    (doc,) = result.documents
+    assert (doc.key, doc.layout, doc.senders, doc.flags) == (
+        "u-1921-04-12-unknown", "other-rendering", [], ["notes-unnumbered", "sender-unknown"])
+    assert sources(doc.recipients) == [("G. Kh. Orlov", "person", "title")]
+    assert (doc.edition_reference.pages, doc.citation.form, doc.parts) == ("131-132", "autograph", [])
+    assert [(n.number, n.text) for n in doc.notes] == [(1, "The report has not been found."),
+                                                       (2, "The list is in the same file, folio 4.")]
+    assert diags(result) == [("partial-parties", "u-1921-04-12-unknown", 2, "warning")]
+    assert "names the recipient G. Kh. Orlov; sender not read (the signature 'Your Sidorov.'" in \
+        result.diagnostics[0].message
+
+
+def test_other_rendering_pages_are_matched_to_the_numbered_documents_and_record_every_page():
+    result = parse("other-rendering-numbered.txt", "other-rendering-exchange.txt", "other-rendering-letter.txt")
+    a, b = result.documents
+    assert [(d.number, d.key, d.layout) for d in (a, b)] == [("731", "731", "edition"), ("732", "732", "edition")]
+    assert [Path(p).name for p in a.pages] == ["other-rendering-numbered.txt", "other-rendering-letter.txt"]
+    assert [Path(p).name for p in b.pages] == ["other-rendering-numbered.txt", "other-rendering-exchange.txt"]
+    assert sources(a.senders) == [("E. F. Sidorov", "person", "header")]  # the numbered copy's header wins
+    assert (a.edition_reference.pages, b.edition_reference.pages) == ("131-132", "123")
+    assert [(n.number, n.number_recovered, n.marker is not None) for n in a.notes] == [(1, False, True),
+                                                                                        (2, False, True)]
+    assert a.titles[0] == "Letter to G. Kh. Orlov, April 12, 1921"
+    # the numbered exchange has its parts from its own page, writers from the header
+    assert [(p.writer.name, p.writer.read_from, p.addressee.name) for p in b.parts] == [
+        ("A. B. Ivanov", "header", "C. D. Petrov"), ("C. D. Petrov", "header", "A. B. Ivanov")]
+    assert diags(result) == [("partial-parties", "731", 2, "warning")]
+
+
+def test_two_numbered_documents_agreeing_with_a_rendering_page_are_not_guessed_between():
+    from kg.model import Page
+    from kg.sources.parse import parse_pages
+
+    numbered = ("No. 1\nA. B. Ivanov - C. D. Petrov\nMay 1, 1922\nThe report is ready and will be sent to you by"
+                " the next courier.\nA. Ivanov.\nRTSKHIDNI. F. 1. Op. 1. D. 1. L. 1. Autograph.\n"
+                "No. 2\nE. F. Sidorov - C. D. Petrov\nMay 1, 1922\nThe commission has left for the south and will"
+                " report from there.\nE. Sidorov.\nRTSKHIDNI. F. 1. Op. 1. D. 2. L. 1. Autograph.\n")
+    rendering = ("Letter to C. D. Petrov, May 1, 1922\nПисьмо Ц.Д. Петрову 1 мая 1922 года\nThe report is ready"
+                 " and will be sent to you by the next courier.\nYour Vanya.\nRGASPI. F. 1. Op. 1. D. 1. L. 1.\n")
+    result = parse_pages([Page("n.txt", numbered), Page("r.txt", rendering)])
+    assert [(d.number, d.key, d.pages) for d in result.documents] == [
+        ("1", "1", ["n.txt"]), ("2", "2", ["n.txt"]), (None, "u-1922-05-01-unknown", ["r.txt"])]
+    assert [(d.code, d.file, d.line) for d in result.diagnostics] == [
+        ("partial-parties", "r.txt", 1), ("ambiguous-match", "r.txt", 1)]
+    assert "agrees in date and parties with 1, 2" in result.diagnostics[1].message
+
+
+def test_address_lines_and_capitals_signatures_read_alone():
+    from kg.sources.headers import read_address_line, read_signer
+
+    assert sources(read_address_line("Moscow Kremlin to BELOV, GORSKY-BELOV.")) == [
+        ("Belov", "person", "address-line"), ("Gorsky-Belov", "person", "address-line")]
+    assert sources(read_address_line("Kharkiv to CENTRAL COMMITTEE.")) == [
+        ("Central Committee", "organization", "address-line")]
+    assert read_address_line("Telegram of the CC to IVANOV") is None  # a header with its sender, not an address
+    assert read_address_line("A. B. Ivanov - C. D. Petrov") is None
+    assert sources([read_signer("SECRETARY OF THE CC SIDOROV.")]) == [("Sidorov", "person", "signature")]
+    assert read_signer("Vasily.") is None and read_signer("Your Sidorov.") is None and read_signer("RCP.") is None
+
+
+def test_other_rendering_telegram_takes_its_addressees_from_the_address_line():
+    from kg.model import Page
+    from kg.sources.parse import parse_pages
+
+    text = ("Telegram from A. B. Ivanov, May 3, 1922\nТелеграмма А.Б. Иванова 3 мая 1922 года\n"
+            "Moscow Kremlin to PETROV.\nTHE GRAIN HAS BEEN LOADED, THE TRAIN LEAVES TONIGHT, CONFIRM RECEIPT.\n"
+            "IVANOV.\nBolshevistskoe rukovodstvo. Perepiska. 1912-1927. P. 7.\nRGASPI. F. 1. Op. 2. D. 3. L. 4.\n")
+    (doc,) = parse_pages([Page("t.txt", text)]).documents
+    assert (doc.key, doc.kind, doc.layout, doc.flags) == ("u-1922-05-03-ivanov", "telegram", "other-rendering", [])
+    assert sources(doc.senders) == [("A. B. Ivanov", "person", "title")]
+    assert sources(doc.recipients) == [("Petrov", "person", "address-line")]
+    assert (doc.edition_reference.pages, doc.citation.delo, doc.signatures) == ("7", "3", ["IVANOV."])
+
+
+def test_json_contract_gains_the_new_fields_as_extras_only():
+    """kg parse --json: the keys of issue 2 stay first and unchanged; issue 15's fields come after them."""
+    from kg.sources.records_json import document_to_json
+
+    (doc,) = parse("other-rendering-exchange.txt").documents
+    out = document_to_json(doc)
+    assert list(out)[:10] == ["number", "kind", "senders", "recipients", "date", "place", "citation", "notes",
+                              "source", "pages"]
+    assert list(out)[-5:] == ["layout", "titles", "parts", "edition_reference", "flags"]
+    assert out["senders"] == [{"name": "A. B. Ivanov", "kind": "person", "verbatim": "A. B. Ivanov",
+                               "read_from": "title"}]
+    assert [(p["number"], p["writer"]["name"], p["addressee"]["name"], p["signature"]) for p in out["parts"]] == [
+        (1, "A. B. Ivanov", "Petrov", "A. Ivanov."), (2, "Petrov", "A. B. Ivanov", "Petrov.")]
+    assert out["edition_reference"] == {"kind": "publication", "verbatim": "Bolshevistskoe rukovodstvo. Perepiska. "
+                                        "1912-1927. P. 123.", "ibid": False, "title": "Bolshevistskoe rukovodstvo. "
+                                        "Perepiska. 1912-1927", "year": None, "issue": None, "pages": "123"}
+    assert (out["layout"], out["flags"], out["number"]) == ("other-rendering", ["notes-unnumbered"], None)

@@ -66,3 +66,39 @@ def test_arbitrary_text_never_raises(text):
         assert [(d.code, d.document) for d in result.diagnostics][:1] == [("empty-document", "1")]
     keys = {doc.key for doc in result.documents}
     assert all(d.document in keys for d in result.diagnostics if d.document and d.code != "empty-document")
+
+
+LAYOUT_PAGES = [(ROOT / "tests" / "data" / "formats" / name).read_text(encoding="utf-8").split("\n")
+                for name in ("other-rendering-exchange.txt", "other-rendering-letter.txt", "headerless-telegram.txt",
+                             "dative-header.txt", "other-rendering-numbered.txt")]
+
+
+@st.composite
+def mutated_layout_pages(draw) -> list[str]:
+    """The issue-15 fixture pages (other rendering, exchange, headerless telegram, dative header), damaged."""
+    pages = []
+    for source in LAYOUT_PAGES:
+        lines = list(source)
+        for _ in range(draw(st.integers(0, 6))):
+            if not lines:
+                break
+            mutate_lines(draw, lines, draw(st.sampled_from(["drop", "dup", "move", "shuffle", "cut", "truncate"])))
+        pages.append("\n".join(lines))
+    return pages
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_layout_pages())
+def test_mutated_layout_pages_never_raise(texts):
+    """Reading, matching and merging the other rendering's pages survives lost, repeated and moved lines."""
+    pages = [Page(path=f"p{i}.txt", text=t) for i, t in enumerate(texts)]
+    result = parse_pages(pages)
+    by_path = {p.path: p.text.split("\n") for p in pages}
+    for doc in result.documents:
+        for part in doc.parts:  # a merged record may take its parts from another copy: they name their page
+            lines = by_path[part.span.file]
+            assert part.writer is not None and part.span.file in doc.pages
+            assert part.signature.rstrip(".") in lines[part.span.last_line - 1]
+        assert all(p.read_from in {"header", "dative-reading", "address-line", "signature", "title", "salutation"}
+                   for p in doc.senders + doc.recipients)
+    assert len({d.key for d in result.documents}) == len(result.documents)

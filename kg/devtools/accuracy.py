@@ -41,6 +41,22 @@ def _fold(name: str, kind: str) -> str:
     return name.lower().removeprefix("the ") if kind == "organization" else name
 
 
+def _surname(name: str) -> str:
+    return (name.split() or [""])[-1].lower()
+
+
+def _writers(doc: Document) -> list[str]:
+    return [_surname(p.writer.name) if p.writer else "?" for p in doc.parts]
+
+
+def _sources(f: Facts) -> list[str]:
+    """Where each party must have been read from (Party.read_from), by the document's layout."""
+    layouts, n_s, n_r = f.get("layouts", []), len(f["senders"]), len(f["recipients"])
+    if "headerless-telegram" in layouts:
+        return ["signature"] * n_s + ["address-line"] * n_r
+    return ["dative-reading" if "dative-header" in layouts else "header"] * (n_s + n_r)
+
+
 def _date_ok(doc: Document, f: Facts) -> bool:
     d, detail = doc.date, f["date_detail"]
     if d is None:
@@ -78,7 +94,14 @@ CHECKS: dict[str, Callable[[Document, Facts], bool]] = {
     == sorted((x["document"], x["note"] or 0) for x in f["cross_references"]),
     "place": lambda d, f: d.place == f["place"],
     "pages": lambda d, f: sorted({Path(p).name for p in d.pages}) == sorted(f["pages"]),
+    "parts": lambda d, f: _writers(d) == [_surname(p["writer"]) for p in f.get("parts", [])],
+    "party_sources": lambda d, f: [p.read_from for p in d.senders + d.recipients] == _sources(f),
+    "layout_flags": lambda d, f: sorted(set(d.flags) & set(LAYOUT_FLAGS.values()))
+    == sorted(LAYOUT_FLAGS[x] for x in f.get("layouts", []) if x in LAYOUT_FLAGS),
+    "edition_page": lambda d, f: (d.edition_reference.pages if d.edition_reference else None)
+    == (f.get("rendering") or {}).get("edition_page"),
 }
+LAYOUT_FLAGS = {"headerless-telegram": "header-missing", "dative-header": "dative-header"}
 GATE_FIELDS = ("number", "sender_count", "recipient_count", "date", "citation", "note_count")  # the test's gate
 
 
@@ -92,6 +115,8 @@ class Accuracy:
     missing: list[str] = field(default_factory=list)  # numbers the parser did not return
     unexpected: list[str] = field(default_factory=list)  # documents the parser returned that were not written
     all_of: dict[tuple[str, ...], int] = field(default_factory=dict)
+    layouts: dict[str, dict[str, int]] = field(default_factory=dict)  # layout -> field -> agreeing documents
+    layout_total: dict[str, int] = field(default_factory=dict)  # layout -> documents (missing ones included)
 
     def rate(self, name: str) -> float:
         return self.agree[name] / self.total if self.total else 1.0
@@ -132,10 +157,19 @@ def score(documents: Iterable[Document], facts: Iterable[Facts], keep_examples: 
         seen.add(f["number"])
         acc.total += 1
         doc = by_number.get(f["number"])
+        groups = f.get("layouts") or ["ordinary"]
+        for g in groups:
+            acc.layout_total[g] = acc.layout_total.get(g, 0) + 1
         if doc is None:
             acc.missing.append(f["number"])
             continue
         ok = {name: check(doc, f) for name, check in CHECKS.items()}
+        ok["gate"] = all(ok[name] for name in gate)
+        for g in groups:
+            counts = acc.layouts.setdefault(g, {})
+            for name, good in ok.items():
+                counts[name] = counts.get(name, 0) + good
+        del ok["gate"]
         for name, good in ok.items():
             acc.agree[name] += good
             if not good and len(acc.examples.setdefault(name, [])) < keep_examples:
@@ -146,6 +180,22 @@ def score(documents: Iterable[Document], facts: Iterable[Facts], keep_examples: 
     return acc
 
 
+LAYOUT_COLUMNS = ("gate", "senders", "recipients", "party_sources", "layout_flags", "date", "citation",
+                  "note_count", "markers", "parts", "pages", "edition_page")
+
+
+def layout_lines(acc: Accuracy) -> list[str]:
+    """Per-layout rows: documents of each layout and the share agreeing on each field ('gate': all of
+    GATE_FIELDS). A document of several layouts (an exchange also on a rendering page) counts in each."""
+    head = ["| layout | documents | " + " | ".join(LAYOUT_COLUMNS) + " |", "|---" * (len(LAYOUT_COLUMNS) + 2) + "|"]
+    rows = []
+    for layout in sorted(acc.layout_total, key=lambda x: (x != "ordinary", x)):
+        total, counts = acc.layout_total[layout], acc.layouts.get(layout, {})
+        cells = [f"{100 * counts.get(c, 0) / total:.1f}" for c in LAYOUT_COLUMNS]
+        rows.append(f"| {layout} | {total} | " + " | ".join(cells) + " |")
+    return ["Per layout (% of the layout's documents agreeing):", "", *head, *rows]
+
+
 def report_lines(acc: Accuracy) -> list[str]:
     """A Markdown table of per-field accuracy, then the first disagreements of each field."""
     lines = [f"documents: {acc.total}, not returned by the parser: {len(acc.missing)}, "
@@ -153,8 +203,70 @@ def report_lines(acc: Accuracy) -> list[str]:
              "| field | agree | accuracy |", "|---|---|---|"]
     lines += [f"| {name} | {acc.agree[name]}/{acc.total} | {100 * acc.rate(name):.2f} % |" for name in CHECKS]
     lines += ["", f"all of {', '.join(GATE_FIELDS)}: {100 * acc.documents_agreeing():.2f} % of documents"]
+    lines += ["", *layout_lines(acc)]
     if acc.missing:
         lines.append(f"missing numbers (first 10): {', '.join(acc.missing[:10])}")
     for name, examples in acc.examples.items():
         lines += ["", f"{name}:"] + [f"  - {e}" for e in examples]
     return lines
+
+
+def _surnames(parties: list[Party]) -> list[str]:
+    return [_surname(p.name) for p in parties]
+
+
+# The other rendering's pages read alone (no numbered copy to lean on): what each page itself says.
+RENDERING_CHECKS: dict[str, Callable[[Document, Facts], bool]] = {
+    "unnumbered": lambda d, f: d.number is None and d.layout == "other-rendering",
+    "senders": lambda d, f: _surnames(d.senders) == [_surname(n) for n in f["rendering"]["senders"]],
+    "recipients": lambda d, f: _surnames(d.recipients) == [_surname(n) for n in f["rendering"]["recipients"]],
+    "date": _date_ok,
+    "citation": CHECKS["citation"],
+    "note_count": lambda d, f: len(d.notes) == f["rendering"]["note_count"],
+    "parts": CHECKS["parts"],
+    "edition_page": CHECKS["edition_page"],
+    "titles": lambda d, f: len(d.titles) == 2 and d.titles[0] == f["rendering"]["title"],
+}
+
+
+@dataclass
+class RenderingAccuracy:
+    """Per-field agreement of the other rendering's pages, each parsed on its own."""
+
+    total: int = 0
+    agree: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RENDERING_CHECKS, 0))
+    missing: list[str] = field(default_factory=list)  # rendering pages that gave no document
+    examples: list[str] = field(default_factory=list)
+
+
+def score_renderings(documents: Iterable[Document], facts: Iterable[Facts], keep_examples: int = 5
+                     ) -> RenderingAccuracy:
+    """Compare the documents read from rendering pages alone with what those pages say (facts' "rendering")."""
+    by_page = {Path(d.pages[0]).name: d for d in documents if d.pages}
+    acc = RenderingAccuracy()
+    for f in facts:
+        if not f.get("rendering"):
+            continue
+        acc.total += 1
+        doc = by_page.get(f["rendering"]["page"])
+        if doc is None:
+            acc.missing.append(f["rendering"]["page"])
+            continue
+        for name, check in RENDERING_CHECKS.items():
+            good = check(doc, f)
+            acc.agree[name] += good
+            if not good and len(acc.examples) < keep_examples:
+                acc.examples.append(f"{f['rendering']['page']}: {name}: senders {_surnames(doc.senders)}, "
+                                    f"recipients {_surnames(doc.recipients)}, parts {_writers(doc)}; "
+                                    f"expected {f['rendering']}")
+    return acc
+
+
+def rendering_lines(acc: RenderingAccuracy) -> list[str]:
+    """A Markdown table of the rendering pages read alone, then the first disagreements."""
+    lines = [f"pages of the other rendering read alone: {acc.total}, gave no document: {len(acc.missing)}", "",
+             "| field | agree | accuracy |", "|---|---|---|"]
+    for name, good in acc.agree.items():
+        rate = 100 * good / acc.total if acc.total else 100.0
+        lines.append(f"| {name} | {good}/{acc.total} | {rate:.2f} % |")
+    return lines + [f"  - {e}" for e in acc.examples]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from kg.devtools import generate_layouts as GL
 from kg.devtools.generate_facts import DocumentFacts, PartyFact, PlaceDateFact
 from kg.devtools.generate_notes import NoteContext, notes
 from kg.devtools.generate_parts import DAY_FORMS, citation_line, date_line, header_line, pick_parties, place_date_line
@@ -54,6 +55,7 @@ class GeneratedDocument:
 
     text: str
     facts: DocumentFacts
+    rendering: GL.Rendering | None = None  # extras: the same document on a page of the other rendering
 
 
 @dataclass
@@ -72,6 +74,7 @@ class _State:
     n_docs: int
     ctx: NoteContext
     extras: bool = False
+    layout_rng: random.Random | None = None  # extras: the draws of generate_layouts
 
 
 def _true_day(state: _State, index: int) -> date:
@@ -98,18 +101,20 @@ def _place_dates(rng: random.Random, form: str, day: date, telegram: bool) -> li
     return lines
 
 
-def _body(state: _State, telegram: bool, recipients: list[Person | None], markers: list[int]) -> list[str]:
-    """Greeting or address line, paragraphs carrying the markers, a closing formula."""
+def _body(state: _State, telegram: bool, recipients: list[Person | None],
+          markers: list[int]) -> tuple[list[str], list[str]]:
+    """Greeting or address line; paragraphs carrying the markers, a closing formula."""
     rng = state.rng
     persons = [p for p in recipients if p]
-    lines = [g] if (g := greeting(rng, recipients[0], telegram, persons[1:])) else []
+    head = [g] if (g := greeting(rng, recipients[0], telegram, persons[1:])) else []
+    lines: list[str] = []
     paras = place_markers(rng, body_paragraphs(rng, state.pool, telegram), markers)
     if rng.random() < 0.01 and not any(c.isdigit() for c in paras[0]):  # a page glitch repeats a passage
         paras.insert(1, paras[0])  # (one without markers: the facts must not depend on de-duplication)
     lines += paras
     if not telegram and (c := closing(rng)):
         lines.append(c)
-    return lines
+    return head, lines
 
 
 def _signed(signature: str, marker: int) -> str:
@@ -120,26 +125,50 @@ def _signed(signature: str, marker: int) -> str:
 
 
 def _document(state: _State, index: int) -> GeneratedDocument:
-    """Document number index+1, in the seed's order of lines; every draw goes into text and facts alike."""
+    """Document number index+1, in the seed's order of lines; every draw goes into text and facts alike.
+
+    With extras, some documents are written in one of the layouts of generate_layouts (its own draws)."""
     rng, number = state.rng, index + 1
     true_day = _true_day(state, index)
     telegram = rng.random() < 0.15
     number_line = f"Number {number}" if rng.random() < 0.03 else f"No. {number}"
     senders, recipients = _parties(rng, true_day.year)
+    lrng = state.layout_rng
+    layout = GL.pick_layout(lrng, telegram, senders, recipients) if lrng else None
     header = header_line(rng, [s for s, _ in senders], [r for r, _ in recipients], telegram)
     dfact, day = date_line(rng, true_day)
     place_dates = _place_dates(rng, dfact.form, day, telegram)
     state.ctx.number, state.ctx.year = number, day.year
     marked = [rng.random() < 0.95 for _ in range(rng.choices(range(8), NOTE_COUNT_WEIGHTS)[0])]
-    note_lines, note_facts = notes(rng, marked, state.ctx)
+    note_lines, note_facts, note_texts = notes(rng, marked, state.ctx)
     markers = [n.number for n, m in zip(note_facts, marked, strict=True) if m]
     signatures = signature_lines(rng, [p for _, p in senders if p], telegram)
-    sig_marker = markers.pop() if markers and len(signatures) == 1 and rng.random() < 0.15 else None
+    sig_marker = (markers.pop() if markers and len(signatures) == 1 and layout != "exchange" and rng.random() < 0.15
+                  else None)
     signed = [_signed(signatures[0], sig_marker)] if sig_marker else signatures
     citation = citation_line(rng)
-    lines = [number_line, header, dfact.expressed]
-    lines += [p.verbatim for p in place_dates if p.position == "head"]
-    lines += _body(state, telegram, [p for _, p in recipients], markers) + signed
+    head, message = _body(state, telegram, [p for _, p in recipients], markers)
+    shown_senders, shown_recipients = [s for s, _ in senders], [r for r, _ in recipients]
+    opening = [header, dfact.expressed]
+    parts: list[dict] = []
+    sender, people = senders[0][1], [p for _, p in recipients if p]
+    if layout == "headerless-telegram" and lrng and sender:
+        address = GL.address_line(lrng, people)
+        opening = [address, dfact.expressed] if lrng.random() < 0.7 else [dfact.expressed, address]
+        header, head = "", []
+        shown_senders, shown_recipients = [GL.surname_fact(sender)], [GL.surname_fact(p) for p in people]
+    elif layout == "dative-header" and lrng and sender:
+        header = GL.dative_header(lrng, sender, people)
+        opening = [header, dfact.expressed]
+    elif layout == "exchange" and lrng and sender:
+        first, answers = GL.exchange(lrng, state.pool, sender, people[0])
+        signatures = signed = [first, *answers[1::2]]
+        message += [first, *answers]
+        writers = [sender, people[0], sender][:len(signed)]
+        parts = [{"writer": w.name, "addressee": a.name} for w, a in zip(writers, [people[0], *writers], strict=False)]
+    if layout != "exchange":
+        message += signed
+    lines = [number_line, *opening, *(p.verbatim for p in place_dates if p.position == "head"), *head, *message]
     markers += [sig_marker] if sig_marker else []
     lines += [p.verbatim for p in place_dates if p.position == "end"]
     lines.append(citation.verbatim)
@@ -148,9 +177,18 @@ def _document(state: _State, index: int) -> GeneratedDocument:
     if note_facts:
         state.ctx.recent.append((number, len(note_facts)))
     facts = DocumentFacts(str(number), number_line, "", "telegram" if telegram else "letter", header,
-                          [s for s, _ in senders], [r for r, _ in recipients], dfact, citation, place_dates,
+                          shown_senders, shown_recipients, dfact, citation, place_dates,
                           signatures, markers, note_facts, label)
-    return GeneratedDocument("\n".join(lines), facts)
+    facts.layouts = [layout] if layout else []
+    facts.parts = parts
+    doc = GeneratedDocument("\n".join(lines), facts)
+    if lrng and layout in (None, "exchange") and sender and len(senders) == 1 and len(people) == 1 \
+            and len(recipients) == 1 and dfact.form in DAY_FORMS \
+            and lrng.random() < (0.5 if layout else GL.RENDERING_RATE):
+        doc.rendering = GL.rendering_page(lrng, str(number), facts.kind, sender, people[0],
+                                          (dfact.form, dfact.expressed, dfact.earliest or ""), message,
+                                          note_texts, citation.verbatim, layout == "exchange")
+    return doc
 
 
 def _introduction(state: _State) -> GeneratedPage:
@@ -181,10 +219,24 @@ def _letter_copies(state: _State, docs: list[GeneratedDocument], sep: str) -> li
     return pages
 
 
+def _renderings(docs: list[GeneratedDocument]) -> list[GeneratedPage]:
+    """Pages of the other rendering for the documents that have one (their facts list the page too)."""
+    pages = []
+    for doc in docs:
+        if doc.rendering is not None:
+            pages.append(GeneratedPage(doc.rendering.name, doc.rendering.text, []))
+            doc.facts.also_on.append(doc.rendering.name)
+            doc.facts.rendering = doc.rendering.facts
+    return pages
+
+
 def _pages(state: _State, first: int, last: int) -> list[GeneratedPage]:
-    """The page of documents first..last (0-based, exclusive end), then (extras) their per-letter copies."""
+    """The page of documents first..last (0-based, exclusive end), then (extras) their per-letter copies
+    and their pages of the other rendering."""
     page, sep = _page(state, first, last)
-    return [page, *(_letter_copies(state, page.documents, sep) if state.extras else [])]
+    if not state.extras:
+        return [page]
+    return [page, *_letter_copies(state, page.documents, sep), *_renderings(page.documents)]
 
 
 def _page(state: _State, first: int, last: int) -> tuple[GeneratedPage, str]:
@@ -209,13 +261,16 @@ def generate_pages(n_docs: int, seed: int = 0, docs_per_page: int = 20,
                    extras: bool = False) -> Iterator[GeneratedPage]:
     """The corpus page by page (numbers 1..n_docs, dates rising from 1912 to 1927).
 
-    extras: also an introduction page (no document) and per-letter copies of ~3 % of the documents on
-    pages of their own, as the collection has; off by default so benchmarks see one page per 20 documents.
+    extras: also an introduction page (no document), per-letter copies of ~3 % of the documents on
+    pages of their own, as the collection has, and the layouts of generate_layouts (headerless telegrams,
+    garbled dative headers, exchanges on one sheet, ~4 % of the documents also on a page of the other
+    rendering); off by default so benchmarks see one page per 20 documents, byte for byte as before.
     """
     if n_docs < 0 or docs_per_page < 1:
         raise ValueError("n_docs must be >= 0 and docs_per_page >= 1")
     rng = random.Random(seed)
-    state = _State(rng, sentence_pool(rng), n_docs, NoteContext(0, FIRST_DAY.year), extras)
+    state = _State(rng, sentence_pool(rng), n_docs, NoteContext(0, FIRST_DAY.year), extras,
+                   GL.layout_rng(seed) if extras else None)
     if extras:
         yield _introduction(state)
     for first in range(0, n_docs, docs_per_page):

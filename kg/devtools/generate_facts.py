@@ -111,6 +111,9 @@ class DocumentFacts:
     notes: list[NoteFact] = field(default_factory=list)
     notes_label: bool = True  # "Notes:" printed
     also_on: list[str] = field(default_factory=list)  # other pages showing the same document (extras)
+    layouts: list[str] = field(default_factory=list)  # extras: headerless-telegram | dative-header | exchange
+    parts: list[dict[str, str]] = field(default_factory=list)  # exchange: {"writer", "addressee"} per message
+    rendering: dict[str, Any] | None = None  # extras: its page of the other rendering, what that page says
 
     @property
     def place(self) -> str | None:
@@ -153,7 +156,19 @@ class DocumentFacts:
             "markers": self.markers,
             "notes": [{**_plain(n), "cross_references": [_plain(x) for x in n.cross_references]} for n in self.notes],
             "notes_label": self.notes_label,
-        }
+        } | self._layout_json()
+
+    def _layout_json(self) -> dict[str, Any]:
+        """Issue 15's keys, only where a layout or a rendering page is drawn: the facts of corpora without
+        extras stay byte for byte what they were."""
+        out: dict[str, Any] = {}
+        if self.layouts or self.rendering:
+            out["layouts"] = self.layouts + (["other-rendering"] if self.rendering else [])
+        if self.parts:
+            out["parts"] = self.parts
+        if self.rendering:
+            out["rendering"] = self.rendering
+        return out
 
     def to_line(self) -> str:
         """One line of expected.jsonl (keys in a fixed order, so files are byte-identical across runs)."""

@@ -112,8 +112,9 @@ def _styles(rng: random.Random, marked: list[bool]) -> list[str]:
     return styles
 
 
-def notes(rng: random.Random, marked: list[bool], ctx: NoteContext) -> tuple[list[str], list[NoteFact]]:
-    """Notes numbered 1..len(marked) (marked[i]: note i+1 has a marker in the body): lines and facts."""
+def notes(rng: random.Random, marked: list[bool], ctx: NoteContext) -> tuple[list[str], list[NoteFact], list[str]]:
+    """Notes numbered 1..len(marked) (marked[i]: note i+1 has a marker in the body): lines, facts, and the
+    texts without their numbers (the other rendering prints them so)."""
     lines, facts, texts = [], [], []
     ctx.last_archival = False
     for n, style in enumerate(_styles(rng, marked), 1):
@@ -131,4 +132,4 @@ def notes(rng: random.Random, marked: list[bool], ctx: NoteContext) -> tuple[lis
         line, printed = _printed(n, text, style, rng)
         lines.append(line)
         facts.append(NoteFact(n, printed, style, kind, xrefs))
-    return lines, facts
+    return lines, facts, texts

@@ -1,10 +1,16 @@
 """The header line ("A. M. Nazaretyan - G. K. Ordzhonikidze", "Telegram of X to Y and Z") into parties.
 
-Why careful rather than clever: a wrong sender is wrong history. When the header has no sender
-("Telegram to A. B. Ivanov C. D. Petrov, ..." is a Russian dative in which the first name is in fact
-the sender), juxtaposes two names without a separator, or is really a telegram's address line
-("Moscow Kremlin to IVANOV, PETROV."), the result carries a ``problem`` and no parties: the caller
-reports an "ambiguous-header" diagnostic instead of guessing.
+Why careful rather than clever: a wrong sender is wrong history. When the header has no sender,
+juxtaposes two names without a separator, or is really a telegram's address line ("Moscow Kremlin to
+IVANOV, PETROV."), the result carries a ``problem`` and no parties: the caller reports an
+"ambiguous-header" diagnostic instead of guessing. Two shapes are read, and say so:
+- the garbled dative, "Telegram to A. B. Ivanov C. D. Petrov, E. F. Sidorov": the Russian "Телеграмма
+  А. Б. Иванова Ц. Д. Петрову, ..." (genitive sender, dative recipients) translated with one "to". Only
+  when a kind word is followed by "to", then two full names juxtaposed, then the rest well separated,
+  the evident reading (first name = sender) is taken, with ``dative`` set: the caller flags the record
+  and reports a warning. Any other header without a sender stays unread.
+- an address line: its recipients ("IVANOV, PETROV") are unambiguous (``read_address_line``); who sent
+  the telegram is not on that line.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ ORG_WORDS = re.compile(
     r"members|comrades|delegation)\b", re.I)
 ORG_NAMES = {"eastpart": "Istpart"}  # the machine translation turned "Истпарт" into "Eastpart"
 _PERSON = re.compile(r"^(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}\s*[A-ZА-Я][\w'’\[\]-]+$")
-_SURNAME_ONLY = re.compile(r"^[A-ZА-Я][a-zа-я'’\[\]-]+$")
+_SURNAME_ONLY = re.compile(r"^[A-ZА-Я][a-zа-я'’\[\]-]+(?:-[A-ZА-Я][a-zа-я'’]+)?$")  # "Gorsky-Belov"
 _FULL_NAME = re.compile(r"^(?:[A-ZА-Я][a-zа-я]+\s){1,2}[A-ZА-Я][a-zа-я'’-]+$")  # "Grigory Ordzhonikidze"
 _INITIALS = re.compile(r"\b[A-ZА-Я][a-zа-я]?\.\s?[A-ZА-Я]")
 _TITLED = re.compile(r"\s((?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}\s*[A-ZА-Я][a-zа-я'’-]+)$")
@@ -48,6 +54,7 @@ class HeaderReading:
     recipients: list[Party] = field(default_factory=list)
     problem: str | None = None
     is_header: bool = True  # False: the line is not a header at all (an address line, a salutation)
+    dative: bool = False  # parties from the evident reading of a garbled dative header (see module docstring)
 
 
 def _normalize_person(text: str) -> str:
@@ -111,6 +118,11 @@ def _read_side(side: str) -> tuple[list[Party], str | None]:
     return parties, None if parties else "empty side"
 
 
+def read_side(side: str) -> tuple[list[Party], str | None]:
+    """One side of a header read alone (the other rendering's title and salutation name one side only)."""
+    return _read_side(side)
+
+
 def _is_address_line(senders: str, recipients: str) -> bool:
     """A telegram's address line: recipients in capitals without initials ("to IVANOV, PETROV.")."""
     words = re.findall(r"[^\W\d_]+", recipients)
@@ -136,6 +148,24 @@ def _sides(line: str) -> tuple[str, str | None, str] | None:
     return None
 
 
+_NAME = r"(?:[A-ZА-Я][a-zа-я]?\.\s?){1,3}[A-ZА-Я][a-zа-я'’]+(?:-[A-ZА-Я][a-zа-я'’]+)?"  # "R. N. Gorsky-Belov"
+_DATIVE = re.compile(rf"^(?P<s>{_NAME})\s+(?P<r>{_NAME}(?:\s*(?:,|\band\b)\s*.+)?)$")
+
+
+def _dative(kind: str, recipients: str) -> HeaderReading | None:
+    """The evident reading of 'Telegram to A. B. Ivanov C. D. Petrov, E. F. Sidorov' (None: not that shape)."""
+    m = _DATIVE.match(recipients.strip().rstrip("."))
+    if not m:
+        return None
+    s, p1 = _read_side(m["s"])
+    r, p2 = _read_side(m["r"])
+    if p1 or p2 or len(s) != 1 or s[0].kind != "person" or any(p.kind != "person" for p in r):
+        return None
+    for party in s + r:
+        party.read_from = "dative-reading"
+    return HeaderReading(kind=kind, senders=s, recipients=r, dative=True)
+
+
 def read_header(line: str) -> HeaderReading:
     """Parties and kind from a header line; ``is_header`` False when the line is no header."""
     text = re.sub(r"\s+", " ", line.replace("\u00a0", " ")).strip()
@@ -144,7 +174,8 @@ def read_header(line: str) -> HeaderReading:
         return HeaderReading(is_header=False, problem=f"no sender/recipient separator in {text!r}")
     kind, senders, recipients = sides
     if senders is None:
-        return HeaderReading(kind=kind, problem=f"no sender named in {text!r} (garbled dative?)")
+        return _dative(kind, recipients) or HeaderReading(kind=kind, problem=f"no sender named in {text!r} "
+                                                                             "(garbled dative?)")
     if _is_address_line(senders, recipients):
         return HeaderReading(kind="telegram", is_header=False,
                              problem=f"{text!r} is an address line; the header is missing")
@@ -162,3 +193,37 @@ def looks_like_header(line: str) -> bool:
         return False
     reading = read_header(text)
     return reading.is_header and reading.problem is None
+
+
+def read_address_line(line: str) -> list[Party] | None:
+    """The recipients of a telegram's address line ("Moscow Kremlin to IVANOV, PETROV."), None: not one.
+
+    Surnames in capitals become persons ("Ivanov"), capitals naming a body ("CENTRAL COMMITTEE")
+    institutions; each with ``read_from="address-line"``. What stands before "to" is where the telegram
+    was sent from, not who sent it, so no sender is read here."""
+    text = re.sub(r"\s+", " ", line).strip()
+    if _PREFIXED.match(text):  # "Telegram of the CC to IVANOV" is a header naming its sender, not an address
+        return None
+    sides = _sides(text)
+    if sides is None or sides[1] is None or not _is_address_line(sides[1], sides[2]):
+        return None
+    out = []
+    for piece in _split_side(sides[2]):
+        verbatim = piece.strip().strip(",;:.")
+        name = verbatim.title() if verbatim.isupper() else verbatim
+        kind = "organization" if ORG_WORDS.search(name) or len(name.split()) > 1 else "person"
+        out.append(Party(name=name, kind=kind, verbatim=verbatim, read_from="address-line"))
+    return out or None
+
+
+_SIGNER = re.compile(r"^(?:(?:SECRETARY|CHAIRMAN|DEPUTY|PEOPLE'S COMMISSAR)[A-Z' ]*?\s+(?:OF THE [A-Z()]+\s+)?)?"
+                     r"(?P<name>[A-ZА-Я][A-ZА-Я'-]{2,})\.?$")
+
+
+def read_signer(signature: str) -> Party | None:
+    """The person a telegram's capitals signature names ("SECRETARY OF THE CC STALIN." -> Stalin), None
+    when the signature is no single surname in capitals (a first name or a pseudonym is no reading)."""
+    m = _SIGNER.match(signature.strip())
+    if not m or m["name"] in _KNOWN_CAPS:
+        return None
+    return Party(name=m["name"].title(), kind="person", verbatim=signature.strip(), read_from="signature")

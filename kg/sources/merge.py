@@ -7,6 +7,11 @@ one, when there is one) is kept; the others add their pages and line ranges, and
 first one lacks. Two different documents under one number are reported ("duplicate-number") and the
 second is not published under that number.
 
+A document of the other web rendering (no number; its title often names only one party, the others
+come from signatures) is matched more loosely: to the one document with the same date whose senders and
+recipients include every party it names, by surname and in the same role; with two such documents it is
+reported ("ambiguous-match") and kept apart, never joined to a guess.
+
 Keys: the edition number; unnumbered documents get ``u-<edtf slug>-<sender slug>`` (".." written
 "open", other punctuation "-": ``u-1921-03-05-stalin``, ``u-1921-03-05-1921-03-06-ivanov``,
 ``u-open-1921-03-05-ivanov``), "undated" without a date, and a "-2", "-3"... suffix when two
@@ -56,14 +61,14 @@ def _absorb(primary: Document, other: Document, seen: set[object]) -> None:
         if span not in seen:
             seen.add(span)
             primary.sources.append(span)
-    for name in ("citation", "date"):
+    for name in ("citation", "date", "edition_reference"):
         if getattr(primary, name) is None and getattr(other, name) is not None:
             setattr(primary, name, getattr(other, name))
     if not primary.body and other.body:
         primary.body = other.body
     if not primary.markers and primary.body == other.body:
         primary.markers = other.markers  # offsets point into that body: only with the same text
-    for name in ("place_dates", "signatures", "senders", "recipients"):
+    for name in ("place_dates", "signatures", "senders", "recipients", "titles", "parts"):
         if not getattr(primary, name) and getattr(other, name):
             setattr(primary, name, getattr(other, name))
     if not primary.notes and other.notes:  # each note's marker is looked up again in the record's own body
@@ -83,12 +88,34 @@ def _duplicate(doc: Document, first: Document) -> Diagnostic:
                       f"({doc.header!r} vs {first.header!r}); this copy is not published")
 
 
+def _agrees(partial: Document, full: Document) -> bool:
+    """Every party the partial copy names is among the full one's, in the same role (by surname)."""
+    for mine, theirs in ((partial.senders, full.senders), (partial.recipients, full.recipients)):
+        if not {_party_key(p.name) for p in mine} <= {_party_key(p.name) for p in theirs}:
+            return False
+    return bool(partial.senders or partial.recipients)
+
+
+def _rendering_match(doc: Document, by_date: dict[str, list[Document]]) -> Document | Diagnostic | None:
+    """The one document an other-rendering copy agrees with (see the module docstring)."""
+    edtf = doc.date.edtf if doc.date and doc.date.edtf else None
+    found = [d for d in by_date.get(edtf or "", []) if _agrees(doc, d)] if edtf else []
+    if len(found) < 2:
+        return found[0] if found else None
+    line = doc.source.first_line if doc.source else 0
+    names = ", ".join(d.number or d.key for d in found)
+    return Diagnostic(doc.source.file if doc.source else "", line, None, "ambiguous-match",
+                      f"this page of the other rendering agrees in date and parties with {names}: "
+                      "kept apart rather than joined to one of them", "warning")
+
+
 def _group(docs: list[Document]) -> tuple[list[Document], list[Diagnostic], dict[str, str]]:
     kept: list[Document] = []
     diags: list[Diagnostic] = []
     renamed: dict[str, str] = {}  # placeholder key of an absorbed copy -> key of the record it joined
     by_number: dict[str, Document] = {}
     by_signature: dict[tuple[str, str], Document] = {}
+    by_date: dict[str, list[Document]] = {}  # edtf -> kept records (for the other rendering's partial copies)
     seen: dict[int, set[object]] = {}  # id(kept record) -> its pages and spans
     for doc in sorted(docs, key=lambda d: d.number is None):  # numbered copies first
         sig = signature(doc)
@@ -98,11 +125,19 @@ def _group(docs: list[Document]) -> tuple[list[Document], list[Diagnostic], dict
             continue
         if target is None and doc.number is None and sig[0] and sig[1]:
             target = by_signature.get(sig)
+        if target is None and doc.layout == "other-rendering":
+            match = _rendering_match(doc, by_date)
+            if isinstance(match, Diagnostic):
+                diags.append(match)
+            else:
+                target = match
         if target is not None:
             _absorb(target, doc, seen.setdefault(id(target), {*target.pages, *target.sources}))
             renamed[doc.key] = target.key
             continue
         kept.append(doc)
+        if doc.date and doc.date.edtf:
+            by_date.setdefault(doc.date.edtf, []).append(doc)
         if doc.number:
             by_number[doc.number] = doc
         if sig[0] and sig[1]:

@@ -139,6 +139,13 @@ def number_notes(paragraphs: list[Paragraph], markers: set[int], file: str,
     return notes, orphans
 
 
+def in_page_order(paragraphs: list[Paragraph], file: str) -> list[Note]:
+    """Notes printed without any number (the other rendering's "NOTES"): one per paragraph, numbered in
+    page order (``number_recovered``), since nothing on the page joins two paragraphs into one note."""
+    return [Note(number=i, text=p.text, number_recovered=True, number_verbatim="",
+                 span=SourceSpan(file, p.line, p.last_line)) for i, p in enumerate(paragraphs, 1)]
+
+
 def _parentheticals(text: str) -> list[str]:
     """Top-level parenthesized groups (balanced; an unclosed group runs to the end)."""
     groups, depth, start = [], 0, 0

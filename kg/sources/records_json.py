@@ -3,14 +3,16 @@
 Why a hand-written mapping rather than ``dataclasses.asdict``: the contract is a public interface
 (issue 2); its keys must not change when a model field is added. The required keys come first;
 ``header``, ``key``, ``markers``, ``signatures``, ``place_dates``, ``cross_references``, ``fields``
-and ``sources`` are extras for people checking the reading against the page.
+and ``sources`` are extras for people checking the reading against the page; so are (issue 15) each
+party's ``read_from`` and the document's ``layout``, ``titles``, ``parts``, ``edition_reference`` and
+``flags`` (kg.model.FLAGS), added after the others so that no earlier key moves.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kg.model import Citation, DateStatement, Document, Note, Party, PlaceDate, Reference, SourceSpan
+from kg.model import Citation, DateStatement, Document, DocumentPart, Note, Party, PlaceDate, Reference, SourceSpan
 
 
 def _span(span: SourceSpan | None) -> dict[str, Any] | None:
@@ -20,7 +22,13 @@ def _span(span: SourceSpan | None) -> dict[str, Any] | None:
 
 
 def _party(p: Party) -> dict[str, Any]:
-    return {"name": p.name, "kind": p.kind, "verbatim": p.verbatim}
+    return {"name": p.name, "kind": p.kind, "verbatim": p.verbatim, "read_from": p.read_from}
+
+
+def _part(p: DocumentPart) -> dict[str, Any]:
+    return {"number": p.number, "text": p.text, "signature": p.signature,
+            "writer": _party(p.writer) if p.writer else None,
+            "addressee": _party(p.addressee) if p.addressee else None, "span": _span(p.span)}
 
 
 def _date(d: DateStatement | None) -> dict[str, Any] | None:
@@ -89,4 +97,9 @@ def document_to_json(doc: Document) -> dict[str, Any]:
                              for n in doc.notes for x in n.cross_references],
         "sources": [_span(s) for s in doc.sources],
         "fields": {k: _span(v) for k, v in doc.fields.items()},
+        "layout": doc.layout,
+        "titles": list(doc.titles),
+        "parts": [_part(p) for p in doc.parts],
+        "edition_reference": _reference(doc.edition_reference) if doc.edition_reference else None,
+        "flags": list(doc.flags),
     }

@@ -3,7 +3,8 @@
 Why a document starts only at a line that is the number alone ("No. 204", "Number 12"): "No." also
 occurs inside documents ("No. 169/S", "house No. 11", "1936. No. 7"). Pages of the Stalin section
 carry no numbers, so an unnumbered document also starts at a header line that reads cleanly and is
-directly followed by a date line, outside a numbered document's letter text (in the page's preamble,
+directly followed by a date line, or (the other web rendering) at a title line followed by its Russian
+original, outside a numbered document's letter text (in the page's preamble,
 after the previous citation, or after an unnumbered document's first lines). A header and a date
 with nothing after them is a contents entry, not a document. Banner lines of the site are dropped wherever
 they appear (navigation lines too: two "|" or more); an introduction page yields no chunk and no
@@ -20,6 +21,7 @@ from kg.model import Page
 from kg.sources.citations import is_citation_line, is_garbled_citation_line
 from kg.sources.dates import is_date_line
 from kg.sources.headers import looks_like_header
+from kg.sources.rendering import rendering_start
 
 _SUFFIX = str.maketrans("абвгдезиклмнопрстуф", "abvgdeziklmnoprstuf")  # "167а" (Russian letter) is 167a
 NUMBER_LINE = re.compile(r"^(?:No|Number|Nr|№)\s*\.?\s*([0-9]{1,6}[a-zабвгдезиклмнопрстуф]?)\s*\.?$", re.I)
@@ -39,6 +41,7 @@ class Chunk:
     number_line: int | None
     lines: list[tuple[int, str]] = field(default_factory=list)  # non-blank lines, normalized spaces
     repeated: list[int] = field(default_factory=list)  # lines dropped as a page glitch's repetition
+    layout: str = "edition"  # other-rendering: starts with a title line and its Russian original (rendering.py)
 
     @property
     def first_line(self) -> int:
@@ -95,7 +98,11 @@ def split_page(page: Page, odd_numbers: list[tuple[int, str]] | None = None) -> 
         if odd_numbers is not None and ODD_NUMBER_LINE.match(text):
             odd_numbers.append((lineno, text))
         may_start = not open_letter or (current is not None and current.number is None and len(current.lines) >= 2)
-        if may_start and _unnumbered_start(lines, i):
+        if may_start and rendering_start(lines, i):
+            current = Chunk(page.path, None, None, layout="other-rendering")
+            chunks.append(current)
+            open_letter = True
+        elif may_start and _unnumbered_start(lines, i):
             current = Chunk(page.path, None, None)
             chunks.append(current)
             open_letter = True
