@@ -30,6 +30,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from kg.errors import KGError
+
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 
@@ -147,8 +149,13 @@ def _warm_up(store: Any) -> None:
 
 
 def _zygote(control: socket.socket, source: StoreSource) -> None:
-    """Load once, then fork a worker for every (sandbox flag, pipe fd) the parent sends."""
-    store = _open(source)
+    """Load once, then fork a worker for every (sandbox flag, pipe fd) the parent sends. Data that
+    cannot be loaded is reported to the parent as one line (``fail <reason>``), not as a traceback."""
+    try:
+        store = _open(source)
+    except Exception as err:  # noqa: BLE001 - a broken build is the user's to fix: say why, once
+        control.sendall(b"fail " + " ".join(str(err).split()).encode("utf-8", "replace")[:2000])
+        return
     _warm_up(store)
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
@@ -231,8 +238,12 @@ class Zygote:
         child.close()
         self.control, self._lock = parent, threading.Lock()
         self.control.settimeout(timeout)
-        if self.control.recv(5) != b"ready":
-            self.proc.kill()
+        reply = self.control.recv(5)
+        if reply != b"ready":
+            reply += b"".join(iter(lambda: self.control.recv(4096), b""))  # the rest of a "fail" line
+            self.close()
+            if reply.startswith(b"fail "):
+                raise KGError(f"{source.data_file or source.store_dir}: {reply[5:].decode('utf-8', 'replace')}")
             raise RuntimeError("the store process failed to load the data")
         self.control.settimeout(30)
 
