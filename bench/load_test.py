@@ -180,7 +180,9 @@ def run_load(base: str, steps: list[Step], seconds: float, connections: int,
                     report.latencies.append(elapsed)
                     report.served_by_step[step] = report.served_by_step.get(step, 0) + 1
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
+    # connections start spread over the whole mix, so that even a short run on a loaded machine asks for
+    # every kind of request (starting at 0, 1, 2... left the last steps of the mix to the slowest)
+    threads = [threading.Thread(target=worker, args=(n * len(steps) // connections,)) for n in range(connections)]
     for t in threads:
         t.start()
     for t in threads:
