@@ -1,12 +1,14 @@
 """`kg serve`: the publisher under waitress (a production WSGI server, threads, no reloader), tuned
 against slow clients, strict on request framing, and stopped gracefully.
 
-Why waitress, tuned, and not gunicorn or granian: measured side by side in ``bench/server_bench.py``
-(table and reasons in docs/server.md). Threads only wait for query workers (separate processes, see
-``kg.store.pool``), so a few threads per core keep the site responsive while a long query runs, and
-one process keeps one store (a pre-forking server would load and fork it once per process).
-``query_workers`` stay forked and ready: fewer than the concurrent clients would make every extra
-request fork (and then stop) a worker, a few milliseconds each (see bench/README.md).
+Why waitress, tuned: measured beside gunicorn and granian in ``bench/server_bench.py`` (table and
+reasons in docs/server.md). gunicorn's threads wait on slow clients; granian serves more lookups per
+second but runs WSGI only in worker processes, while the tests run this very server in a thread. Threads
+only wait for query workers (separate processes, see ``kg.store.pool``), so a few threads per core keep
+the site responsive while a long query runs, and one process keeps one store (a pre-forking server
+would load and fork it once per process). ``query_workers`` stay forked and ready: fewer than the
+concurrent clients would make every extra request fork (and then stop) a worker, a few milliseconds
+each (see bench/README.md).
 
 What is tuned, and why:
 
