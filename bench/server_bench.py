@@ -289,7 +289,7 @@ def main() -> int:
     wanted = [w for w in (args.only or "").split(",") if w]
     chosen = [c for c in CANDIDATES if not wanted or any(w in c.name for w in wanted)]
     results: list[Result] = []
-    oxigraph_rps, peer = None, None
+    oxigraph_rps, peer, letter = None, None, ""
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     if not wanted or "oxigraph" in wanted:
         log("Oxigraph server: loading the build ...")
@@ -310,7 +310,7 @@ def main() -> int:
         results.append(peer)
     print(f"## HTTP servers under `kg serve`: {data}, {started}, {os.cpu_count()} cores\n")
     print(table(results, oxigraph_rps))
-    print(f"\nLookup: `{LOOKUP.format(letter='<letter>')}` by GET; slow clients: {args.slow} connections "
+    print(f"\nLookup: `{LOOKUP.format(letter=letter)}` by GET; slow clients: {args.slow} connections "
           f"for {args.slow_seconds:g} s; wrk -t2 -c4 -d{args.wrk_seconds}s.")
     return 0
 
