@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test build serve setup lint clean bench vendor chromium
+.PHONY: run test build serve setup lint clean bench vendor chromium wrk
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ test: setup vendor chromium
 	$(VENV)/bin/ruff check kg tests bench
 	$(PY) -m pytest
 
-bench: setup
+bench: setup wrk
 	$(PY) -m pip install -q -e ".[test,bench]"
 	$(PY) bench/run_all.py
 
@@ -61,6 +61,12 @@ chromium:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \
 	  echo "make chromium: /usr/bin/chromium missing and not installable here; browser tests will be skipped"
+
+# wrk, the native HTTP load generator of bench/server_bench.py (Debian package), only when missing and we may install it.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; } || \
+	  echo "make wrk: wrk missing and not installable here; bench/server_bench.py will say so"
 
 clean:
 	rm -rf $(VENV) output/* build *.egg-info

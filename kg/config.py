@@ -36,6 +36,12 @@ class Settings:
                               "like the row cap.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted (413 beyond).")
     serve_threads: int = _setting(8, "Request threads of `kg serve` (they mostly wait for query workers).")
+    max_connections: int = _setting(1000, "Open client connections `kg serve` accepts at once (idle and slow "
+                                    "ones included); more wait in the listen queue.")
+    request_timeout: float = _setting(15.0, "Seconds a client has to send one whole request (headers and body), "
+                                      "and the longest silence on a connection; slower ones are closed.")
+    shutdown_grace: float = _setting(10.0, "Seconds `kg serve` lets requests in flight finish after SIGTERM "
+                                     "before it stops them.")
     query_workers: int = _setting(4, "Query worker processes kept forked and ready; more are forked for a "
                                   "burst and stopped after it.")
     heavy_queries: int = _setting(2, "Queries running longer than `heavy_after` that may run at once (at low "

@@ -1,4 +1,5 @@
-"""A live publisher on 127.0.0.1 for the web tests (waitress in a thread, real worker processes),
+"""A live publisher on 127.0.0.1 for the web tests (`kg serve`'s own tuned waitress server, in a
+thread, with real worker processes),
 plus small HTTP servers that count the hits a SERVICE or FROM clause would cause.
 
 The data directory is built from ``tests/data/web/fixture.trig`` the way `kg build` lays out
@@ -9,20 +10,26 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import http.server
 import json
 import shutil
+import socket
 import threading
-from collections.abc import Iterator
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from waitress.server import create_server
 
 from kg.config import Settings
 from kg.store.embedded import OxigraphStore
 from kg.web import create_app
+from kg.web.serve import Server, create_server, serve_until_stopped
 
 FIXTURE = Path(__file__).parent / "data" / "web" / "fixture.trig"
 BASE = "https://w3id.org/bolcorr/"
@@ -93,6 +100,20 @@ def live_settings(data_dir: Path, allowed_url: str) -> Settings:
                    service_allowlist=(allowed_url,), service_timeout=3.0)
 
 
+@contextmanager
+def serving(app: Callable[..., Any], settings: Settings, grace: float = 5.0) -> Iterator[Server]:
+    """``app`` under `kg serve`'s server (same tuning, same graceful stop) on a free loopback port."""
+    server = create_server(app, replace(settings, host="127.0.0.1"), port=0)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_until_stopped, args=(server, grace, stop), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        stop.set()
+        thread.join(timeout=grace + 10)
+
+
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The publisher on a free loopback port, shared by all web tests of the session."""
@@ -100,13 +121,87 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     allowed, forbidden = CountingServer().start(), CountingServer().start()
     settings = live_settings(data_dir, allowed.url)
     store = OxigraphStore(data_dir, warm_workers=2)
-    server = create_server(create_app(settings, store), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        yield Live(f"http://127.0.0.1:{server.effective_port}", settings, store, allowed, forbidden)
+        with serving(create_app(settings, store), settings) as server:
+            yield Live(f"http://127.0.0.1:{server.port}", settings, store, allowed, forbidden)
     finally:
-        server.close()
         store.close()
         allowed.stop()
         forbidden.stop()
+
+
+@dataclass
+class SlowLoris:
+    """``count`` connections that trickle one header byte per second and never finish their request
+    (loopback only, bounded: ``count`` sockets, reopened when the server closes them, until ``stop``).
+
+    Used by the slow-client regression test and by bench/server_bench.py."""
+
+    host: str
+    port: int
+    count: int = 200
+    reopened: int = 0
+    _socks: list = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def _open(self) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        try:
+            sock.connect_ex((self.host, self.port))  # in progress; sends fail until it is accepted
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def _tick(self, tick: int) -> None:
+        for i, sock in enumerate(self._socks):
+            data = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " if tick == 0 else b"a"
+            try:
+                sock.send(data)
+            except BlockingIOError:
+                continue  # not accepted yet (listen queue) or the send buffer is full: still held open
+            except OSError:  # closed by the server: an attacker reconnects
+                sock.close()
+                self._socks[i] = self._open()
+                self.reopened += 1
+
+    def _run(self) -> None:
+        tick = 0
+        while not self._stop.is_set():
+            self._tick(tick)
+            tick += 1
+            self._stop.wait(1.0)
+
+    def __enter__(self) -> SlowLoris:
+        if self.host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("slow clients only against loopback")
+        self._socks = [self._open() for _ in range(self.count)]
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+        for sock in self._socks:
+            sock.close()
+
+
+def probe(url: str, timeout: float = 10.0) -> float | None:
+    """Seconds a fresh connection takes to get a 200 for ``url``; None when it failed or timed out."""
+    parsed = urllib.parse.urlsplit(url)
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=timeout)
+    try:
+        conn.request("GET", parsed.path + (f"?{parsed.query}" if parsed.query else ""),
+                     headers={"Accept": "application/sparql-results+json"})
+        resp = conn.getresponse()
+        resp.read()
+        return time.perf_counter() - started if resp.status == 200 else None
+    except OSError:
+        return None
+    finally:
+        conn.close()

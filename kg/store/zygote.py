@@ -33,6 +33,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from kg.errors import KGError
+
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
@@ -185,9 +187,14 @@ def _deeper_stack() -> None:
 
 def _zygote(control: socket.socket, source: StoreSource) -> None:
     """Load once, then fork a worker for every (sandbox flag, pipe fd) the parent sends; exit when the
-    parent goes away (the control socket reads EOF)."""
+    parent goes away (the control socket reads EOF). Data that cannot be loaded is reported to the
+    parent as one line (``fail <reason>``), not as a traceback."""
     _deeper_stack()
-    store = _open(source)
+    try:
+        store = _open(source)
+    except Exception as err:  # noqa: BLE001 - a broken build is the user's to fix: say why, once
+        control.sendall(b"fail " + " ".join(str(err).split()).encode("utf-8", "replace")[:2000])
+        return
     _warm_up(store)
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
@@ -226,8 +233,12 @@ class Zygote:
         child.close()
         self.control, self._lock = parent, threading.Lock()
         self.control.settimeout(timeout)
-        if self.control.recv(5) != b"ready":
+        reply = self.control.recv(5)
+        if reply != b"ready":
+            reply += b"".join(iter(lambda: self.control.recv(4096), b""))  # the rest of a "fail" line
             self.close()
+            if reply.startswith(b"fail "):
+                raise KGError(f"{source.data_file or source.store_dir}: {reply[5:].decode('utf-8', 'replace')}")
             raise RuntimeError("the store process failed to load the data")
         self.control.settimeout(30)
 

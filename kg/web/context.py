@@ -31,15 +31,39 @@ class WebContext:
     sandboxed: bool
 
 
-def _checksum_from_sums(output_dir: Path, name: str) -> str | None:
-    sums = output_dir / "SHA256SUMS"
+@dataclass(frozen=True)
+class Checksums:
+    """What SHA256SUMS says: a digest per file name, and the lines it could not use (with why)."""
+
+    digests: dict[str, str]
+    problems: tuple[str, ...] = ()
+
+
+HEX = frozenset("0123456789abcdef")
+
+
+def read_checksums(out: Path) -> Checksums:
+    """Parse ``sha256sum`` output (``<64 hex>  <name>``, ``*`` for binary mode); a line that is not
+    that is skipped and reported, never fatal: one bad line must not take every download down."""
+    sums = out / "SHA256SUMS"
     if not sums.is_file():
-        return None
-    for line in sums.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].lstrip("*") == name:
-            return parts[0]
-    return None
+        return Checksums({})
+    try:
+        text = sums.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return Checksums({}, (f"SHA256SUMS cannot be read ({type(err).__name__}); no checksums are shown",))
+    digests: dict[str, str] = {}
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split(maxsplit=1)
+        digest = parts[0].lower()
+        if len(parts) != 2 or len(digest) != 64 or not set(digest) <= HEX:
+            problems.append(f"SHA256SUMS line {number} is not '<sha-256>  <file name>'; it was skipped")
+            continue
+        digests[parts[1].strip().lstrip("*")] = digest
+    return Checksums(digests, tuple(problems))
 
 
 def build_info(output_dir: Path) -> BuildInfo:
@@ -47,7 +71,7 @@ def build_info(output_dir: Path) -> BuildInfo:
     from kg.store.files import find_data_file
 
     data_file = find_data_file(output_dir)
-    version = _checksum_from_sums(output_dir, data_file.name)
+    version = read_checksums(output_dir).digests.get(data_file.name)
     if version is None:
         digest = hashlib.sha256()
         with data_file.open("rb") as fh:

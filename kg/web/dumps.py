@@ -5,19 +5,29 @@ onto a path), so ``../`` or an encoded slash cannot reach anything else: it is a
 are served as ``application/gzip`` (RFC 6713), not as RDF with ``Content-Encoding: gzip``: the
 latter makes browsers and HTTP clients unpack the download silently, so the bytes on disk would no
 longer match SHA256SUMS.
+
+Only regular files count: a symbolic link in output/ is neither listed nor served (it could point
+anywhere on the machine), and a download is opened with ``O_NOFOLLOW`` so a file swapped for a link
+after the listing is refused too. A damaged build degrades instead of failing: a malformed or
+unreadable SHA256SUMS leaves the files concerned without a checksum (the listing says why) and the
+downloads still work; an unreadable void.ttl is a 503 naming the file, in the usual error shape.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file
 from rdflib import Graph
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from kg.store.formats import RDF_FORMATS, Format
 from kg.web.conneg import HTML, content_type, negotiate
-from kg.web.context import ctx
+from kg.web.context import ctx, read_checksums
 
 bp = Blueprint("dumps", __name__)
 MEDIA_TYPES = {".ttl": "text/turtle", ".trig": "application/trig", ".nt": "application/n-triples",
@@ -41,42 +51,76 @@ def media_type(name: str) -> str:
     return MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
 
 
-def _checksums(out: Path) -> dict[str, str]:
-    sums = out / "SHA256SUMS"
-    if not sums.is_file():
-        return {}
-    pairs = (line.split(maxsplit=1) for line in sums.read_text(encoding="utf-8").splitlines() if line.strip())
-    return {name.strip().lstrip("*"): digest for digest, name in pairs}
+def _regular_files(out: Path) -> list[os.DirEntry]:
+    """The regular files directly in ``out`` (symbolic links and hidden files left out), by name."""
+    with os.scandir(out) as entries:
+        return sorted((e for e in entries if e.is_file(follow_symlinks=False) and not e.name.startswith(".")),
+                      key=lambda e: e.name)
 
 
-def listing() -> list[DumpFile]:
+@dataclass(frozen=True)
+class Listing:
+    files: list[DumpFile]
+    problems: tuple[str, ...] = ()
+
+
+def listing() -> Listing:
     out = ctx().settings.output_dir
     if not out.is_dir():
-        return []
-    sums = _checksums(out)
-    files = sorted(p for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
-    return [DumpFile(p.name, p.stat().st_size, sums.get(p.name), media_type(p.name)) for p in files]
+        return Listing([])
+    sums = read_checksums(out)
+    files = [DumpFile(e.name, e.stat(follow_symlinks=False).st_size, sums.digests.get(e.name), media_type(e.name))
+             for e in _regular_files(out)]
+    unlisted = [f.name for f in files if f.sha256 is None and f.name != "SHA256SUMS"]
+    problems = sums.problems + ((f"no checksum for {', '.join(unlisted)}",) if sums.problems and unlisted else ())
+    return Listing(files, problems)
 
 
 @bp.route("/dumps/")
 def index() -> Response:
-    files = listing()
+    found = listing()
     fmt = negotiate((HTML, JSON_LISTING))
     if fmt is JSON_LISTING:
-        response = jsonify({"files": [f.__dict__ | {"url": f"/dumps/{f.name}"} for f in files]})
+        body: dict[str, object] = {"files": [f.__dict__ | {"url": f"/dumps/{f.name}"} for f in found.files]}
+        if found.problems:
+            body["checksum_problems"] = list(found.problems)
+        response = jsonify(body)
     else:
-        response = Response(render_template("dumps.html", files=files), mimetype="text/html")
+        response = Response(render_template("dumps.html", files=found.files, problems=found.problems),
+                            mimetype="text/html")
     response.headers["Vary"] = "Accept"
     return response
 
 
+def _open_regular(path: Path) -> tuple[BinaryIO, os.stat_result] | None:
+    """The file opened without following a symbolic link; None when it is not (or no longer) a regular file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return None
+    return os.fdopen(fd, "rb"), info
+
+
 @bp.route("/dumps/<name>")
 def download(name: str) -> Response:
-    match = next((f for f in listing() if f.name == name), None)
-    if match is None:
+    match = next((f for f in listing().files if f.name == name), None)
+    opened = _open_regular(ctx().settings.output_dir / match.name) if match else None
+    if match is None or opened is None:
         abort(404, f"No file {name!r} in the dumps; the list is at /dumps/.")
-    response = send_file(ctx().settings.output_dir / match.name, mimetype=match.media_type, conditional=True,
-                         download_name=match.name, as_attachment=False, etag=True)
+    handle, info = opened
+    response = send_file(handle, mimetype=match.media_type, conditional=False, download_name=match.name,
+                         as_attachment=False, etag=f"{info.st_mtime_ns:x}-{info.st_size:x}",
+                         last_modified=int(info.st_mtime))
+    response.content_length = info.st_size  # from the open file: send_file knows sizes only of paths
+    try:
+        response = response.make_conditional(request, accept_ranges=True, complete_length=info.st_size)
+    except RequestedRangeNotSatisfiable:
+        handle.close()
+        raise
     if match.sha256:
         response.headers["Digest"] = f"sha-256={match.sha256}"
     return response
@@ -85,13 +129,25 @@ def download(name: str) -> Response:
 @bp.route("/.well-known/void")
 def void() -> Response:
     path = ctx().settings.output_dir / "void.ttl"
-    if not path.is_file():
+    if path.is_symlink() or not path.is_file():
         abort(404, "This build has no void.ttl; run `kg build` to publish one.")
     fmt = negotiate(RDF_FORMATS)
-    graph = Graph().parse(path, format="turtle")
+    graph = _void_graph(path)
     rdflib_name = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[fmt.name]
     response = Response(graph.serialize(format=rdflib_name, encoding="utf-8"), content_type=content_type(fmt))
     response.headers["Vary"] = "Accept"
     response.last_modified = ctx().build.modified
     response.set_etag(f"{ctx().build.version[:16]}-void-{fmt.name}")
     return response.make_conditional(request)
+
+
+def _void_graph(path: Path) -> Graph:
+    """The build's VoID; a file that cannot be read or parsed is a 503 that names it (logged once per
+    request as one line, no traceback: it is the build that is broken, not this code)."""
+    try:
+        return Graph().parse(path, format="turtle")
+    except Exception as err:  # noqa: BLE001 - rdflib raises many types for a broken file
+        reason = " ".join(str(err).split())[:300] or type(err).__name__
+        current_app.logger.error("%s: cannot be read: %s", path, reason)
+        abort(503, f"The dataset description of this build (void.ttl) cannot be read: {reason}. "
+                   "The data files are listed at /dumps/.")

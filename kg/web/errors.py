@@ -56,8 +56,10 @@ def _too_slow(err: QueryTimeout):
 
 
 def _bug(err: Exception):
+    """Log the traceback once, answer the usual shape. The reason phrase comes from an *instance*:
+    ``HTTPException.name`` is a property, so on the class it is a property object, not a string."""
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
-    return error_response(500, InternalServerError.name, "The server failed on this request; it has been logged.")
+    return error_response(500, InternalServerError().name, "The server failed on this request; it has been logged.")
 
 
 def register(app: Flask) -> None:
