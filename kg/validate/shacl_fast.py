@@ -7,7 +7,7 @@ components in ``COMPONENTS``), so this module compiles them once and checks ever
 dictionary lookups. It follows pySHACL's own rules where SHACL leaves room (datatype well-formedness
 via rdflib's ``ill_typed``, pattern match-then-search, literal comparison), and refuses shapes it
 does not understand (``Unsupported``) so the caller can fall back to pySHACL. pySHACL stays the
-reference: tests/test_shacl_fast.py checks both give the same results on every invalid sample, the
+reference: tests/test_scale.py checks both give the same results on every invalid sample, the
 seed build and a generated corpus.
 """
 
