@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test build serve setup lint clean bench vendor chromium
+.PHONY: run test build serve setup lint clean bench vendor chromium virtuoso
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ lint: setup
 	$(VENV)/bin/ruff check kg tests bench
 
 # Whole test suite (what .ci/run calls).
-test: setup vendor chromium
+test: setup vendor chromium virtuoso
 	$(VENV)/bin/ruff check kg tests bench
 	$(PY) -m pytest
 
@@ -61,6 +61,14 @@ chromium:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \
 	  echo "make chromium: /usr/bin/chromium missing and not installable here; browser tests will be skipped"
+
+# Virtuoso (Debian package), the second external store of the integration tests, only when missing and we
+# may install it. Only the binaries are used: each test run starts its own throw-away database on loopback
+# ports (tests/virtuoso_server.py); the package's own service is never started by the tests.
+virtuoso:
+	@test -x /usr/bin/virtuoso-t || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virtuoso-opensource >/dev/null; } || \
+	  echo "make virtuoso: /usr/bin/virtuoso-t missing and not installable here; Virtuoso tests will be skipped"
 
 clean:
 	rm -rf $(VENV) output/* build *.egg-info
