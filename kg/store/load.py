@@ -8,7 +8,8 @@ stays attached to each document's statements.
 Two standard ways, both plain HTTP:
 - ``gsp``: the SPARQL 1.1 Graph Store HTTP Protocol, ``PUT {endpoint}?graph=<g>`` with an N-Triples
   body (replaces the graph: loading twice gives the same store);
-- ``update``: SPARQL 1.1 Update, ``DROP SILENT GRAPH <g>; INSERT DATA { GRAPH <g> { ... } }``.
+- ``update``: SPARQL 1.1 Update, ``DROP SILENT GRAPH <g>; INSERT DATA { GRAPH <g> { ... } }``, then
+  ``INSERT DATA`` again for each further ``UPDATE_LINES`` triples (Virtuoso refuses large ones).
 Failed requests are retried with exponential backoff; the summary says what was loaded and what failed.
 
 A store is often shared (an institution's Virtuoso holds other data and its own system graphs), so the
