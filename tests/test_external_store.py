@@ -437,3 +437,15 @@ def test_a_query_with_parameters_reaches_the_store_without_its_from_clauses() ->
     assert stripped.split() == 'PREFIX ex: <urn:x:> SELECT * # FROM <urn:c> WHERE { ?s ?p "FROM <x>" }'.split()
     assert stripped.splitlines()[2] == 'WHERE { ?s ?p "FROM <x>" }'  # the comment still ends at its line
     assert without_dataset_clauses("SELECT * \\u0046ROM <urn:a> {}").split() == ["SELECT", "*", "{}"]
+
+
+def test_make_test_installs_virtuoso_when_missing() -> None:
+    """CI builds a fresh machine with `make test`: its `virtuoso` prerequisite installs Debian's package
+    when /usr/bin/virtuoso-t is missing and we are root, and only says so otherwise."""
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
+    test_target = re.search(r"^test: (.*)$", makefile, flags=re.M)
+    assert test_target and "virtuoso" in test_target.group(1).split()
+    recipe = makefile[makefile.index("\nvirtuoso:"):].split("\n\n")[0]
+    assert "test -x /usr/bin/virtuoso-t ||" in recipe
+    assert 'id -u)" = 0' in recipe and "DEBIAN_FRONTEND=noninteractive apt-get install -y" in recipe
+    assert "virtuoso-opensource" in recipe and "Virtuoso tests will be skipped" in recipe
