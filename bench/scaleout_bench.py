@@ -192,13 +192,41 @@ def answers(site: str, text: str) -> Counter:
     resp = requests.post(site + "/sparql", data={"query": text},
                          headers={"Accept": "application/sparql-results+json, application/n-triples;q=0.9"},
                          timeout=600)
-    resp.raise_for_status()
+    if resp.status_code != 200:
+        raise AnswerError(f"HTTP {resp.status_code}: {resp.text.strip()[:160]}")
+    if resp.headers.get("X-SPARQL-Truncated") == "true":
+        raise AnswerError("cut at our row cap")  # which rows are kept among ties is each store's choice
     if resp.headers["Content-Type"].startswith("application/n-triples"):
         return Counter(line for line in resp.text.splitlines() if line.strip() and "_:" not in line)
     doc = resp.json()
     names = doc["head"]["vars"]
     return Counter(tuple((b[n]["type"], b[n]["value"], b[n].get("datatype"), b[n].get("xml:lang")) if n in b else None
                          for n in names) for b in doc["results"]["bindings"])
+
+
+class AnswerError(Exception):
+    """A store behind our proxy refused or failed a query (the message says how)."""
+
+
+def compare(runs: list[StoreRun], text: str, norm: Callable[[Counter], Counter]) -> str:
+    """'yes', or which stores answered differently or failed (with the error)."""
+    def answer(run: StoreRun) -> Counter | str:
+        try:
+            return norm(answers(run.site, text))
+        except AnswerError as err:
+            return str(err).replace("|", "/").replace("\n", " ")
+
+    ref = answer(runs[0])
+    if isinstance(ref, str) and all(answer(r) == ref for r in runs[1:]):
+        return f"n/a (all: {ref})"
+    problems = []
+    for r in runs[1:]:
+        got = answer(r)
+        if got != ref:
+            problems.append(f"{r.name.split(',')[0]}" + (f" ({got})" if isinstance(got, str) else ""))
+    if isinstance(ref, str):
+        problems.insert(0, f"embedded ({ref})")
+    return "yes" if not problems else "no: " + ", ".join(problems)
 
 
 def above_the_cut(answer: Counter) -> Counter:
@@ -221,14 +249,12 @@ def same_answers(runs: list[StoreRun], person: str, letter: str) -> dict[str, st
         if text.lstrip().split("\n")[-1].startswith("DESCRIBE"):
             out[name] = "n/a (DESCRIBE: each store's choice)"
             continue
+        if "LIMIT" in text and "ORDER BY" not in text:
+            out[name] = "n/a (LIMIT without ORDER BY: any rows)"
+            continue
         norm = above_the_cut if "ORDER BY DESC(?n) LIMIT" in text else (lambda a: a)
-        ref = norm(answers(runs[0].site, text))
-        differ = [r.name.split(",")[0] for r in runs[1:] if norm(answers(r.site, text)) != ref]
-        out[name] = "yes" if not differ else "no: " + ", ".join(differ)
-    graph_query = GRAPH_QUERY.format(letter=letter)
-    ref = answers(runs[0].site, graph_query)
-    differ = [r.name.split(",")[0] for r in runs[1:] if answers(r.site, graph_query) != ref]
-    out[GRAPH_NAME] = "yes" if not differ else "no: " + ", ".join(differ)
+        out[name] = compare(runs, text, norm)
+    out[GRAPH_NAME] = compare(runs, GRAPH_QUERY.format(letter=letter), lambda a: a)
     return out
 
 
