@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test build serve setup lint clean bench vendor chromium wrk
+.PHONY: run test build serve setup lint clean bench vendor chromium wrk virtuoso
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ lint: setup
 	$(VENV)/bin/ruff check kg tests bench
 
 # Whole test suite (what .ci/run calls).
-test: setup vendor chromium
+test: setup vendor chromium virtuoso
 	$(VENV)/bin/ruff check kg tests bench
 	$(PY) -m pytest
 
@@ -67,6 +67,15 @@ wrk:
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; } || \
 	  echo "make wrk: wrk missing and not installable here; bench/server_bench.py will say so"
+
+# Virtuoso (Debian package), the second external store of the integration tests, only when missing and we
+# may install it. Only the binaries are used: each test run starts its own throw-away database on loopback
+# ports (tests/virtuoso_server.py); the package's own service is never started (RUNLEVEL=1 keeps invoke-rc.d
+# from starting it at install: it would listen beyond 127.0.0.1).
+virtuoso:
+	@test -x /usr/bin/virtuoso-t || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+	  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virtuoso-opensource >/dev/null; } || \
+	  echo "make virtuoso: /usr/bin/virtuoso-t missing and not installable here; Virtuoso tests will be skipped"
 
 clean:
 	rm -rf $(VENV) output/* build *.egg-info

@@ -105,11 +105,15 @@ def validate(file: Path | None, fmt: str) -> None:
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Build to load (default: output/).")
 @click.option("--retries", default=3, show_default=True, help="Retries per graph on 429/5xx/network errors.")
 def load(endpoint: str, protocol: str, data_dir: Path | None, retries: int) -> None:
-    """Push the build (one named graph per document, provenance intact) into an external SPARQL store."""
+    """Push the build (one named graph per document, provenance intact) into an external SPARQL store,
+    with the collection's union graph and list of graphs that `kg serve --sparql-backend` publishes."""
+    from kg.store.load import Collection
     from kg.store.load import load as run_load
 
+    settings = Settings()
     try:
-        summary = run_load(data_dir or Settings().output_dir, endpoint, protocol, retries=retries)  # type: ignore[arg-type]
+        summary = run_load(data_dir or settings.output_dir, endpoint, protocol,  # type: ignore[arg-type]
+                           collection=Collection(settings.base_iri), retries=retries)
     except KGError as err:
         _fail(err)
         return

@@ -22,6 +22,7 @@ import requests
 @dataclass(frozen=True)
 class OxigraphServer:
     base: str  # http://127.0.0.1:PORT
+    pid: int = 0  # of the server process (the scale-out benchmark reads its memory)
 
     @property
     def store(self) -> str:
@@ -66,7 +67,9 @@ def free_port() -> int:
 
 @contextmanager
 def running_oxigraph(union_default_graph: bool = True) -> Iterator[OxigraphServer]:
-    """Start `oxigraph serve` on a free loopback port and wait until it answers."""
+    """Start `oxigraph serve` (in memory) on a free loopback port and wait until it answers.
+    ``union_default_graph``: the store's own switch; `kg serve --sparql-backend` does not need it (it
+    names the collection's union graph in every query), the tests of `kg load` alone do."""
     binary = oxigraph_binary()
     if binary is None:
         raise RuntimeError("the oxigraph server is not installed (it comes with the `test` extra)")
@@ -74,8 +77,8 @@ def running_oxigraph(union_default_graph: bool = True) -> Iterator[OxigraphServe
     args = [binary, "serve", "--bind", f"127.0.0.1:{port}"]
     if union_default_graph:
         args.append("--union-default-graph")
-    server = OxigraphServer(f"http://127.0.0.1:{port}")
     with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:  # closes its pipe
+        server = OxigraphServer(f"http://127.0.0.1:{port}", proc.pid)
         try:
             wait_until_answering(server.query, proc, seconds=20)
             yield server

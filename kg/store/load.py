@@ -8,8 +8,19 @@ stays attached to each document's statements.
 Two standard ways, both plain HTTP:
 - ``gsp``: the SPARQL 1.1 Graph Store HTTP Protocol, ``PUT {endpoint}?graph=<g>`` with an N-Triples
   body (replaces the graph: loading twice gives the same store);
-- ``update``: SPARQL 1.1 Update, ``DROP SILENT GRAPH <g>; INSERT DATA { GRAPH <g> { ... } }``.
+- ``update``: SPARQL 1.1 Update, ``DROP SILENT GRAPH <g>; INSERT DATA { GRAPH <g> { ... } }``, then
+  ``INSERT DATA`` again for each further ``UPDATE_LINES`` triples (Virtuoso refuses large ones).
 Failed requests are retried with exponential backoff; the summary says what was loaded and what failed.
+
+A store is often shared (an institution's Virtuoso holds other data and its own system graphs), so the
+store's own default graph is not ours to publish. With a ``Collection`` (what `kg load` always passes),
+the loader also writes two graphs of our own that make the collection addressable on any SPARQL 1.1
+store with the protocol's own dataset parameters (``kg.store.remote`` sends them with every query):
+- ``{base}graph/collection``: the union of the build's graphs, the default graph we publish;
+- ``{base}graph/collection/graphs``: ``<collection> dcterms:hasPart <g>`` for each of the build's named
+  graphs, the named graphs we publish (``GRAPH ?g`` sees these and nothing else).
+The build's own default-graph triples, if any, go to ``{base}graph/default`` (and into the union), never
+into the store's default graph.
 """
 
 from __future__ import annotations
@@ -23,10 +34,44 @@ from typing import Literal
 import pyoxigraph as ox
 import requests
 
+from kg.config import DEFAULT_BASE_IRI
 from kg.errors import KGError
 
 Protocol = Literal["gsp", "update"]
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+HAS_PART = "http://purl.org/dc/terms/hasPart"
+MAX_LINES = 50_000  # triples per Graph Store request: a whole document's graph is never split below this
+# triples per SPARQL Update request: Virtuoso compiles INSERT DATA into SQL and refuses ~1,700 triples
+# ("generated SQL text has exceeded 10000 lines"); 500 load in one request on every store we test.
+UPDATE_LINES = 500
+
+
+@dataclass(frozen=True)
+class Collection:
+    """The names of the graphs that make the collection ours alone in a shared store (see above)."""
+
+    base_iri: str = DEFAULT_BASE_IRI
+
+    @property
+    def union(self) -> str:
+        return self.base_iri + "graph/collection"
+
+    @property
+    def catalog(self) -> str:
+        return self.base_iri + "graph/collection/graphs"
+
+    @property
+    def default(self) -> str:
+        """Where the build's default-graph triples go; absent (an empty graph) when it has none."""
+        return self.base_iri + "graph/default"
+
+    @property
+    def empty(self) -> str:
+        """A graph never written: "no graph" where the protocol needs an IRI (an empty set of named graphs)."""
+        return self.base_iri + "graph/collection/none"
+
+    def catalog_lines(self, graphs: list[str]) -> list[str]:
+        return [f"<{self.union}> <{HAS_PART}> <{g}> ." for g in graphs]
 
 
 class LoadError(KGError):
@@ -51,11 +96,17 @@ class LoadSummary:
     retries: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    collection: Collection | None = None
+    union_triples: int = 0  # written into the collection's union graph (each build triple once more)
 
     def __str__(self) -> str:
-        ok = self.graphs - len(self.failed)
+        ok = self.graphs - len([g for g in self.failed if self.collection is None or g not in (
+            self.collection.union, self.collection.catalog)])
         text = (f"loaded {ok}/{self.graphs} graphs, {self.triples} triples, "
                 f"{self.retries} retries, {self.seconds:.1f} s")
+        if self.collection is not None:
+            text += (f"\ndefault graph for `kg serve --sparql-backend`: <{self.collection.union}> "
+                     f"({self.union_triples} triples); named graphs listed in <{self.collection.catalog}>")
         for graph, reason in sorted(self.failed.items()):
             text += f"\nFAILED {graph}: {reason}"
         return text
@@ -69,7 +120,7 @@ def dataset_file(data_dir: Path) -> Path:
     return path
 
 
-def graph_batches(path: Path, max_lines: int = 50_000) -> Iterator[GraphBatch]:
+def graph_batches(path: Path, max_lines: int = MAX_LINES) -> Iterator[GraphBatch]:
     """Stream a TriG file as runs of quads of one graph, so memory stays bounded at any size.
 
     A writer groups each graph's quads together, so a run is normally a whole graph; a graph that
@@ -91,7 +142,7 @@ def graph_batches(path: Path, max_lines: int = 50_000) -> Iterator[GraphBatch]:
 
 def _request_body(batch: GraphBatch, protocol: Protocol) -> tuple[dict, bytes, dict[str, str]]:
     """Params, body and headers of the one request that replaces this graph in the store."""
-    body = "\n".join(batch.lines) + "\n"
+    body = "\n".join(batch.lines) + ("\n" if batch.lines else "")
     if protocol == "gsp":
         params = {"graph": batch.graph} if batch.graph else {"default": ""}
         return params, body.encode(), {"Content-Type": "application/n-triples"}
@@ -99,42 +150,97 @@ def _request_body(batch: GraphBatch, protocol: Protocol) -> tuple[dict, bytes, d
     drop = f"DROP SILENT GRAPH <{batch.graph}> ;\n" if batch.graph else "DROP SILENT DEFAULT ;\n"
     if batch.append:
         drop = ""
-    update = f"{drop}INSERT DATA {{ {target}{{\n{body}}} }}"
+    update = f"{drop}INSERT DATA {{ {target}{{\n{body}}} }}" if batch.lines else drop.rstrip(" ;\n")
     return {}, update.encode(), {"Content-Type": "application/sparql-update"}
 
 
-def _send(session: requests.Session, endpoint: str, batch: GraphBatch, protocol: Protocol,
-          retries: int, backoff: float, summary: LoadSummary, timeout: float) -> None:
-    params, body, headers = _request_body(batch, protocol)
-    method = "PUT" if protocol == "gsp" and not batch.append else "POST"
-    reason = ""
-    for attempt in range(retries + 1):
-        if attempt:
-            summary.retries += 1
-            time.sleep(backoff * 2 ** (attempt - 1))
-        try:
-            resp = session.request(method, endpoint, params=params, data=body, headers=headers, timeout=timeout)
-        except requests.RequestException as err:
-            reason = f"{type(err).__name__}: {err}"
-            continue
-        if resp.status_code < 300:
-            summary.triples += len(batch.lines)
+@dataclass
+class Sender:
+    """Sends one graph's batch with retries and backoff; notes failures in the summary."""
+
+    session: requests.Session
+    endpoint: str
+    protocol: Protocol
+    summary: LoadSummary
+    retries: int = 3
+    backoff: float = 0.5
+    timeout: float = 60.0
+
+    def send(self, batch: GraphBatch) -> bool:
+        params, body, headers = _request_body(batch, self.protocol)
+        method = "PUT" if self.protocol == "gsp" and not batch.append else "POST"
+        reason = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.summary.retries += 1
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                resp = self.session.request(method, self.endpoint, params=params, data=body, headers=headers,
+                                            timeout=self.timeout)
+            except requests.RequestException as err:
+                reason = f"{type(err).__name__}: {err}"
+                continue
+            if resp.status_code < 300:
+                return True
+            reason = f"HTTP {resp.status_code}: {resp.text.strip()[:200]}"
+            if resp.status_code not in RETRY_STATUSES:
+                break
+        self.summary.failed.setdefault(batch.graph or "(default graph)", reason)
+        return False
+
+
+@dataclass
+class UnionWriter:
+    """Copies every batch into the collection's union graph, in requests of whole batches (a blank node
+    stays inside one request, so it stays one node) of about ``max_lines`` triples. The first request
+    replaces the graph, the next ones add to it."""
+
+    sender: Sender
+    graph: str
+    max_lines: int = MAX_LINES
+    pending: list[str] = field(default_factory=list)
+    started: bool = False
+
+    def add(self, lines: list[str]) -> None:
+        if self.pending and len(self.pending) + len(lines) > self.max_lines:
+            self.flush()
+        self.pending.extend(lines)
+
+    def flush(self) -> None:
+        """Send what is pending; the first call always sends (an empty build still replaces the graph)."""
+        if self.started and not self.pending:
             return
-        reason = f"HTTP {resp.status_code}: {resp.text.strip()[:200]}"
-        if resp.status_code not in RETRY_STATUSES:
-            break
-    summary.failed[batch.graph or "(default graph)"] = reason
+        if self.sender.send(GraphBatch(self.graph, self.pending, append=self.started)):
+            self.sender.summary.union_triples += len(self.pending)
+        self.started, self.pending = True, []
 
 
-def load(data_dir: Path, endpoint: str, protocol: Protocol = "gsp", *, retries: int = 3,
-         backoff: float = 0.5, timeout: float = 60.0, session: requests.Session | None = None) -> LoadSummary:
-    """Replace, graph by graph, the store's copy of the build in ``data_dir`` (``output/``)."""
+def load(data_dir: Path, endpoint: str, protocol: Protocol = "gsp", *, collection: Collection | None = None,
+         retries: int = 3, backoff: float = 0.5, timeout: float = 60.0,
+         session: requests.Session | None = None) -> LoadSummary:
+    """Replace, graph by graph, the store's copy of the build in ``data_dir`` (``output/``); with a
+    ``collection``, also its union graph and its list of graphs (written last: a reader that finds the
+    list finds the graphs it names)."""
     path = dataset_file(data_dir)
-    session = session or requests.Session()
-    summary = LoadSummary()
+    summary = LoadSummary(collection=collection)
+    sender = Sender(session or requests.Session(), endpoint, protocol, summary, retries, backoff, timeout)
+    max_lines = MAX_LINES if protocol == "gsp" else UPDATE_LINES
+    union = UnionWriter(sender, collection.union, max_lines) if collection else None
+    graphs: list[str] = []
     started = time.monotonic()
-    for batch in graph_batches(path):
-        summary.graphs += 0 if batch.append else 1
-        _send(session, endpoint, batch, protocol, retries, backoff, summary, timeout)
+    for batch in graph_batches(path, max_lines):
+        if collection and not batch.graph:
+            batch = GraphBatch(collection.default, batch.lines, batch.append)
+        if not batch.append:
+            summary.graphs += 1
+            if batch.graph != (collection.default if collection else None):
+                graphs.append(batch.graph)
+        if sender.send(batch):
+            summary.triples += len(batch.lines)
+        if union:
+            union.add(batch.lines)
+    if collection and union:
+        union.flush()
+        sender.send(GraphBatch(collection.catalog, collection.catalog_lines(graphs)))
     summary.seconds = time.monotonic() - started
     return summary

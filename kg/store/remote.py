@@ -8,23 +8,34 @@ per-read socket timeout — and the row cap. Giving up on the client side does n
 engine; configure the store's own timeout too (``oxigraph serve --timeout-s``, Fuseki's
 ``arq:queryTimeout``), as the docs say.
 
-The endpoint must present the union of the named graphs as its default graph (as the embedded store
-does): FROM / ``default-graph-uri`` / ``named-graph-uri`` are passed on as protocol parameters and
-select the store's graphs.
+The store may be shared (a Virtuoso's default graph holds its own system graphs, an institution's store
+holds other collections), so we never rely on its default graph: `kg load` writes the collection's
+union into a graph of its own and lists its named graphs (``kg.store.load.Collection``), and every query
+goes out with the dataset the embedded store would use, in the protocol's own parameters
+(``plan_dataset``): ``default-graph-uri=<union>``, and, when the query can see named graphs at all (it
+says GRAPH), a ``named-graph-uri`` per graph of the collection. A dataset the client gives wins, as the
+protocol says: ``default-graph-uri`` / ``named-graph-uri`` are passed on (the half left out is filled
+as the embedded store fills it), and a query with its own FROM / FROM NAMED goes out untouched. Why
+the protocol's parameters rather than rewriting the query text: every SPARQL 1.1 store implements them,
+and the text the client wrote reaches the store byte for byte.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pyoxigraph as ox
 import requests
 
+from kg.store.dataset import plan_dataset, says_graph, without_dataset_clauses
 from kg.store.describe import describe_query
 from kg.store.engine import encode
+from kg.store.load import HAS_PART, Collection
 from kg.store.scan import scan
 from kg.store.types import (
     Boolean,
@@ -41,26 +52,36 @@ from kg.store.types import (
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 CHUNK = 64 * 1024
+GRAPH_LIST_SECONDS = 30.0  # how long the list of the collection's graphs is reused before asking again
+LONG_GRAPH_LIST = 1000  # beyond this many named-graph-uri, a store's 400 is about the list, not the query
 
 
 class RemoteStore:
     """Queries go to ``endpoint`` (the store's SPARQL query URL) with a deadline per query."""
 
-    def __init__(self, endpoint: str, session: requests.Session | None = None):
+    def __init__(self, endpoint: str, session: requests.Session | None = None, *,
+                 collection: Collection | None = None):
         self.endpoint = endpoint
         self.session = session or requests.Session()
         self.sandboxed = False  # the remote engine decides what SERVICE may reach; our guards run first
+        self.collection = collection or Collection()
+        self._graphs: tuple[str, ...] = ()
+        self._graphs_read = float("-inf")
+        self._lock = threading.Lock()
 
     # -- the Store protocol ------------------------------------------------------------------
 
     def query(self, sparql: str, timeout: float, default_graphs: Sequence[str] = (),
               named_graphs: Sequence[str] = (), *, max_rows: int | None = None,
               federated: bool = False) -> QueryResult:
-        is_graph = scan(sparql).form in ("CONSTRUCT", "DESCRIBE")
-        body = self._post(sparql, timeout, default_graphs, named_graphs, N_TRIPLES if is_graph else RESULTS_JSON)
-        if is_graph:
-            return _parse_triples(body, max_rows)
-        return _parse_results(body, max_rows)
+        form = scan(sparql).form
+        is_graph = form in ("CONSTRUCT", "DESCRIBE")
+        body, cut = self._ask_store(sparql, timeout, default_graphs, named_graphs,
+                                    N_TRIPLES if is_graph else RESULTS_JSON)
+        result = _parse_triples(body, max_rows) if is_graph else _parse_results(body, max_rows, form == "ASK")
+        if cut and isinstance(result, Solutions | Triples) and not result.truncated:
+            result = replace(result, truncated=True)  # the store cut it before our cap could see the cut
+        return result
 
     def query_serialized(self, sparql: str, timeout: float, default_graphs: Sequence[str] = (),
                          named_graphs: Sequence[str] = (), *, formats: tuple[str, str], max_rows: int | None = None,
@@ -81,16 +102,72 @@ class RemoteStore:
 
     # -- HTTP --------------------------------------------------------------------------------
 
-    def _post(self, sparql: str, timeout: float, default_graphs: Sequence[str], named_graphs: Sequence[str],
-              accept: str) -> bytes:
-        """POST the query (form-encoded, SPARQL 1.1 Protocol) and read the answer before the deadline."""
+    def graphs(self, timeout: float) -> tuple[str, ...]:
+        """The named graphs of the collection, as `kg load` listed them; read again after
+        ``GRAPH_LIST_SECONDS`` (a new `kg load` may have run). An empty or cut list is an error: without
+        it we could not tell our graphs from the store's others."""
+        with self._lock:
+            if time.monotonic() - self._graphs_read < GRAPH_LIST_SECONDS:
+                return self._graphs
+        query = f"SELECT ?g WHERE {{ <{self.collection.union}> <{HAS_PART}> ?g }}"
+        body, cut = self._post(query, timeout, [("default-graph-uri", self.collection.catalog)], RESULTS_JSON)
+        result = _parse_results(body, None)
+        assert isinstance(result, Solutions)
+        graphs = tuple(row[0][1] for row in result.rows if row[0] and row[0][0] == "uri")
+        if cut:
+            raise QueryEngineError(f"the SPARQL backend cut the list of the collection's graphs at {len(graphs)} "
+                                   "rows; raise its result limit (Virtuoso: ResultSetMaxRows)")
+        if not graphs:
+            raise QueryEngineError(f"the SPARQL backend holds no list of the collection's graphs "
+                                   f"(<{self.collection.catalog}>): load the build with `kg load`")
+        with self._lock:
+            self._graphs, self._graphs_read = graphs, time.monotonic()
+        return graphs
+
+    def _dataset_params(self, sparql: str, timeout: float, default_graphs: Sequence[str],
+                        named_graphs: Sequence[str]) -> list[tuple[str, str]]:
+        dataset = plan_dataset(sparql, default_graphs, named_graphs, self.collection)
+        if dataset is None:
+            return []
+        params = [("default-graph-uri", g) for g in dataset.default]
+        named = dataset.named
+        if named is None and says_graph(sparql):
+            named = self.graphs(timeout)
+        elif not self._graphs:
+            self.graphs(timeout)  # once: a store without the collection is a clear error, not empty answers
+        return params + [("named-graph-uri", g) for g in named or ()]
+
+    def _ask_store(self, sparql: str, timeout: float, default_graphs: Sequence[str], named_graphs: Sequence[str],
+                   accept: str) -> tuple[bytes, bool]:
+        """The answer to a client's query, on the dataset ``plan_dataset`` gives; and whether the store
+        said it cut it at its own row limit."""
         deadline = time.monotonic() + timeout
-        data: list[tuple[str, str]] = [("query", sparql)]
-        data += [("default-graph-uri", g) for g in default_graphs]
-        data += [("named-graph-uri", g) for g in named_graphs]
+        params = self._dataset_params(sparql, timeout, default_graphs, named_graphs)
+        if params and scan(sparql).has_dataset:
+            sparql = without_dataset_clauses(sparql)  # the parameters replace them (Virtuoso would add them)
+        named = sum(name == "named-graph-uri" for name, _ in params)
+        try:
+            return self._post(sparql, timeout, params, accept, deadline)
+        except QuerySyntaxError as err:
+            if named <= LONG_GRAPH_LIST or named_graphs:
+                raise
+            # measured: Virtuoso 7.2 refuses 10,001 named graphs ("Too many arguments ... in"): not the
+            # client's syntax but the price of listing our graphs; say so (502), not "syntax error" (400)
+            raise QueryEngineError(f"the SPARQL backend refused the list of the collection's {named} graphs "
+                                   f"that a query saying GRAPH needs ({str(err)[:160]}); name the graphs "
+                                   "with FROM NAMED, or query the embedded store") from None
+
+    def _post(self, sparql: str, timeout: float, params: list[tuple[str, str]], accept: str,
+              deadline: float | None = None) -> tuple[bytes, bool]:
+        """POST the query (form-encoded, SPARQL 1.1 Protocol) and read the answer before the deadline
+        (``timeout`` from now unless given); and whether the store cut it (Virtuoso says so in
+        ``X-SPARQL-MaxRows``, for SELECT only)."""
+        deadline = deadline if deadline is not None else time.monotonic() + timeout
+        left = max(0.001, deadline - time.monotonic())
+        data: list[tuple[str, str]] = [("query", sparql), *params]
         try:
             resp = self.session.post(self.endpoint, data=data, headers={"Accept": accept}, stream=True,
-                                     timeout=(min(timeout, 5.0), timeout))
+                                     timeout=(min(left, 5.0), left))
             body = _read_before(resp, deadline, timeout)
         except requests.Timeout:
             raise QueryTimeout(f"the query was stopped at its time limit ({timeout:g} s)") from None
@@ -101,7 +178,7 @@ class RemoteStore:
         if resp.status_code >= 300:
             raise QueryEngineError(f"the SPARQL backend answered {resp.status_code}: "
                                    f"{body.decode('utf-8', 'replace').strip()[:200]}")
-        return body
+        return body, "X-SPARQL-MaxRows" in resp.headers
 
 
 def _read_before(resp: requests.Response, deadline: float, timeout: float) -> bytes:
@@ -117,8 +194,30 @@ def _read_before(resp: requests.Response, deadline: float, timeout: float) -> by
     return b"".join(chunks)
 
 
+# Datatypes the embedded store (Oxigraph) stores as xsd:integer, in canonical form; other stores keep
+# them as written. Our answers must not depend on the backend, so the proxy does what Oxigraph does.
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INTEGER_TYPES = frozenset(XSD + t for t in (
+    "integer", "positiveInteger", "nonNegativeInteger", "negativeInteger", "nonPositiveInteger", "long", "int",
+    "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+BOOLEAN_WORDS = {"1": "true", "0": "false", "true": "true", "false": "false"}
+
+
+def canonical(term: Term) -> Term:
+    """A literal in the form the embedded store answers with: integers of every xsd type as canonical
+    xsd:integer, booleans as true/false (Virtuoso answers 1/0). Anything else unchanged."""
+    if term[0] != "literal":
+        return term
+    _, value, datatype, language = term
+    if datatype in INTEGER_TYPES and value.strip().lstrip("+-").isdigit():
+        return ("literal", str(int(value)), XSD + "integer", language)
+    if datatype == XSD + "boolean" and value.strip() in BOOLEAN_WORDS:
+        return ("literal", BOOLEAN_WORDS[value.strip()], datatype, language)
+    return term
+
+
 def _term(binding: dict[str, Any]) -> Term:
-    """A SPARQL JSON results term -> our plain tuple (same shape as the embedded store's)."""
+    """A SPARQL JSON results term -> our plain tuple (same shape and form as the embedded store's)."""
     kind, value = binding["type"], binding["value"]
     if kind == "uri":
         return ("uri", value)
@@ -127,11 +226,11 @@ def _term(binding: dict[str, Any]) -> Term:
     if "xml:lang" in binding:
         return encode(ox.Literal(value, language=binding["xml:lang"]))
     if "datatype" in binding:
-        return encode(ox.Literal(value, datatype=ox.NamedNode(binding["datatype"])))
+        return canonical(encode(ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))))
     return encode(ox.Literal(value))
 
 
-def _parse_results(body: bytes, max_rows: int | None) -> Solutions | Boolean:
+def _parse_results(body: bytes, max_rows: int | None, ask: bool = False) -> Solutions | Boolean:
     try:
         doc = json.loads(body)
     except ValueError:
@@ -140,6 +239,8 @@ def _parse_results(body: bytes, max_rows: int | None) -> Solutions | Boolean:
         return Boolean(bool(doc["boolean"]))
     names = tuple(doc["head"]["vars"])
     bindings = doc["results"]["bindings"]
+    if ask and len(names) == 1 and len(bindings) <= 1:  # Virtuoso 7.2 answers ASK as one row: 1 or 0
+        return Boolean(bool(bindings) and bindings[0].get(names[0], {}).get("value") not in ("0", "false"))
     truncated = max_rows is not None and len(bindings) > max_rows
     if truncated:
         bindings = bindings[:max_rows]
@@ -152,5 +253,5 @@ def _parse_triples(body: bytes, max_rows: int | None) -> Triples:
     for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
         if max_rows is not None and len(triples) == max_rows:
             return Triples(triples, truncated=True)
-        triples.append((encode(t.subject), encode(t.predicate), encode(t.object)))
+        triples.append((encode(t.subject), encode(t.predicate), canonical(encode(t.object))))
     return Triples(triples)

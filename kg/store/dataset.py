@@ -1,0 +1,109 @@
+"""The dataset a query sent to an external store runs on: the one the embedded store would use.
+
+Why: a shared store's own default graph is not ours (Virtuoso's holds its system graphs), so
+``kg.store.remote`` names the collection's graphs (``kg.store.load.Collection``) in the SPARQL 1.1
+Protocol's own parameters with every query. This module decides which, from the request's
+``default-graph-uri`` / ``named-graph-uri`` and the query's FROM / FROM NAMED, mirroring
+``kg.store.engine`` (pyoxigraph): the stores then agree with the embedded one whatever their own
+defaults. Pure functions over the query text (lexed by ``kg.store.scan``), no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kg.store.load import Collection
+from kg.store.scan import _TOKEN, scan, tokens, unescape
+
+ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The dataset a query runs on: default graphs, and named graphs (None: every graph of the collection)."""
+
+    default: tuple[str, ...]
+    named: tuple[str, ...] | None
+
+
+def says_graph(sparql: str) -> bool:
+    """True when the query has the GRAPH keyword: the only way a query can see named graphs."""
+    return any(kind == "word" and text.upper() == "GRAPH" for kind, text in tokens(unescape(sparql)))
+
+
+def query_dataset(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The graphs of the query's own FROM and FROM NAMED clauses, or None when one cannot be resolved
+    to an absolute IRI here (a relative IRI, an undeclared prefix): then the store resolves them."""
+    toks = tokens(unescape(sparql))
+    prefixes = {toks[i + 1][1][:-1]: toks[i + 2][1][1:-1] for i in range(len(toks) - 2)
+                if toks[i][0] == "word" and toks[i][1].upper() == "PREFIX" and toks[i + 1][0] == "pname"
+                and toks[i + 2][0] == "iri"}
+    default: list[str] = []
+    named: list[str] = []
+    for i, (kind, text) in enumerate(toks):
+        if kind != "word" or text.upper() != "FROM":
+            continue
+        j = i + 2 if i + 1 < len(toks) and toks[i + 1][1].upper() == "NAMED" else i + 1
+        iri = _absolute(toks[j] if j < len(toks) else None, prefixes)
+        if iri is None:
+            return None
+        (named if j == i + 2 else default).append(iri)
+    return default, named
+
+
+def _absolute(tok: tuple[str, str] | None, prefixes: dict[str, str]) -> str | None:
+    """An IRIREF or a prefixed name as an absolute IRI; None for anything else."""
+    if tok is None:
+        return None
+    kind, text = tok
+    if kind == "pname" and text.partition(":")[0] in prefixes:
+        prefix, _, local = text.partition(":")
+        return prefixes[prefix] + local if ABSOLUTE.match(prefixes[prefix]) else None
+    return text[1:-1] if kind == "iri" and ABSOLUTE.match(text[1:-1]) else None
+
+
+def plan_dataset(sparql: str, defaults: Sequence[str], named: Sequence[str], collection: Collection) -> Dataset | None:
+    """The dataset to send, mirroring the embedded store (``kg.store.engine``); None: send none, the
+    query's own FROM / FROM NAMED apply as they are.
+
+    No dataset anywhere: the collection's union as default graph, its graphs as named graphs. Only
+    ``default-graph-uri``: those, and (as pyoxigraph does) every named graph of ours. Only
+    ``named-graph-uri``: those, and the build's own default graph (empty unless the build had one).
+    The query's own FROM without FROM NAMED means no named graphs (SPARQL 1.1 §13.2), but Virtuoso then
+    shows every graph it holds to GRAPH ?g: such a query, when it says GRAPH, gets its own graphs sent
+    back as parameters, with a graph that does not exist standing for "none".
+    """
+    if defaults or named:
+        return Dataset(tuple(defaults) or (collection.default,), tuple(named) if named else None)
+    if not scan(sparql).has_dataset:
+        return Dataset((collection.union,), None)
+    own = query_dataset(sparql) if says_graph(sparql) else None
+    if own is None:
+        return None
+    return Dataset(tuple(own[0]) or (collection.empty,), tuple(own[1]) or (collection.empty,))
+
+
+def without_dataset_clauses(sparql: str) -> str:
+    """The query without its FROM / FROM NAMED clauses (escapes processed, as a parser would first).
+
+    Why: the protocol says ``default-graph-uri`` / ``named-graph-uri`` replace the query's own dataset,
+    but Virtuoso adds them to it; a query that reaches the store with parameters carries no FROM.
+    """
+    text = unescape(sparql)
+    spans = [(m.start(), m.end(), m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(text)]
+    significant = [i for i, span in enumerate(spans) if span[2] not in ("ws", "comment")]
+    cut: list[tuple[int, int]] = []
+    for pos, i in enumerate(significant):
+        kind, word = spans[i][2], spans[i][3].upper()
+        if kind != "word" or word != "FROM":
+            continue
+        last = pos + 1
+        if last < len(significant) and spans[significant[last]][3].upper() == "NAMED":
+            last += 1
+        if last < len(significant):
+            cut.append((spans[i][0], spans[significant[last]][1]))
+    for start, end in reversed(cut):
+        text = text[:start] + " " + text[end:]
+    return text
