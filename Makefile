@@ -70,8 +70,9 @@ wrk:
 
 # Virtuoso (Debian package), the second external store of the integration tests, only when missing and we
 # may install it. Only the binaries are used: each test run starts its own throw-away database on loopback
-# ports (tests/virtuoso_server.py); the package's own service is never started (RUNLEVEL=1 keeps invoke-rc.d
-# from starting it at install: it would listen beyond 127.0.0.1).
+# ports (tests/virtuoso_server.py). The package's own service is not wanted (its default configuration
+# listens beyond 127.0.0.1): RUNLEVEL=1 asks sysvinit's invoke-rc.d not to start it at install; the CI
+# containers have no init that would start it anyway. On a host with systemd, stop it after installing.
 virtuoso:
 	@test -x /usr/bin/virtuoso-t || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
 	  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virtuoso-opensource >/dev/null; } || \
