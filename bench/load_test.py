@@ -30,7 +30,9 @@ from urllib.parse import urlparse
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from kg.devtools.procs import descendants  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -87,19 +89,7 @@ class Memory:
 
 
 def _tree(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    family, frontier = {root}, {root}
-    while frontier:
-        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - family
-        family |= frontier
-    return sorted(family)
-
-
+    return sorted([root, *descendants(root)])
 def _kib(pid: int, path: str, key: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():

@@ -17,34 +17,19 @@ from pathlib import Path
 import pytest
 
 from kg.build.children import parent_death_signal_available
+from kg.devtools.procs import processes
 from kg.publish.dumps import build_lock
 from tests.test_build import ROOT, sums
 
 SEED = ROOT / "data" / "corpus"
 
 
-def processes() -> dict[int, tuple[str, int, int]]:
-    """pid -> (state, parent pid, process group) of every process, read from /proc/<pid>/stat."""
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:  # gone meanwhile
-            continue
-        fields = text[text.rindex(")") + 2:].split()  # after "pid (comm) "
-        found[int(stat.parent.name)] = (fields[0], int(fields[1]), int(fields[2]))
-    return found
-
 
 def live_group(pgid: int) -> list[int]:
     """Processes of the group that are alive (a zombie holds no file and no lock; init reaps it when it can)."""
-    return sorted(pid for pid, (state, _, group) in processes().items() if group == pgid and state != "Z")
-
-
+    return sorted(pid for pid, p in processes().items() if p.pgid == pgid and p.alive)
 def children_of(pid: int) -> list[int]:
-    return [p for p, (state, parent, _) in processes().items() if parent == pid and state != "Z"]
-
-
+    return [p.pid for p in processes().values() if p.ppid == pid and p.alive]
 def test_a_child_of_a_dead_lock_holder_does_not_hold_the_lock(tmp_path: Path) -> None:
     """flock belongs to the open file, which a fork shares: when the holder dies without unlocking
     (SIGKILL), a child it forked under the lock would keep it held. Its children close their copy at
@@ -70,7 +55,7 @@ def test_a_child_of_a_dead_lock_holder_does_not_hold_the_lock(tmp_path: Path) ->
         child = int(pipe.read())
     assert os.waitpid(holder, 0)[1] == 0
     try:
-        assert processes()[child][0] != "Z"  # the child runs
+        assert processes()[child].alive  # the child runs
         fd = os.open(tmp_path, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if the child still held it

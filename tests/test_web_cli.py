@@ -19,6 +19,7 @@ import pytest
 import requests
 from rdflib import Graph, URIRef
 
+from kg.devtools.procs import descendants
 from tests.oxigraph_server import free_port
 from tests.web_server import BASE, make_data_dir
 
@@ -26,20 +27,7 @@ KG = str(Path(sys.executable).parent / "kg")
 
 
 def _pids_with_parent_chain(root: int) -> set[int]:
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError):
-            continue
-    family = {root}
-    while True:
-        more = {pid for pid, ppid in parents.items() if ppid in family} - family
-        if not more:
-            return family - {root}
-        family |= more
-
-
+    return set(descendants(root))
 def test_kg_serve_serves_the_build_and_stops_cleanly(tmp_path: Path) -> None:
     data = make_data_dir(tmp_path / "output")
     port = free_port()

@@ -6,12 +6,12 @@ import http.client
 import os
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
+from kg.devtools.procs import descendants
 from kg.store.types import QueryEngineError
 from tests.web_server import BASE, Live
 
@@ -66,24 +66,9 @@ def test_every_update_form_is_refused_and_data_unchanged(live: Live, how: str, u
 
 
 def _descendants_cpu() -> float:
-    """CPU seconds used so far by the live descendants of this process (workers are grandchildren:
+    """CPU seconds used so far by the descendants of this process (workers are grandchildren:
     they are forked by the store process)."""
-    stats: dict[int, tuple[int, float]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        stats[int(stat.parent.name)] = (int(fields[1]), cpu)
-    family, grew = {os.getpid()}, True
-    while grew:
-        more = {pid for pid, (ppid, _) in stats.items() if ppid in family} - family
-        family |= more
-        grew = bool(more)
-    return sum(cpu for pid, (_, cpu) in stats.items() if pid in family and pid != os.getpid())
-
-
+    return sum(p.cpu for p in descendants(os.getpid()).values())
 def test_runaway_query_is_stopped_while_another_client_is_served(live: Live) -> None:
     outcome: dict[str, object] = {}
 

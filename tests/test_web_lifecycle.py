@@ -25,6 +25,7 @@ import requests
 from waitress.server import create_server
 
 from kg.config import Settings
+from kg.devtools.procs import alive, descendants
 from kg.store.embedded import OxigraphStore
 from kg.web import create_app
 from tests.web_server import make_data_dir
@@ -34,30 +35,9 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
 
 
-def alive(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie (a zombie computes nothing)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
 
-
-def descendants(root: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    family, grew = {root}, True
-    while grew:
-        more = {pid for pid, ppid in parents.items() if ppid in family} - family
-        family |= more
-        grew = bool(more)
-    return {pid for pid in family - {root} if alive(pid)}
-
-
+def living_descendants(root: int) -> set[int]:
+    return {pid for pid, p in descendants(root).items() if p.alive}
 def wait_until(check: Callable[[], bool], seconds: float = 10.0) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -215,7 +195,7 @@ def test_sigterm_to_kg_serve_ends_a_running_query_worker(data_dir: Path) -> None
             url, params={"query": RUNAWAY, "timeout": "8"}, timeout=15)), daemon=True)
         runner.start()
         time.sleep(1.0)  # the runaway is computing in a worker
-        family = descendants(proc.pid)
+        family = living_descendants(proc.pid)
         assert len(family) >= 2  # the store process and its workers
         proc.send_signal(signal.SIGTERM)
         proc.wait(15)
