@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from kg.devtools.procs import descendants
+from kg.devtools.procs import alive, descendants
 from kg.store.types import QueryEngineError
 from tests.web_server import BASE, Live
 
@@ -237,12 +237,16 @@ def test_data_still_intact_after_all_guards(live: Live) -> None:
 
 def test_a_dead_store_process_is_replaced(live: Live) -> None:
     old = live.store.pool.zygote.proc
+    workers = live.store.pool.worker_pids()
     old.kill()
     old.wait(timeout=10)
-    for _ in range(4):  # warm workers forked before keep answering; new ones come from a new store process
+    deadline = time.monotonic() + 10  # its workers die with it (parent-death signal)
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in workers)
+    for _ in range(4):  # each dead worker is found dead and replaced from a new store process
         r = requests.get(live.url + "/sparql", params={"query": COUNT})
         assert r.status_code == 200 and r.json()["results"]["bindings"][0]["n"]["value"] == "159"
-    live.store.pool._idle.clear()  # force a fresh fork
     r = requests.get(live.url + "/letter/167", headers={"Accept": "text/turtle"})
-    assert r.status_code == 200
+    assert r.status_code == 200 and "No. 167" in r.text
     assert live.store.pool.zygote.proc is not old and live.store.pool.zygote.proc.poll() is None
