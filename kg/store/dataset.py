@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kg.store.load import Collection
-from kg.store.scan import _TOKEN, scan, tokens, unescape
+from kg.store.scan import TOKEN, scan, tokens, unescape
 
 ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
@@ -92,7 +92,7 @@ def without_dataset_clauses(sparql: str) -> str:
     but Virtuoso adds them to it; a query that reaches the store with parameters carries no FROM.
     """
     text = unescape(sparql)
-    spans = [(m.start(), m.end(), m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(text)]
+    spans = [(m.start(), m.end(), m.lastgroup or "other", m.group()) for m in TOKEN.finditer(text)]
     significant = [i for i, span in enumerate(spans) if span[2] not in ("ws", "comment")]
     cut: list[tuple[int, int]] = []
     for pos, i in enumerate(significant):

@@ -33,7 +33,8 @@ CACHED_UP_TO = 4096  # only short queries are cached: 512 cached 1 MB queries wo
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _ESCAPE = re.compile(_UCHAR)
 _CODE_ESCAPE = re.compile(r"\\[uU]")
-_TOKEN = re.compile(
+# The lexer: one pattern for the guard (``tokens``) and for the proxy's dataset rewriting (kg.store.dataset).
+TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
@@ -90,7 +91,7 @@ class _TooLong(Exception):
 def tokens(text: str, limit: int | None = None) -> list[tuple[str, str]]:
     """(kind, text) for every token but whitespace; comments are kept (kind "comment")."""
     out = []
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         kind = m.lastgroup or "other"
         if kind != "ws":
             out.append((kind, m.group()))
