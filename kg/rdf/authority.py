@@ -33,7 +33,9 @@ def add_wikidata(g: Graph, node: URIRef, link: WikidataLink) -> None:
     g.add((record, BC.alignmentMethod, BCV.curated if link.method == "curated" else BCV.reconciled))
     g.add((record, BC.confidence, Literal(link.confidence)))
     g.add((record, BC.alignmentSource, Literal(link.source)))
-    g.add((record, PROV.generatedAtTime, Literal(link.date, datatype=XSD.date)))
+    # the day the link was made, as recorded: dcterms:created takes an xsd:date; prov:generatedAtTime would need
+    # an xsd:dateTime, a time of day the authority files do not give
+    g.add((record, DCTERMS.created, Literal(link.date, datatype=XSD.date)))
     if link.evidence:
         g.add((record, BC.evidence, Literal(link.evidence)))
 
