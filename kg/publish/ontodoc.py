@@ -1,7 +1,9 @@
 """HTML documentation of the ontology and its SKOS schemes, generated from ontology/ at build time.
 
 Why generated: the Turtle files are the single source of truth; a hand-written page would drift.
-Kept deliberately small (one Jinja template, no pyLODE dependency).
+Kept deliberately small (one Jinja template, no pyLODE dependency). The served /ontology page
+(``kg.web.ontology``) shows the same facts in the site's layout; the layering keeps the two apart.
+A union class is written as its members ("A or B"), never as a blank node.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ code{background:#f4f4f4}dt{font-weight:bold;margin-top:1em}section{border-top:1p
 <h1>{{ title }}</h1>
 <p>{{ comment }}</p>
 <p>Namespace <code>{{ ns }}</code> (prefix <code>bc:</code>); concept schemes <code>{{ vocab_ns }}</code>
-(prefix <code>bcv:</code>). Turtle: <a href="bolcorr.ttl">bolcorr.ttl</a>, <a href="vocab.ttl">vocab.ttl</a>.</p>
+(prefix <code>bcv:</code>). Version {{ version }}, version IRI <code>{{ version_iri }}</code>.
+Turtle: <a href="bolcorr.ttl">bolcorr.ttl</a>, <a href="vocab.ttl">vocab.ttl</a>.</p>
 {% for heading, terms in sections %}
 <section><h2>{{ heading }}</h2><dl>
 {% for t in terms %}<dt id="{{ t.local }}"><code>{{ t.curie }}</code> — {{ t.label }}</dt>
@@ -45,7 +48,9 @@ class Term:
 
 DOC_PREFIXES = {**PREFIXES, "rico": "https://www.ica.org/standards/RiC/ontology#",
                 "crm": "http://www.cidoc-crm.org/cidoc-crm/", "oa": "http://www.w3.org/ns/oa#",
-                "skosxl": "http://www.w3.org/2008/05/skos-xl#", "sd": "http://www.w3.org/ns/sparql-service-description#"}
+                "skosxl": "http://www.w3.org/2008/05/skos-xl#", "sd": "http://www.w3.org/ns/sparql-service-description#",
+                "cmif": "https://lod.academy/cmif/vocab/terms#",
+                "ricrst": "https://www.ica.org/standards/RiC/vocabularies/recordSetTypes#"}
 
 
 def curie(node: Node, g: Graph) -> str:
@@ -59,13 +64,17 @@ def curie(node: Node, g: Graph) -> str:
 
 
 FACTS = (("subclass of", RDFS.subClassOf), ("subproperty of", RDFS.subPropertyOf), ("domain", RDFS.domain),
-         ("range", RDFS.range), ("close match", SKOS.closeMatch), ("broader", SKOS.broader),
-         ("in scheme", SKOS.inScheme), ("definition", SKOS.definition))
+         ("range", RDFS.range), ("equivalent class", OWL.equivalentClass),
+         ("equivalent property", OWL.equivalentProperty), ("close match", SKOS.closeMatch),
+         ("broader", SKOS.broader), ("in scheme", SKOS.inScheme), ("type", RDF.type),
+         ("definition", SKOS.definition))
+SHOWN_TYPES = (str(OWL), str(SKOS), str(RDFS))  # the type that put a term in its section is not repeated
 
 
 def term(g: Graph, node: URIRef) -> Term:
     name = curie(node, g)
-    facts = [(label, sorted(curie(o, g) if not hasattr(o, "language") else str(o) for o in g.objects(node, p)))
+    facts = [(label, sorted(curie(o, g) if not hasattr(o, "language") else str(o) for o in g.objects(node, p)
+                            if p != RDF.type or not str(o).startswith(SHOWN_TYPES)))
              for label, p in FACTS]
     return Term(name, name.split(":", 1)[-1], str(g.value(node, RDFS.label) or g.value(node, SKOS.prefLabel) or ""),
                 str(g.value(node, RDFS.comment) or ""), [(k, v) for k, v in facts if v])
@@ -84,9 +93,11 @@ def ontology_html(ontology_dir: Path) -> str:
     sections = [("Classes", of_type(OWL.Class)), ("Object properties", of_type(OWL.ObjectProperty)),
                 ("Datatype properties", of_type(OWL.DatatypeProperty)),
                 ("Annotation properties", of_type(OWL.AnnotationProperty)),
+                ("Datatypes declared", of_type(RDFS.Datatype, prefix=DOC_PREFIXES["xsd"])),
                 ("Concept schemes", of_type(SKOS.ConceptScheme, prefix=vocab_ns)),
                 ("Concepts", of_type(SKOS.Concept, prefix=vocab_ns))]
     onto = URIRef(ns)
     return Environment(autoescape=True).from_string(TEMPLATE).render(
         title=str(g.value(onto, RDFS.label) or "bolcorr ontology"), comment=str(g.value(onto, RDFS.comment) or ""),
-        ns=ns, vocab_ns=vocab_ns, sections=sections)
+        ns=ns, vocab_ns=vocab_ns, sections=sections, version=str(g.value(onto, OWL.versionInfo) or ""),
+        version_iri=str(g.value(onto, OWL.versionIRI) or ""))

@@ -88,10 +88,12 @@ def ctx() -> WebContext:
 
 def ontology_graph() -> Graph:
     """Our ontology and SKOS schemes as published with the build (``output/ontology/``), else from
-    ``Settings.ontology_dir``; parsed once per app."""
+    ``Settings.ontology_dir``; parsed once per app. Only rdflib's core prefixes are pre-bound, so the
+    files' own prefixes serialize as written (rdflib's default binds https://schema.org/ to ``schema``,
+    and our ``schema:`` would come out as ``schema1:``)."""
     graph = current_app.extensions.get("kg.ontology")
     if graph is None:
-        graph = Graph()
+        graph = Graph(bind_namespaces="core")
         published = ctx().settings.output_dir / "ontology"
         folder = published if any(published.glob("*.ttl")) else ctx().settings.ontology_dir
         for path in sorted(folder.glob("*.ttl")):

@@ -145,7 +145,7 @@ def _void_graph(path: Path) -> Graph:
     """The build's VoID; a file that cannot be read or parsed is a 503 that names it (logged once per
     request as one line, no traceback: it is the build that is broken, not this code)."""
     try:
-        return Graph().parse(path, format="turtle")
+        return Graph(bind_namespaces="core").parse(path, format="turtle")  # keep void.ttl's schema: prefix
     except Exception as err:  # noqa: BLE001 - rdflib raises many types for a broken file
         reason = " ".join(str(err).split())[:300] or type(err).__name__
         current_app.logger.error("%s: cannot be read: %s", path, reason)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Graph
-from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.web import queries, views
 from kg.web.conneg import RESOURCE_FORMATS
@@ -132,13 +131,11 @@ def render_resource(kind: str, desc: Description) -> str:
 
 
 def render_ontology(graph: Graph) -> str:
-    def terms(kind) -> list[dict[str, str]]:
-        return sorted(({"iri": str(s), "label": str(graph.value(s, RDFS.label) or s),
-                        "comment": str(graph.value(s, RDFS.comment) or "")}
-                       for s in set(graph.subjects(RDF.type, kind))), key=lambda t: t["iri"])
+    """The ontology page: every term with its axioms and alignments (``kg.web.ontology``)."""
+    from kg.store.results import PREFIXES
+    from kg.web.ontology import ontology_view
 
-    return render_template("ontology.html", classes=terms(OWL.Class),
-                           properties=terms(OWL.ObjectProperty) + terms(OWL.DatatypeProperty))
+    return render_template("ontology.html", view=ontology_view(graph, PREFIXES["bc"], PREFIXES["bcv"]))
 
 
 @bp.route("/favicon.ico")

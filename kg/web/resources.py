@@ -13,7 +13,7 @@ import re
 
 from flask import Blueprint, Response, abort, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import OWL, RDFS
 
 from kg.store.formats import JSONLD, Format
 from kg.store.results import PREFIXES, serialize_triples
@@ -169,4 +169,16 @@ def ontology(suffix: str | None = None) -> Response:
     response.headers["Link"] = alternates(url_for("resources.ontology"))
     response.set_etag(f"{ctx().build.version[:16]}-ontology-{fmt.name}")
     return response.make_conditional(request)
+
+
+@bp.route("/ns/<version>")
+def ontology_version(version: str) -> Response:
+    """The ontology at its ``owl:versionIRI`` (``ns/0.2.0``): this site serves the current version there, in
+    every format (``ns/0.2.0.ttl``); an earlier or unknown version is a 404 that names the current one."""
+    name, forced = split_suffix(version)
+    graph = ontology_graph()
+    current = next(iter(graph.objects(None, OWL.versionIRI)), None)
+    if current is None or str(current).rsplit("/", 1)[-1] != name:
+        abort(404, f"Version {name!r} of the ontology is not served here; the current one is <{current}> (/ontology).")
+    return ontology(forced.suffix if forced else None)
 
