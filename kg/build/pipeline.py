@@ -156,7 +156,10 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
         shared = shared_graph(job, results)
         slices = [ChunkFiles(pub.workdir, r.summary.index).path("slice") for r in results]
         times.documents = n_docs
-        times.statements = len(shared) + sum(r.summary.quads for r in results)
+        # the quads of kg.trig: the authority graph, the non-local lines once (their subjects, source
+        # pages and documents outside the corpus, are never authority entities), the local quads
+        nonlocal_lines = set().union(*(r.summary.nonlocal_lines for r in results))
+        times.statements = len(shared) + len(nonlocal_lines) + sum(r.summary.quads for r in results)
         with times.stage("check + write"):  # the whole-dataset checks run in a child while the dumps are written
             pending = Pending(job, shared, slices)
             try:

@@ -6,7 +6,7 @@
                memory) into one sorted, duplicate-free N-Triples stream, hashed (the build's content
                hash) and gzipped in blocks on both cores
     kg.ttl     the prefix lines, the shared block's Turtle, then each batch's local Turtle
-    kg.trig    the prefix lines, the authority graph, then each batch's graphs
+    kg.trig    the prefix lines, the shared graph (authority + non-local triples), then each batch's graphs
     kg.jsonld  one @graph: the shared block's node objects, then each batch's
 
 The shared block is the authority graph plus every non-local triple the batches sent back, deduped
@@ -95,7 +95,7 @@ def write_text_dumps(staging: Path, chunks: list[ChunkFiles], shared_iri: URIRef
     with (staging / "kg.trig").open("w", encoding="utf-8") as out:
         out.write(w.turtle.header())
         out.write(f"{w.turtle(text(shared_iri))} {{\n")
-        write_turtle_blocks(out, shared_rows, w)
+        write_turtle_blocks(out, block_rows, w)  # the authority graph and the non-local triples, once
         out.write("}\n")
         out.flush()
         concat(out.buffer, [c.path("trig") for c in chunks])

@@ -16,7 +16,10 @@ Why "document-local": a subject that belongs to one document (its letter, the le
 graph) has all its triples in that document's graph, so those triples are unique across batches
 and can be written where they are made. Every other triple (a source page, a document cited from
 outside the corpus) may recur in other batches; its line goes back to the main process, which
-dedupes it into the shared block together with the authority graph.
+dedupes it into the shared block together with the authority graph — in every dump, the TriG too.
+So no triple is in two named graphs, and the union of the graphs is their RDF merge on any store:
+pyoxigraph's union default graph counts a triple once per graph that states it (a page named by
+twenty letters was counted twenty times), while SPARQL and our VoID count an RDF graph as a set.
 
 Why text all the way: every term is turned into N-Triples text once (kg/rdf/ntriples.py), and Turtle,
 TriG and JSON-LD are written from that text (an N-Triples term is valid Turtle, and an N-Triples
@@ -38,6 +41,7 @@ from typing import TextIO
 from rdflib import URIRef
 from rdflib.term import Node
 
+from kg.rdf.iris import document_local
 from kg.rdf.ntriples import NTriples
 from kg.rdf.terms import Compactor
 
@@ -100,7 +104,7 @@ class ChunkSummary:
     """What a batch sends back besides its files (small: figures and the non-local lines)."""
 
     index: int
-    quads: int
+    quads: int  # the document-local quads: what kg.trig holds of this batch (non-local ones go to the shared graph)
     graphs: int
     local: Statistics
     nonlocal_lines: list[str]  # N-Triples lines of triples whose subject no single document owns
@@ -152,16 +156,14 @@ def write_chunk(files: ChunkFiles, graphs: list[DocGraph], prefixes: dict[str, s
         nodes = 0
         for graph in graphs:
             g = text(graph.iri)
-            letter = text(graph.letter)
-            inside = letter[:-1] + "/"
             rows = list(map(text.row, graph.triples))
             rows.sort()
-            n_quads += len(rows)
             trig.write(f"{w.turtle(g)} {{\n")
             for subject, group in subject_groups(rows):
                 block = w.subject_block(subject, group)
-                trig.write(block)
-                local = subject == g or subject == letter or subject.startswith(inside)
+                local = subject[0] == "<" and document_local(subject[1:-1], str(graph.iri), str(graph.letter))
+                if local:
+                    trig.write(block)
                 for s, p, o in group:
                     line = f"{s} {p} {o} .\n"
                     lines.add(line)
@@ -171,6 +173,7 @@ def write_chunk(files: ChunkFiles, graphs: list[DocGraph], prefixes: dict[str, s
                     if not local:
                         nonlocal_lines.add(line)
                 if local:
+                    n_quads += len(group)
                     ttl.write(block)
                     jsonld.write((",\n  " if nodes else "") + w.json.node(subject, group))
                     nodes += 1

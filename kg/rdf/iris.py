@@ -30,6 +30,16 @@ def unit_segment(value: str) -> str:
     return slug(value.replace("/", ""))
 
 
+def document_local(subject: str, graph: str, letter: str) -> bool:
+    """True when triples about ``subject`` belong in the document's graph alone (IRIs as plain text).
+
+    The subject is the graph, the letter or one of the letter's parts. Any other subject (a source
+    page, a document cited from outside the corpus) may be described by many documents, so its
+    triples are published once, in the shared graph: then no triple is in two named graphs and the
+    union of the graphs is their RDF merge on every store (kg/publish/chunks.py applies this rule)."""
+    return subject == graph or subject == letter or subject.startswith(letter + "/")
+
+
 class Iris:
     """The IRI patterns relative to one configurable base."""
 

@@ -25,7 +25,7 @@ def open_store(data_dir: Path, sparql_backend: str | None = None, **options: Any
     if sparql_backend:
         from kg.store.remote import RemoteStore
 
-        return RemoteStore(sparql_backend)
+        return RemoteStore(sparql_backend, max_bytes=options.get("max_bytes"))
     from kg.store.embedded import OxigraphStore
 
     return OxigraphStore(data_dir, **options)

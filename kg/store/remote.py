@@ -60,8 +60,9 @@ class RemoteStore:
     """Queries go to ``endpoint`` (the store's SPARQL query URL) with a deadline per query."""
 
     def __init__(self, endpoint: str, session: requests.Session | None = None, *,
-                 collection: Collection | None = None):
+                 collection: Collection | None = None, max_bytes: int | None = None):
         self.endpoint = endpoint
+        self.max_bytes = max_bytes  # our answers' byte cap (``Settings.max_bytes``), as the embedded store's
         self.session = session or requests.Session()
         self.sandboxed = False  # the remote engine decides what SERVICE may reach; our guards run first
         self.collection = collection or Collection()
@@ -90,6 +91,7 @@ class RemoteStore:
 
         result = self.query(sparql, timeout, default_graphs, named_graphs, max_rows=max_rows, federated=federated)
         name, body = serialize(result, formats, base_prefix)
+        result, body = _within(result, body, self.max_bytes, lambda r: serialize(r, formats, base_prefix)[1])
         return Serialized(name, body, getattr(result, "truncated", False), isinstance(result, Triples))
 
     def describe(self, iri: str, timeout: float) -> Triples:
@@ -168,7 +170,7 @@ class RemoteStore:
         try:
             resp = self.session.post(self.endpoint, data=data, headers={"Accept": accept}, stream=True,
                                      timeout=(min(left, 5.0), left))
-            body = _read_before(resp, deadline, timeout)
+            body, over = _read_before(resp, deadline, timeout, self._read_limit)
         except requests.Timeout:
             raise QueryTimeout(f"the query was stopped at its time limit ({timeout:g} s)") from None
         except requests.RequestException as err:
@@ -178,20 +180,88 @@ class RemoteStore:
         if resp.status_code >= 300:
             raise QueryEngineError(f"the SPARQL backend answered {resp.status_code}: "
                                    f"{body.decode('utf-8', 'replace').strip()[:200]}")
+        if over:  # more than our byte cap can keep: the rows read so far, as a whole answer, flagged as cut
+            complete = _complete_prefix(body, accept)
+            if complete is None:
+                raise QueryEngineError(f"the SPARQL backend's answer passed {self._read_limit:,} bytes before "
+                                       "its first rows could be read; narrow the query (LIMIT)")
+            return complete, True
         return body, "X-SPARQL-MaxRows" in resp.headers
 
+    @property
+    def _read_limit(self) -> int | None:
+        """How much of a backend's answer is read: its formats (SPARQL JSON, N-Triples) take up to ~4x
+        the bytes of our most compact one for the same rows, so rows past this are past our cap anyway.
+        Without it a ``SELECT *`` on a big store was read whole into memory (issue 13, item 4)."""
+        return None if self.max_bytes is None else 4 * self.max_bytes + CHUNK
 
-def _read_before(resp: requests.Response, deadline: float, timeout: float) -> bytes:
-    """The whole body, or QueryTimeout when the deadline passes while it is still coming."""
+
+def _read_before(resp: requests.Response, deadline: float, timeout: float,
+                 limit: int | None = None) -> tuple[bytes, bool]:
+    """The body, or QueryTimeout when the deadline passes while it is still coming; and True when it
+    was longer than ``limit`` (then only that much is read, and the connection closed)."""
     chunks: list[bytes] = []
+    size = 0
     try:
         for chunk in resp.iter_content(CHUNK):
             chunks.append(chunk)
+            size += len(chunk)
+            if limit is not None and size > limit:
+                return b"".join(chunks)[:limit], True
             if time.monotonic() > deadline:
                 raise QueryTimeout(f"the query was stopped at its time limit ({timeout:g} s)")
     finally:
         resp.close()
-    return b"".join(chunks)
+    return b"".join(chunks), False
+
+
+def _complete_prefix(body: bytes, accept: str) -> bytes | None:
+    """The first part of an answer as a whole answer of the same format: N-Triples up to its last
+    whole line; SPARQL JSON with the bindings read whole (None when its head is not in the part)."""
+    if accept == N_TRIPLES:
+        return body[:body.rfind(b"\n") + 1]
+    text = body.decode("utf-8", "ignore")  # only the last character can be cut
+    decoder = json.JSONDecoder()
+    head_at, bindings_at = text.find('"head"'), text.find('"bindings"')
+    if head_at < 0 or bindings_at < 0:
+        return None
+    try:
+        head, _ = decoder.raw_decode(text, _after(text, text.index(":", head_at) + 1))
+    except ValueError:
+        return None
+    bindings: list[Any] = []
+    at = text.find("[", bindings_at) + 1
+    while at:
+        at = _after(text, at, ",")
+        try:
+            row, at = decoder.raw_decode(text, at)
+        except ValueError:
+            break
+        bindings.append(row)
+    return json.dumps({"head": head, "results": {"bindings": bindings}}).encode()
+
+
+def _after(text: str, at: int, skip: str = "") -> int:
+    """The index of the first character from ``at`` that is neither white space nor in ``skip``."""
+    while at < len(text) and (text[at].isspace() or text[at] in skip):
+        at += 1
+    return at
+
+
+def _within(result: QueryResult, body: bytes, max_bytes: int | None,
+            render: Any) -> tuple[QueryResult, bytes]:
+    """The answer cut to ``max_bytes`` as the embedded store cuts it (``kg.store.capped.fit``): rows
+    dropped from the end, in proportion, until it fits, and flagged as truncated."""
+    if max_bytes is None or len(body) <= max_bytes or not isinstance(result, Solutions | Triples):
+        return result, body
+    rows = result.rows if isinstance(result, Solutions) else result.triples
+    keep = len(rows)
+    while len(body) > max_bytes and keep > 0:
+        keep = min(keep - 1, int(keep * max_bytes / len(body) * 0.95))
+        result = (replace(result, rows=rows[:keep], truncated=True) if isinstance(result, Solutions)
+                  else replace(result, triples=rows[:keep], truncated=True))
+        body = render(result)
+    return result, body
 
 
 # Datatypes the embedded store (Oxigraph) stores as xsd:integer, in canonical form; other stores keep

@@ -5,7 +5,8 @@ HTTP answers. ``create_app(settings, store)`` is the only way to get an app (no 
 settings read at import); ``serve`` runs it under waitress (``kg serve``). Blueprints are cut by
 concern: ``resources`` (Linked Data URIs with content negotiation), ``sparql`` (the guarded
 endpoint; common requests are answered in front of Flask by ``fastpath``), ``dumps`` (files of
-output/ and VoID), ``pages`` (home, lists, search, the query editor); ``errors`` gives every
+output/ and VoID), ``pages`` (home, lists, search, the query editor), ``browse`` (the indexes of
+people, organizations, places, events and archives; About); ``errors`` gives every
 failure the same shape; HTML only in ``templates/``.
 
 May import: kg.store, kg.config, kg.errors
@@ -50,7 +51,7 @@ def _build(settings: Settings) -> BuildInfo:
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """The app over ``store`` (default: the embedded store loaded from ``settings.output_dir``)."""
-    from kg.web import dumps, errors, pages, resources, sparql
+    from kg.web import browse, dumps, errors, pages, resources, sparql
     from kg.web.fastpath import SparqlFastPath
     from kg.web.templating import install
 
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.extensions["kg"] = web
     errors.register(app)
     install(app)
-    for blueprint in (sparql.bp, dumps.bp, pages.bp, resources.bp):
+    for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, resources.bp):
         app.register_blueprint(blueprint)
     app.after_request(_cors)
     app.wsgi_app = SparqlFastPath(app, web, CORS)  # type: ignore[method-assign]

@@ -13,10 +13,11 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Graph
 
-from kg.web import queries, views
+from kg.web import letters_list, queries, views
 from kg.web.conneg import RESOURCE_FORMATS
 from kg.web.context import ctx, ontology_graph
 from kg.web.describe import Description
+from kg.web.letters_list import ListedLetter, Party
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 50
@@ -36,8 +37,8 @@ def home() -> str:
                            settings=ctx().settings)
 
 
-def _token(row: dict) -> str:
-    raw = f"{row['key']}\x00{row['letter']}".encode()
+def _token(row: ListedLetter) -> str:
+    raw = f"{row.key}\x00{row.iri}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -58,21 +59,41 @@ def _checked(name: str, pattern: re.Pattern[str]) -> str | None:
     return value
 
 
+def _named(name: str, type_iri: str, prefix: str) -> tuple[str, list[Party]]:
+    """A filter typed as a name ("Stalin", "Koba"), an id or an IRI: the text and what it matches."""
+    text = " ".join(request.args.get(name, "").split())
+    if len(text) > 100:
+        abort(400, f"{name}: at most 100 characters.")
+    return text, (letters_list.find_entities(text, type_iri, ctx().settings.base_iri, prefix) if text else [])
+
+
 @bp.route("/letters")
 def letters() -> str:
     base = ctx().settings.base_iri
-    person = _checked("person", ID)
+    person, people = _named("person", "schema:Person", "person/")
+    place, places = _named("place", "schema:Place", "place/")
     year = _checked("year", re.compile(r"^\d{4}$"))
+    kind = _checked("kind", ID)
     fond = _checked("fond", ID)
-    descending = request.args.get("sort") == "desc"
-    rows = queries.letters(base + f"person/{person}" if person else None, year,
-                           base + f"archive/{fond}" if fond else None, descending,
-                           _after(request.args.get("after")), PAGE_SIZE + 1)
+    unmatched = [f"no person named {person!r}"] if person and not people else []
+    unmatched += [f"no place named {place!r}"] if place and not places else []
+    f = letters_list.LetterFilter(tuple(p.iri for p in people), year, base + "vocab/" + kind if kind else None,
+                                  tuple(p.iri for p in places), base + f"archive/{fond}" if fond else None,
+                                  request.args.get("sort") == "desc")
+    rows: list[ListedLetter] = []
+    total = 0
+    if not unmatched:  # several people or places matched: the letters of any of them
+        rows = letters_list.page(f, _after(request.args.get("after")), PAGE_SIZE + 1)
+        total = letters_list.count(f)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    letters_list.details(rows)
     next_args = dict(request.args, after=_token(rows[-1])) if more and rows else None
-    return render_template("letters.html", rows=rows, next_args=next_args, person=person, year=year, fond=fond,
-                           descending=descending, fonds=queries.fonds(), base=base)
+    return render_template("letters.html", rows=rows, total=total, next_args=next_args, person=person,
+                           people=people, place=place, places=places, year=year, kind=kind, fond=fond,
+                           descending=f.descending, fonds=queries.fonds(), kinds=letters_list.kinds(), base=base,
+                           unmatched=unmatched, names=letters_list.choices("schema:Person"),
+                           place_names=letters_list.choices("schema:Place"))
 
 
 def search_terms(q: str) -> list[str]:

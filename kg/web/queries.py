@@ -145,33 +145,3 @@ def search(terms: list[str]) -> list[dict[str, str | None]]:
   OPTIONAL {{ ?resource schema:name ?n }}
   OPTIONAL {{ ?resource a ?t . FILTER(STRSTARTS(STR(?t), "http://schema.org/")) }}
 }} GROUP BY ?resource ORDER BY ?name LIMIT 100""")
-
-
-def letters(person: str | None, year: str | None, fond: str | None, descending: bool,
-            after: tuple[str, str] | None, limit: int) -> list[dict[str, str | None]]:
-    """One page of the letters list, keyset-paginated on (date, IRI): stable under new data and as
-    fast on the last page as on the first (no OFFSET)."""
-    where = []
-    if person:
-        ref = iri_ref(person)
-        where.append(f"{{ ?letter schema:sender {ref} }} UNION {{ ?letter schema:recipient {ref} }}")
-    if year:
-        where.append(f"FILTER(STRSTARTS(?key, {literal(year)}))")
-    if fond:
-        where.append(f"?letter bc:hasInstantiation/bc:inUnit/bc:inUnit* {iri_ref(fond)} .")
-    if after:
-        op = "<" if descending else ">"
-        key, iri = literal(after[0]), literal(after[1])
-        where.append(f"FILTER(?key {op} {key} || (?key = {key} && STR(?letter) {op} {iri}))")
-    order = "DESC(?key) DESC(?letter)" if descending else "?key ?letter"  # IRIs sort by their text
-    body = "\n    ".join(where)
-    distinct = "DISTINCT " if person else ""  # a person may be both sender and recipient of a letter
-    return select(f"""SELECT ?letter ?number ?name ?date ?key WHERE {{
-  {{ SELECT {distinct}?letter ?date ?key WHERE {{
-    ?letter a schema:Message .
-    OPTIONAL {{ ?letter schema:dateCreated ?date }}
-    BIND(COALESCE(STR(?date), "9999") AS ?key)
-    {body}
-  }} ORDER BY {order} LIMIT {int(limit)} }}
-  OPTIONAL {{ ?letter schema:identifier ?number }} OPTIONAL {{ ?letter schema:name ?name }}
-}} ORDER BY {order}""")

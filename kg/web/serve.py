@@ -172,7 +172,7 @@ def serve_until_stopped(server: Server, grace: float, stop: threading.Event | No
 
 def run(settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT; requests in flight finish, then the store's worker processes stop."""
-    options = {} if settings.sparql_backend else {
+    options = {"max_bytes": settings.max_bytes} if settings.sparql_backend else {
         "warm_workers": settings.query_workers, "max_bytes": settings.max_bytes,
         "heavy_queries": settings.heavy_queries, "heavy_after": settings.heavy_after,
         "service_allowlist": settings.service_allowlist}

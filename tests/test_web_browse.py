@@ -1,0 +1,285 @@
+"""The index pages over the seed build: every person, organization, place, event and fond is listed with the
+letters it sent, received, was written at or is mentioned in — counts checked against the dump's own
+triples (read here without SPARQL) — sortable and paged; the About page says what the texts are and whose
+rights they keep. At 390 px (a phone) no index page scrolls sideways."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from kg.config import Settings
+from kg.store.embedded import OxigraphStore
+from kg.web import create_app
+from kg.web.browse import INDEXES, PAGE_SIZE
+from tests.web_server import serving
+
+KG = str(Path(sys.executable).parent / "kg")
+S = "http://schema.org/"
+BC = "https://w3id.org/bolcorr/ns#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[ox.Triple]]]:
+    out = tmp_path_factory.mktemp("browse") / "output"
+    done = subprocess.run([KG, "build", "-q", "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    triples = list(ox.parse(gzip.decompress((out / "kg.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES))
+    settings = replace(Settings(), output_dir=out)
+    store = OxigraphStore(out, warm_workers=2)
+    try:
+        with serving(create_app(settings, store), settings) as server:
+            yield f"http://127.0.0.1:{server.port}", triples
+    finally:
+        store.close()
+
+
+def _get(url: str, **params: str) -> requests.Response:
+    return requests.get(url, params=params, headers={"Accept": "text/html"}, timeout=30)
+
+
+def _expected(triples: list[ox.Triple], kind: str) -> dict[str, Counter]:
+    """Per entity of the index's type: how many distinct letters link to it by each role's predicate."""
+    index = INDEXES[kind]
+    type_iri = S + index.type_iri.split(":")[1]
+    entities = {t.subject.value for t in triples if t.predicate.value == RDF_TYPE and t.object.value == type_iri}
+    letters = {t.subject.value for t in triples if t.predicate.value == RDF_TYPE and t.object.value == S + "Message"}
+    counts: dict[str, Counter] = {e: Counter() for e in entities}
+    seen = set()
+    for t in triples:
+        for role in index.roles:
+            if (t.predicate.value == S + role.predicate.split(":")[1] and t.object.value in entities
+                    and t.subject.value in letters and (t.subject, role.key, t.object) not in seen):
+                seen.add((t.subject, role.key, t.object))
+                counts[t.object.value][role.key] += 1
+    return counts
+
+
+def _rows(page: str) -> list[tuple[str, list[int]]]:
+    """(local path of the entity, its counts) per table row."""
+    found = []
+    for match in re.finditer(r"<tr><td><a href=\"([^\"]+)\">(.*?)</tr>", page, flags=re.S):
+        nums = [int(n or 0) for n in re.findall(r'<td class="num">(\d*)</td>', match.group(2))]
+        found.append((match.group(1), nums))
+    return found
+
+
+@pytest.mark.parametrize("kind", list(INDEXES))
+def test_each_index_lists_every_entity_with_its_letter_counts(seed: tuple[str, list[ox.Triple]], kind: str) -> None:
+    url, triples = seed
+    expected = _expected(triples, kind)
+    resp = _get(url + f"/{kind}", sort="name")
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/html")
+    assert f"<strong>{len(expected)}</strong> {INDEXES[kind].title.lower()}" in resp.text
+    rows = _rows(resp.text)
+    assert len(rows) == min(len(expected), PAGE_SIZE) > 0
+    base = Settings().base_iri
+    for path, nums in rows:
+        iri = base + path.lstrip("/")
+        assert nums == [expected[iri][role.key] for role in INDEXES[kind].roles], path
+    by_letters = _rows(_get(url + f"/{kind}", sort="letters").text)
+    totals = [sum(n) for _, n in by_letters]
+    assert totals == sorted(totals, reverse=True) and totals[0] == max(sum(c.values()) for c in expected.values())
+
+
+def test_people_are_sorted_by_name_and_stalin_counts_what_the_dump_says(seed: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = seed
+    page = _get(url + "/people", sort="name").text
+    names = re.findall(r"<tr><td><a href=\"/person/[^\"]+\">([^<]+)</a>", page)
+    assert names == sorted(names, key=str.casefold) and "I. V. Stalin" in names
+    stalin = dict(_rows(page))["/person/stalin-i-v"]
+    counts = _expected(triples, "people")[Settings().base_iri + "person/stalin-i-v"]
+    assert stalin == [counts["sent"], counts["received"], counts["mentioned"]] and counts["received"] > 0
+
+
+def test_events_are_in_date_order_with_their_dates(seed: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = seed
+    page = _get(url + "/events").text
+    dates = re.findall(r"</td>\n<td>(\d{4}-\d{2}-\d{2})", page)
+    starts = sorted(t.object.value for t in triples if t.predicate.value == S + "startDate"
+                    and any(u.subject == t.subject and u.object.value == S + "Event" for u in triples))
+    assert dates == sorted(dates) and dates[0] == starts[0]
+
+
+def test_archives_say_where_the_originals_lie(seed: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = seed
+    page = _get(url + "/archives").text
+    fond = re.search(r'<a href="(/archive/rgaspi/f85)">([^<]+)</a></td><td class="num">(\d+)</td>', page)
+    assert fond and "F. 85" in fond.group(2)
+    parent = {t.subject.value: t.object.value for t in triples if t.predicate.value.endswith("#inUnit")}
+
+    def chain(unit: str) -> Iterator[str]:
+        while unit:
+            yield unit
+            unit = parent.get(unit, "")
+
+    fond_iri = Settings().base_iri + "archive/rgaspi/f85"
+    held = {t.subject.value for t in triples if t.predicate.value.endswith("#hasInstantiation")
+            and fond_iri in chain(t.object.value)}
+    assert int(fond.group(3)) == len(held) > 0
+
+
+def test_home_counts_link_to_the_indexes_and_about_tells_the_rights(seed: tuple[str, list[ox.Triple]]) -> None:
+    url, _ = seed
+    home = _get(url + "/").text
+    for kind in ("letters", *INDEXES):
+        assert f'<a href="/{kind}"><strong>' in home
+    about = _get(url + "/about").text
+    assert "machine translation" in about and "CC BY 4.0" in about and "keep the rights of their" in about
+    version = re.search(r"build\s+(\S+), ", about)
+    cite = re.search(r"\(version (\S+)\)\.</p>", _get(url + "/letter/167").text)
+    assert version and cite and version.group(1) == cite.group(1)  # the letter's cite box names the same build
+
+
+@pytest.mark.parametrize(("query", "status"), [({"page": "0"}, 400), ({"page": "x"}, 400), ({"page": "999"}, 404),
+                                               ({"sort": "bogus"}, 400)])
+def test_bad_index_parameters_are_refused_clearly(seed: tuple[str, list[ox.Triple]], query: dict, status: int) -> None:
+    url, _ = seed
+    resp = _get(url + "/people", **query)
+    assert resp.status_code == status
+    assert next(iter(query.values())) in resp.text  # the page says which value it refused
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.is_file(), reason="/usr/bin/chromium is missing (`make chromium`)")
+def test_index_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, _ = seed
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--disable-gpu"])
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+            for path in ("/", "/letters", "/letters?person=Stalin", "/people", "/organizations", "/places", "/events",
+                         "/archives", "/about"):
+                page.goto(url + path, wait_until="load")
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, f"{path} is {width} px wide at 390 px"
+        finally:
+            browser.close()
+
+
+# -- the letters list: names as filters, a count, the kind, parties and place, dates in words ----------------
+
+
+def _letter_rows(page: str) -> list[dict[str, str]]:
+    rows = []
+    for m in re.finditer(r"<tr><td>(\d*)</td><td><a href=\"([^\"]+)\">([^<]*)</a></td><td>([^<]*)</td>\n"
+                         r"<td>(.*?)</td>\n<td>(.*?)</td>\n<td>(.*?)</td></tr>", page, flags=re.S):
+        rows.append({"number": m.group(1), "path": m.group(2), "date": m.group(3), "kind": m.group(4),
+                     "from": re.findall(r">([^<]+)</a>", m.group(5)), "to": re.findall(r">([^<]+)</a>", m.group(6)),
+                     "place": re.findall(r">([^<]+)</a>", m.group(7))})
+    return rows
+
+
+def _letters_of(triples: list[ox.Triple], person: str) -> set[str]:
+    return {t.subject.value for t in triples if t.predicate.value in (S + "sender", S + "recipient")
+            and t.object.value == Settings().base_iri + "person/" + person}
+
+
+def test_letters_filtered_by_a_name_as_typed(seed: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = seed
+    expected = _letters_of(triples, "stalin-i-v")
+    for typed in ("Stalin", "I. V. Stalin", "stalin-i-v"):
+        page = _get(url + "/letters", person=typed).text
+        rows = _letter_rows(page)
+        assert {Settings().base_iri + r["path"].lstrip("/") for r in rows} == expected, typed
+        assert f"<strong>{len(expected)}</strong> letters" in page
+        assert all("I. V. Stalin" in r["from"] + r["to"] for r in rows)
+    two = _get(url + "/letters", person="Ordzhonikidze").text
+    assert "matches 2 people" in two and "G. K. Ordzhonikidze" in two and "Z. G. Ordzhonikidze" in two
+    nobody = _get(url + "/letters", person="Nobody Atall").text
+    assert "no person named &#39;Nobody Atall&#39;" in nobody and not _letter_rows(nobody)
+
+
+def test_letter_rows_show_number_date_kind_parties_and_place(seed: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = seed
+    rows = {r["number"]: r for r in _letter_rows(_get(url + "/letters").text)}
+    assert len(rows) == 11
+    assert rows["170"] == {"number": "170", "path": "/letter/170", "date": "22 May 1923", "kind": "letter",
+                           "from": ["K. E. Voroshilov"], "to": ["G. K. Ordzhonikidze"], "place": rows["170"]["place"]}
+    written = {t.subject.value.rsplit("/", 1)[-1] for t in triples if t.predicate.value == S + "locationCreated"}
+    assert {n for n, r in rows.items() if r["place"]} == written
+    keys = [r["number"] for r in _letter_rows(_get(url + "/letters").text)]
+    dated = sorted((next(t.object.value for t in triples if t.subject.value.endswith(f"/letter/{n}")
+                         and t.predicate.value == S + "dateCreated"), n) for n in keys)
+    assert keys == [n for _, n in dated]  # oldest first
+    telegrams = _letter_rows(_get(url + "/letters", kind="telegram").text)
+    assert telegrams == []  # the seed has letters only; the filter narrows, it does not fail
+    assert "<strong>0</strong> letters" in _get(url + "/letters", kind="telegram").text
+
+
+@pytest.mark.parametrize(("statement", "words"), [
+    ({"edtf": "1923-05-22", "qualifier": "x/exact"}, "22 May 1923"),
+    ({"edtf": "1923-08", "earliest": "1923-08-01", "latest": "1923-08-31"}, "Aug 1923"),
+    ({"latest": "1912-12-19", "qualifier": "x/notAfter"}, "not after 19 Dec 1912"),
+    ({"earliest": "1920-03-01", "qualifier": "x/notBefore"}, "not before 1 Mar 1920"),
+    ({"earliest": "1923-01-02", "latest": "1923-01-09", "edtf": "1923-01-02/1923-01-09", "qualifier": "x/range"},
+     "between 2 Jan 1923 and 9 Jan 1923"),
+    ({"edtf": "1923~", "qualifier": "x/approximate"}, "about 1923"),
+    ({}, ""),
+])
+def test_dates_in_words(statement: dict[str, str], words: str) -> None:
+    from kg.web.letters_list import date_in_words
+
+    assert date_in_words(statement) == words
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[ox.Triple]]]:
+    """A generated build: its dates include open-ended ones ("[previously …]" = not after)."""
+    from kg.devtools.generate import write_corpus
+
+    root = tmp_path_factory.mktemp("generated")
+    pages = [str(p) for p in write_corpus(root / "pages", 120)]
+    done = subprocess.run([KG, "build", "-q", "--out", str(root / "output"), *pages], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = root / "output"
+    triples = list(ox.parse(gzip.decompress((out / "kg.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES))
+    settings = replace(Settings(), output_dir=out)
+    store = OxigraphStore(out, warm_workers=2)
+    try:
+        with serving(create_app(settings, store), settings) as server:
+            yield f"http://127.0.0.1:{server.port}", triples
+    finally:
+        store.close()
+
+
+def test_open_ended_dates_are_said_in_words_and_sorted_by_the_day_they_name(
+        generated: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = generated
+    bounds: dict[str, dict[str, str]] = {}
+    for t in triples:
+        if t.predicate.value in (BC + "earliest", BC + "latest") and t.subject.value.endswith("/date") \
+                and "/letter/" in t.subject.value:
+            bounds.setdefault(t.subject.value[:-len("/date")], {})[t.predicate.value[len(BC):]] = t.object.value
+    open_ended = {iri for iri, b in bounds.items() if "earliest" not in b}
+    assert open_ended  # the generator writes "[previously …]" dates
+    rows, after = [], {}
+    while True:  # every page, oldest first
+        page = _get(url + "/letters", **after).text
+        rows += _letter_rows(page)
+        following = re.search(r'<a rel="next" href="\?([^"]+)"', page)
+        if not following:
+            break
+        after = dict(p.split("=", 1) for p in following.group(1).replace("&amp;", "&").split("&"))
+        after = {k: requests.utils.unquote(v) for k, v in after.items()}
+    base = Settings().base_iri
+    shown = {base + r["path"].lstrip("/"): r for r in rows}
+    for iri in open_ended:
+        assert shown[iri]["date"].startswith("not after "), shown[iri]
+    keys = [bounds.get(base + r["path"].lstrip("/"), {}) for r in rows]
+    days = [k.get("earliest") or k.get("latest") or "9999" for k in keys]
+    assert days == sorted(days)  # by the earliest day, or the latest when that is all the date says
