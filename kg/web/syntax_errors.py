@@ -8,6 +8,13 @@ at most ``MAX_EXPECTED`` words ("a variable", "an IRI", ``"}"``, ``WHERE``) and 
 of the line. Two mistakes the engine places badly are recognised first, on the same lexer the guards
 use (``kg.store.scan.TOKEN``): a first word that is no query form, and a prefix that is not declared
 (the engine's position for it lands after the end of the group pattern).
+
+The engine's position is where its parser *stopped*, often the end of the query, past the mistake. So
+the mistake is looked for by asking the engine about prefixes of the query: a prefix followed by a
+character no query may hold (``§``) is either read up to that character (the prefix can still become
+a query) or not; the first token after which it is not is where the query went wrong (a binary
+search: a dozen parses of at most the query's length, each failing before anything runs). The
+alternatives the engine lists at the end of the last good prefix are what may come there.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+
+import pyoxigraph as ox
 
 from kg.store.scan import QUERY_FORMS, TOKEN
 
@@ -31,6 +40,10 @@ _WORDS: dict[str, str | None] = {
     '"\\\\"': None, '"\\\\u"': None, '"\\\\U"': None, "Prefix not found": "a declared prefix",
     "IRI parsing failed": "a valid IRI",
 }
+MAX_SEARCHED_TOKENS = 5000  # beyond, the engine's own position is reported
+_PROBE_BASE = "BASE <http://example.org/> "  # relative IRIs must not fail the probes
+_STOP = " \u00a7"  # "§": outside strings, IRIs and comments no query may hold it
+_EMPTY = ox.Store()  # only ever parses: every probe ends in a syntax error, so nothing is evaluated
 _FUNCTIONS_AS_EXPRESSION = 4  # more builtin names than this: say "an expression" instead of the names
 EXPRESSION = "an expression (a variable, a value or a function call)"
 STRUCTURE = frozenset({"WHERE", "OPTIONAL", "BIND", "VALUES", "FILTER", "GRAPH", "SERVICE", "MINUS", "UNION", "BY",
@@ -158,6 +171,49 @@ def _undeclared_prefix(query: str, toks: list[re.Match[str]], known: dict[str, s
     return None
 
 
+def _engine_stop(text: str) -> tuple[int, str] | None:
+    """(offset in ``text`` where the engine's parser stopped, its alternatives there); None when the
+    engine accepted the text (it never should: probes end in ``_STOP``) or said no position."""
+    try:
+        _EMPTY.query(_PROBE_BASE + text)
+    except SyntaxError as err:
+        match = _AT.match(str(err).strip())
+        if match is None:
+            return None
+        probe = _PROBE_BASE + text
+        offset = _offset(probe, int(match.group(1)), int(match.group(2))) - len(_PROBE_BASE)
+        return offset, match.group(3)
+    return None
+
+
+def _locate(query: str, toks: list[re.Match[str]]) -> tuple[re.Match[str], str] | None:
+    """(the token where the query goes wrong, the engine's alternatives before it), found by asking
+    the engine which prefixes of the query can still become a query."""
+    if not toks or len(toks) > MAX_SEARCHED_TOKENS:
+        return None
+
+    def broken(k: int) -> bool:
+        end = toks[k].end()
+        stop = _engine_stop(query[:end] + _STOP)
+        return stop is not None and stop[0] < end + 1
+
+    if not broken(len(toks) - 1):
+        return None
+    lo, hi = 0, len(toks) - 1  # the first broken prefix lies in lo..hi
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if broken(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    stop = _engine_stop(query[:toks[lo].end()] + _STOP)
+    assert stop is not None
+    culprit = max((t for t in toks if t.start() < stop[0]), key=lambda t: t.start(), default=toks[0])
+    index = toks.index(culprit)
+    before = _engine_stop(query[:toks[index - 1].end()] + _STOP) if index else None
+    return culprit, before[1] if before else ""
+
+
 def explain(query: str, engine_text: str, shift: int = 0, known: dict[str, str] | None = None) -> SyntaxReport:
     """The report for ``query``, which the engine refused with ``engine_text``. ``shift``: characters
     the endpoint put before the client's text on its first line (a ``BASE`` declaration); ``known``:
@@ -166,14 +222,22 @@ def explain(query: str, engine_text: str, shift: int = 0, known: dict[str, str] 
     found = _unknown_form(query, toks) or _undeclared_prefix(query, toks, known or {})
     if found is not None:
         return found
+    located = _locate(query, toks)
+    if located is not None:
+        token, alternatives = located
+        line, column = _position(query, token.start())
+        return _report(query, line, column, _found(query, token.start()), alternatives)
     match = _AT.match(engine_text.strip())
     if match is None:
         return SyntaxReport(0, 0, "", (), f"SPARQL syntax error: {engine_text.splitlines()[0][:300]}", "")
     line, column, rest = int(match.group(1)), int(match.group(2)), match.group(3)
     if line == 1:
         column = max(1, column - shift)
-    token = _found(query, _offset(query, line, column))
-    words = _words(rest)
+    return _report(query, line, column, _found(query, _offset(query, line, column)), rest)
+
+
+def _report(query: str, line: int, column: int, token: str, alternatives: str) -> SyntaxReport:
+    words = _words(alternatives)
     if len(words) > MAX_EXPECTED:
         words = [*words[:MAX_EXPECTED - 1], "…"]
     wanted = ""
