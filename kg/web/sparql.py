@@ -41,6 +41,7 @@ from kg.web import guards
 from kg.web.conneg import HTML, NotAcceptable, content_type, negotiate
 from kg.web.context import WebContext, ctx
 from kg.web.service_description import service_description
+from kg.web.sparql_html import PAGE_FORMATS, project_prefixes, results_page, wants_html, with_prefixes
 from kg.web.syntax_errors import SyntaxReport, explain
 
 bp = Blueprint("sparql", __name__)
@@ -163,8 +164,6 @@ def _run(web: WebContext, query: str, plan: guards.Plan, defaults: list[str], na
                                           formats=(formats[0].name, formats[1].name), max_rows=settings.max_rows,
                                           federated=endpoints, base_prefix=settings.base_iri)
     except QuerySyntaxError as err:
-        from kg.web.sparql_html import project_prefixes
-
         raise SparqlSyntaxError(explain(query, str(err), len(base), project_prefixes(web))) from None
     except QueryBusy as err:
         raise ServiceUnavailable(f"{err}. Try again shortly, or narrow the query.", retry_after=5) from None
@@ -209,15 +208,14 @@ def call_from_flask() -> Call:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    from kg.web.sparql_html import results_page, wants_html
-
     call = call_from_flask()
     if call.query is None:
         if request.method == "POST":
             abort(400, "No query: send query=... (form) or a body of type application/sparql-query.")
         return _describe_service(call.format)
     if wants_html(call.format, call.accept):
-        return results_page(ctx(), call)
+        body, headers = answer(ctx(), call, formats=PAGE_FORMATS)
+        return results_page(ctx(), call.query, body, headers)
     body, headers = answer(ctx(), call)
     response = Response(body, headers=headers)
     if request.method == "GET":
@@ -229,7 +227,5 @@ def endpoint() -> Response:
 def _editor_prefixes() -> dict[str, object]:
     """``project_prefixes()`` and ``with_prefixes(query)`` for the editor's templates (computed only
     when a template calls them)."""
-    from kg.web.sparql_html import project_prefixes, with_prefixes
-
     return {"project_prefixes": lambda: project_prefixes(ctx()),
             "with_prefixes": lambda query: with_prefixes(query, project_prefixes(ctx()))}

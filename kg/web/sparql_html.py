@@ -4,8 +4,9 @@ Why: a browser that opens a ``/sparql?query=…`` link (from the docs, a chat, t
 ``Accept: text/html,…,application/xml;q=0.9,*/*;q=0.8``; it used to get SPARQL XML as a download.
 Only a request that names ``text/html`` (or ``application/xhtml+xml``) first among its best-rated
 types, or asks ``format=html``, gets the page: machine clients' defaults (``*/*``, SPARQL JSON) are
-unchanged. The page runs the query through the same guards and caps (``kg.web.sparql.answer``, in
-SPARQL JSON or N-Triples), shows it editable, and links every IRI under the base to its local page.
+unchanged. ``kg.web.sparql`` runs the query through the same guards and caps, in SPARQL JSON or
+N-Triples (``PAGE_FORMATS``); this module turns that answer into the page, shows the query editable,
+and links every IRI under the base to its local page.
 
 The prefixes offered to the editor are those the ontology files declare (``ontology/*.ttl``, or
 their copy published with the build): the ontology is the source of truth, not a list kept here.
@@ -26,7 +27,6 @@ from kg.store.engine import encode
 from kg.store.formats import NTRIPLES, RESULTS_JSON
 from kg.store.types import RDF_LANGSTRING, XSD_STRING, Term
 from kg.web.context import WebContext
-from kg.web.sparql import Call, answer
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -102,14 +102,15 @@ def _table(body: bytes, graph: bool) -> tuple[list[str], list[list[Term | None]]
     return names, rows, None
 
 
-def results_page(web: WebContext, call: Call) -> Response:
-    """The answer to ``call`` as an HTML page (200), or the usual refusals and errors."""
-    assert call.query is not None
-    body, headers = answer(web, call, formats=(RESULTS_JSON, NTRIPLES))
+PAGE_FORMATS = (RESULTS_JSON, NTRIPLES)  # what the page asks the store for: (results, graphs)
+
+
+def results_page(web: WebContext, query: str, body: bytes, headers: list[tuple[str, str]]) -> Response:
+    """The answer to ``query`` (``body`` and ``headers`` in ``PAGE_FORMATS``) as an HTML page."""
     graph = dict(headers)["Content-Type"].startswith(NTRIPLES.media_type)
     names, rows, boolean = _table(body, graph)
     truncated = dict(headers).get("X-SPARQL-Truncated") == "true"
-    page = render_template("sparql_results.html", query=call.query, names=names, rows=rows, boolean=boolean,
+    page = render_template("sparql_results.html", query=query, names=names, rows=rows, boolean=boolean,
                            truncated=truncated, max_rows=web.settings.max_rows, graph=graph)
     kept = [(k, v) for k, v in headers if k in ("X-SPARQL-Truncated", "X-SPARQL-Max-Rows")]
     return Response(page, mimetype="text/html", headers=[("Vary", "Accept"), *kept])
