@@ -6,9 +6,11 @@ engine one row past the cap. Other formats go through a line format: ``write_sol
 ``write_triples`` stream the answer as TSV / N-Triples (one line per row or triple, newlines in
 literals are escaped) into a ``LineCap``, which stops the engine once one line more than the cap has
 arrived; the kept lines are then re-read and written in the requested format, still natively. That is
-~20x cheaper per row than writing rows in Python, and the cap still cuts and flags: JSON carries
-``"truncated": true|false`` beside ``head`` and ``results``. Results that come as plain tuples
-are written by ``kg.store.results``.
+~20x cheaper per row than writing rows in Python, and the cap still cuts and flags: ``truncated`` is
+returned beside the body (the web layer says it in ``X-SPARQL-Truncated``); in the body only XML says
+it, as a comment, which every XML reader skips. JSON carries nothing beyond ``head`` and ``results``:
+Oxigraph's results reader refuses any member after ``results``. Results that come as plain tuples are
+written by ``kg.store.results``.
 
 The byte cap (``max_bytes``) works the same way: the sinks stop the engine once the answer has grown
 past it, and the answer keeps only whole rows that fit, flagged as truncated. A row cap alone let
@@ -109,7 +111,7 @@ _ROW_START = re.compile(rb'\},\{"(?:[^"\\]|\\.)*":\{"type":', re.DOTALL)
 BOUNDARY = b"},{"
 EMPTY_ROW = b"},{}"
 BINDINGS = b'"bindings":['
-JSON_TAIL = len(b']}},"truncated":true}')  # what closing and flagging a cut answer adds
+JSON_TAIL = len(b"]}}")  # what closing a cut answer adds
 
 
 class JsonRowCap:
@@ -231,7 +233,7 @@ def _json_direct(solutions: ox.QuerySolutions, max_rows: int | None,
     except Exception:
         if not sink.cut:  # a real engine or evaluation error, not our stop
             raise
-    return _flag(sink.body(), RESULTS_JSON, sink.cut), sink.cut
+    return sink.body(), sink.cut
 
 
 _JSON_DIRECT: list[bool] = []
@@ -307,9 +309,8 @@ def fit(head: bytes, lines: bytes, render: Callable[[bytes, bool], bytes], cut: 
 
 
 def _flag(body: bytes, fmt: Format, truncated: bool) -> bytes:
-    """Say in the body whether rows were cut: a ``truncated`` member in JSON, a comment in XML."""
-    if fmt is RESULTS_JSON and body.endswith(b"}"):
-        return body[:-1] + (b',"truncated":true}' if truncated else b',"truncated":false}')
+    """Say in the body whether rows were cut, where every reader accepts it: a comment in XML only
+    (JSON readers refuse extra members, CSV and TSV have no place for a note)."""
     if fmt is RESULTS_XML and truncated:
         return body.replace(b"</head>", b"</head>" + _XML_TRUNCATED, 1)
     return body

@@ -21,7 +21,16 @@ from kg.store.describe import describe_query
 from kg.store.engine import engine_message
 from kg.store.files import find_data_file
 from kg.store.pool import WorkerLost, WorkerPool, cpu_count
-from kg.store.types import QueryEngineError, QueryResult, QuerySyntaxError, QueryTimeout, Serialized, Triples
+from kg.store.types import (
+    EngineFailure,
+    QueryEngineError,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryUnsupported,
+    Serialized,
+    Triples,
+)
 from kg.store.zygote import StoreSource
 
 _DEFAULTS = Settings()
@@ -79,14 +88,19 @@ class OxigraphStore:
         try:
             answer = self.pool.run(request, timeout, networked=bool(federated), endpoints=endpoints)
         except WorkerLost as err:
-            raise QueryEngineError(str(err)) from None
+            raise EngineFailure(str(err)) from None
         if answer is None:
             raise QueryTimeout(f"the query was stopped at its time limit ({timeout:g} s)")
         if answer[0] == "ok":
             return answer[1]
         if answer[1] == "syntax":
             raise QuerySyntaxError(answer[2])
-        raise QueryEngineError(engine_message(answer[2], federated=bool(federated)))
+        message = engine_message(answer[2], federated=bool(federated))
+        if answer[1] == "unsupported":
+            raise QueryUnsupported(message)
+        if answer[1] == "panic" or not federated:  # no remote party to blame: the engine failed
+            raise EngineFailure(message)
+        raise QueryEngineError(message)
 
     def describe(self, iri: str, timeout: float) -> Triples:
         result = self.query(describe_query(iri), timeout)

@@ -98,8 +98,15 @@ def _execute_serialized(store: Any, formats: tuple[str, str], base_prefix: str |
     return Serialized(name, body, False, False)
 
 
+# What the engine says when a query names something it does not implement (a custom function).
+_UNSUPPORTED = re.compile(r"\bis not supported\b|\bnot implemented\b", re.IGNORECASE)
+
+
 def run_in_worker(store: Any, request: tuple) -> tuple:
-    """Answer one request from the pool: ("ok", result) or ("error", kind, message)."""
+    """Answer one request from the pool: ("ok", result) or ("error", kind, message). Kinds: "syntax",
+    "unsupported" (the query's fault), "engine" (an evaluation error) and "panic": a Rust panic reaches
+    Python as ``pyo3_runtime.PanicException``, a ``BaseException``, which an ``except Exception`` let
+    through, so the worker died and the client got a reasonless error."""
     what, kwargs = request
     try:
         if what == "serialized":
@@ -108,7 +115,12 @@ def run_in_worker(store: Any, request: tuple) -> tuple:
     except SyntaxError as err:
         return ("error", "syntax", str(err))
     except Exception as err:  # noqa: BLE001 - OSError mostly; a SERVICE answer of an odd type is a ValueError
-        return ("error", "engine", str(err))  # the store makes it fit to show (``engine_message``)
+        kind = "unsupported" if _UNSUPPORTED.search(str(err)) else "engine"
+        return ("error", kind, str(err))  # the store makes it fit to show (``engine_message``)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as err:  # noqa: BLE001 - a panic of the engine: answer it, the worker is retired
+        return ("error", "panic", f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
 
 
 _REMOTE_STATUS = re.compile(r"Error (\d{3})\b[^\n]*? returned by (\S+)")

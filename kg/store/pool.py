@@ -251,8 +251,33 @@ class WorkerPool:
             if keep:
                 self._idle.append(worker)
             self._cond.notify()
+            refill = not keep and not self._closed and len(self._idle) + self._busy < self.warm
         if not keep:
             self._forget(worker)
+        if refill:
+            self._refill()
+
+    def _refill(self) -> None:
+        """A worker that died, was stopped or was retired leaves the pool below ``warm``: fork its
+        replacement now, so the pool is whole again before the next burst of queries needs it."""
+        try:
+            fresh = self._start()
+        except (OSError, RuntimeError):  # closed meanwhile, or the store process is gone: a checkout retries
+            return
+        try:
+            fresh.wait_ready(60)  # read its "ready": an idle worker's pipe must be empty (``idle_and_alive``)
+        except RuntimeError:
+            self._forget(fresh)
+            return
+        with self._cond:
+            if self._closed or len(self._idle) >= self.warm:
+                extra = True
+            else:
+                self._idle.append(fresh)
+                extra = False
+                self._cond.notify()
+        if extra:
+            self._forget(fresh)
 
     def run(self, request: tuple, timeout: float, networked: bool = False,
             endpoints: tuple[str, ...] = ()) -> tuple | None:

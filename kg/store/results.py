@@ -82,7 +82,9 @@ def _json_term(term: Term) -> str:
 
 
 def _json(result: Solutions | Boolean) -> bytes:
-    """SPARQL JSON; each distinct term is written once (result tables repeat IRIs a lot)."""
+    """SPARQL JSON; each distinct term is written once (result tables repeat IRIs a lot). No member
+    beyond ``head`` and ``results``: Oxigraph's reader refuses anything after ``results`` (a federating
+    Oxigraph got a broken answer), so a cut is said only by the ``X-SPARQL-Truncated`` header."""
     if isinstance(result, Boolean):
         return json.dumps({"head": {}, "boolean": result.value}).encode()
     memo: dict[Term, str] = {}
@@ -98,9 +100,7 @@ def _json(result: Solutions | Boolean) -> bytes:
                 cells.append(name + text)
         bindings.append("{" + ",".join(cells) + "}")
     head = json.dumps({"vars": list(result.variables)}, ensure_ascii=False)
-    truncated = "true" if result.truncated else "false"
-    return ('{"head":' + head + ',"results":{"bindings":[' + ",".join(bindings) + ']},"truncated":'
-            + truncated + "}").encode()
+    return ('{"head":' + head + ',"results":{"bindings":[' + ",".join(bindings) + "]}}").encode()
 
 
 def _memoized(fn: Callable[[Any], str]) -> Callable[[Any], str]:

@@ -69,7 +69,18 @@ class QueryBusy(QueryTimeout):
 
 
 class QueryEngineError(Exception):
-    """The engine failed while evaluating (e.g. a SERVICE endpoint answered with an error)."""
+    """The engine failed while evaluating (e.g. a SERVICE endpoint or a SPARQL backend answered with an
+    error): the fault lies upstream, 502."""
+
+
+class QueryUnsupported(QueryEngineError):
+    """The query asks for something the engine does not have (a function it does not know): the
+    client's to change, 400."""
+
+
+class EngineFailure(QueryEngineError):
+    """The embedded engine itself failed on the query (an internal error, a panic, a worker process
+    that died while answering): 500, with the reason. The worker is replaced; the pool stays whole."""
 
 
 class Store(Protocol):

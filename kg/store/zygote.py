@@ -134,7 +134,10 @@ def _serve_worker(conn: Connection, store: Any, sandbox: bool) -> None:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        _send_answer(conn, run_in_worker(store, request))
+        answer = run_in_worker(store, request)
+        _send_answer(conn, answer)
+        if answer[:2] == ("error", "panic"):
+            return  # after a panic the engine's state is not to be trusted: the pool forks a fresh worker
 
 
 BODY_TAG = "ok+body"

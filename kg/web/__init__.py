@@ -4,7 +4,8 @@ In: ``Settings`` and a ``kg.store`` ``Store`` (default: the embedded store over 
 HTTP answers. ``create_app(settings, store)`` is the only way to get an app (no global app, no
 settings read at import); ``serve`` runs it under waitress (``kg serve``). Blueprints are cut by
 concern: ``resources`` (Linked Data URIs with content negotiation), ``sparql`` (the guarded
-endpoint; common requests are answered in front of Flask by ``fastpath``), ``dumps`` (files of
+endpoint; common requests are answered in front of Flask by ``fastpath``; browsers get an HTML table
+from ``sparql_html``; ``syntax_errors`` says where a query is wrong), ``dumps`` (files of
 output/ and VoID), ``pages`` (home, lists, search, the query editor), ``browse`` (the indexes of
 people, organizations, places, events and archives; About); ``errors`` gives every
 failure the same shape; HTML only in ``templates/``.

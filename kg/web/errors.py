@@ -1,7 +1,9 @@
 """One error shape for the whole site: an HTML page for browsers, JSON for everyone else.
 
 JSON: ``{"error": <reason phrase>, "status": <code>, "message": <what to do>}`` (plus ``offered``
-on 406). Anything that is not an HTTPException is a bug: it is logged with its traceback and answered
+on 406; a SPARQL syntax error adds ``line``, ``column``, ``found``, ``expected`` and ``excerpt``, and
+its message ends with the caret excerpt, for clients that print only the message). Anything that is
+not an HTTPException is a bug: it is logged with its traceback and answered
 as a plain 500, without leaking the exception text.
 """
 
@@ -12,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from kg.store.types import QueryTimeout
 from kg.web.conneg import NotAcceptable
+from kg.web.sparql import SparqlSyntaxError
 
 bp = Blueprint("errors", __name__)
 
@@ -22,14 +25,18 @@ def wants_html() -> bool:
     return best == "text/html" and accept["text/html"] > accept["application/json"]
 
 
-def error_response(status: int, title: str, message: str, offered: list[str] | None = None):
+def error_response(status: int, title: str, message: str, offered: list[str] | None = None,
+                   fields: dict[str, object] | None = None, page: dict[str, object] | None = None):
+    """``fields``: more members of the JSON body; ``page``: more values for the HTML page."""
     if wants_html():
-        body = render_template("error.html", status=status, title=title, message=message, offered=offered or [])
+        body = render_template("error.html", status=status, title=title, message=message, offered=offered or [],
+                               **(page or {}))
         response = current_app.response_class(body, status=status, mimetype="text/html")
     else:
         payload: dict[str, object] = {"error": title, "status": status, "message": message}
         if offered:
             payload["offered"] = offered
+        payload.update(fields or {})
         response = jsonify(payload)
         response.status_code = status
     response.headers["Vary"] = "Accept"
@@ -42,6 +49,17 @@ def _http_error(err: HTTPException):
         if err.get_response().headers.get(key):
             response.headers[key] = err.get_response().headers[key]
     return response
+
+
+def _syntax(err: SparqlSyntaxError):
+    """400 with where and what: the summary and the caret excerpt on the page, with the query to edit."""
+    report = err.report
+    query = request.values.get("query") if request.mimetype != "application/sparql-query" else \
+        request.get_data(as_text=True)
+    return error_response(400, "Bad Request", report.message,
+                          fields={"line": report.line, "column": report.column, "found": report.found,
+                                  "expected": list(report.expected), "excerpt": report.excerpt},
+                          page={"summary": report.summary, "detail": report.excerpt, "query": query})
 
 
 def _not_acceptable(err: NotAcceptable):
@@ -63,6 +81,7 @@ def _bug(err: Exception):
 
 
 def register(app: Flask) -> None:
+    app.register_error_handler(SparqlSyntaxError, _syntax)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NotAcceptable, _not_acceptable)
     app.register_error_handler(QueryTimeout, _too_slow)

@@ -24,9 +24,11 @@ from urllib.parse import parse_qsl
 import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler used below
 from flask import Flask
 from werkzeug.datastructures import MultiDict
+from werkzeug.http import parse_options_header
 
 from kg.web.context import WebContext
 from kg.web.sparql import DIRECT, FORM, Call, answer, read_call
+from kg.web.sparql_html import wants_html
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -62,8 +64,8 @@ class SparqlFastPath:
         try:
             body = self._body(environ)
             call = self._call(environ, body)
-            if call.query is None:
-                raise NotHere
+            if call.query is None or wants_html(call.format, call.accept):
+                raise NotHere  # the service description, the editor or the HTML results page: Flask's
             data, headers = answer(self.web, call)
         except NotHere:
             self._restore(environ, body)
@@ -96,11 +98,12 @@ class SparqlFastPath:
             text = None if body is None else body.decode()
         except UnicodeError:
             raise NotHere from None  # werkzeug's own handling of undecodable bytes applies
-        mimetype = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        mimetype, params = parse_options_header(environ.get("CONTENT_TYPE", ""))
+        mimetype = mimetype.lower()
         if body is not None and mimetype not in (FORM, DIRECT):
             raise NotHere
         return read_call(environ["REQUEST_METHOD"], mimetype, args, lambda: _pairs(text or ""), lambda: text or "",
-                         environ.get("HTTP_ACCEPT", ""))
+                         environ.get("HTTP_ACCEPT", ""), params.get("charset"))
 
     @staticmethod
     def _restore(environ: Environ, body: bytes | None) -> None:

@@ -31,7 +31,8 @@ def _limits(g: Graph, service: URIRef, settings: Settings, sandboxed: bool) -> N
     g.add((service, RDFS.comment, Literal(
         f"Read-only SPARQL 1.1 endpoint. Queries stop after {settings.query_timeout:g} s (lower it per request "
         f"with timeout=<seconds>); at most {settings.max_rows} rows or triples are returned (the header "
-        f"X-SPARQL-Truncated and, in JSON, \"truncated\" say when more matched); request bodies up to "
+        f"X-SPARQL-Truncated says when more matched); relative IRIs resolve against this endpoint's IRI; "
+        f"request bodies up to "
         f"{settings.max_body_bytes} bytes; SERVICE only to: {allowed} (within {settings.service_timeout:g} s); "
         f"FROM and FROM NAMED select graphs of this store and never fetch anything. Without FROM or "
         f"default-graph-uri the default graph is the union of all named graphs (one per document).", lang="en")))
