@@ -117,7 +117,8 @@ def corresp_desc(letter: Letter) -> ET.Element:
     if mentions:
         note = ET.SubElement(desc, "note")
         for m in mentions:
-            ET.SubElement(note, "ref", {"type": CMIF_TERMS + MENTIONS[m.kind], "target": m.authority or ""}).text = m.name
+            ref = ET.SubElement(note, "ref", {"type": CMIF_TERMS + MENTIONS[m.kind], "target": m.authority or ""})
+            ref.text = m.name
     return desc
 
 
