@@ -4,7 +4,8 @@
 
 Files: kg.ttl, kg.nt.gz (sorted N-Triples, gzip mtime=0: byte-identical across builds), kg.jsonld
 (compact) + context.jsonld, kg.trig (named graphs with provenance), void.ttl (VoID + DCAT, build
-version), ontology/ (Turtle + index.html), shapes/, SHA256SUMS.
+version), cmif.xml and letters.csv (the letters as CMIF and as a table: kg/publish/views.py), ontology/
+(Turtle + index.html), shapes/, SHA256SUMS.
 
 Why the swap: readers (the server, `kg load`, a person) must see either the previous build or the
 new one, never a half-written mix, even if the build is killed. On Linux the staging directory and
@@ -47,6 +48,7 @@ from kg.config import Settings
 from kg.publish.assemble import assemble
 from kg.publish.chunks import ChunkFiles, ChunkSummary, DocGraph, Triple, write_chunk
 from kg.publish.ontodoc import ontology_html
+from kg.publish.views import write_letter_views
 from kg.publish.void import BuildInfo, void_graph
 from kg.rdf.iris import Iris
 from kg.rdf.light import LightDataset, light_of
@@ -201,6 +203,7 @@ class Publication:
         (staging / "context.jsonld").write_text(json.dumps(jsonld_context(prefixes), indent=1) + "\n",
                                                 encoding="utf-8")
         dumps = [staging / name for name in ("kg.ttl", "kg.nt.gz", "kg.jsonld", "kg.trig")]
+        dumps += write_letter_views(staging, settings.base_iri, started)  # cmif.xml, letters.csv
         void = void_graph(settings.base_iri, done.stats, done.objects, done.graphs, dumps, info)
         (staging / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
         copy_sources(settings, staging)

@@ -24,7 +24,8 @@ RIGHTS = ("Structured data, identifications and authority files: CC BY 4.0. The 
           "and of the editorial notes are quoted from the English web translation of 'Bolshevik leadership. "
           "Correspondence. 1912-1927' (1996); their rights remain with their holders.")
 MEDIA_TYPES = {"kg.ttl": "text/turtle", "kg.nt.gz": "application/n-triples", "kg.jsonld": "application/ld+json",
-               "kg.trig": "application/trig"}
+               "kg.trig": "application/trig", "cmif.xml": "application/tei+xml", "letters.csv": "text/csv"}
+RDF_DUMPS = frozenset({"kg.ttl", "kg.nt.gz", "kg.jsonld", "kg.trig"})  # void:dataDump; the others are views
 IANA = "https://www.iana.org/assignments/media-types/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -48,7 +49,8 @@ def add_distribution(g: Graph, dataset: URIRef, base: str, path: Path) -> None:
     node = URIRef(f"{base}dumps/{path.name}")
     media = MEDIA_TYPES[path.name]
     g.add((dataset, DCAT.distribution, node))
-    g.add((dataset, VOID.dataDump, node))
+    if path.name in RDF_DUMPS:
+        g.add((dataset, VOID.dataDump, node))
     g.add((node, RDF.type, DCAT.Distribution))
     g.add((node, DCTERMS.title, Literal(path.name)))
     g.add((node, DCAT.downloadURL, node))

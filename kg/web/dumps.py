@@ -1,4 +1,5 @@
-"""/dumps/: the files of output/ with sizes and SHA-256 checksums; /.well-known/void: the VoID/DCAT.
+"""/dumps/: the files of output/ with sizes and SHA-256 checksums; /.well-known/void: the VoID/DCAT;
+/cmif.xml and /letters.csv: the letter views of the build (the same files as under /dumps/).
 
 Only regular files listed in output/ are served (a name is looked up in the listing, never joined
 onto a path), so ``../`` or an encoded slash cannot reach anything else: it is a 404. ``.gz`` files
@@ -48,6 +49,8 @@ class DumpFile:
 def media_type(name: str) -> str:
     if name == "SHA256SUMS":
         return "text/plain"
+    if name == "cmif.xml":  # TEI (RFC 6129), the letters in CMIF
+        return "application/tei+xml"
     return MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
 
 
@@ -124,6 +127,13 @@ def download(name: str) -> Response:
     if match.sha256:
         response.headers["Digest"] = f"sha-256={match.sha256}"
     return response
+
+
+@bp.route("/cmif.xml")
+@bp.route("/letters.csv")
+def letter_view() -> Response:
+    """The letters as CMIF (the address to register with correspSearch) and as a table, at the root too."""
+    return download(request.path.lstrip("/"))
 
 
 @bp.route("/.well-known/void")
