@@ -27,6 +27,9 @@ BRACKET_TOKEN = re.compile(_WORD_START + r"[A-Za-z]*(?:\[[A-Za-z]+\][A-Za-z]*)+"
 INITIALS_BEFORE = re.compile(r"(?:(?<=\s)|^)((?:[A-Z][a-z]?\.\s?){1,3})\s*\[?$")
 COMRADE = re.compile(r"\b(?:[Cc]omrades?|[Tt]ov)\.?[ \t]+(?P<name>[A-Z][a-z]{3,}|[A-Z]{4,})(?![\w.\[])")
 QUALIFIED = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
+# after a context name ("Central Committee", "Sovnarkom"): " of <anything>" is another body ("of the CP(b)U",
+# "of the unions", "of Georgia"), except "of the Party"/"of our Party", which is the writer's own
+CONTEXT_QUALIFIED = re.compile(r"\s+of\s+(?!(?:the|our)\s+[Pp]arty\b)\S")
 NOT_NAMES = frozenset({"Chairman", "Secretary", "People", "Plenipotentiary", "Commissar", "Dear", "With", "Your",
                        "This", "That", "These", "They", "Then", "When", "What", "There", "Here"})
 TOV = frozenset({"T.", "Tov."})  # "T. Trotsky": the translation's abbreviation of "tov." (comrade), not an initial
@@ -96,17 +99,31 @@ class NameFinder:
             candidates = self.forms_for(m.group())
             if QUALIFIED.match(text, m.end()):  # "Council of People's Commissars of Georgia": another body
                 candidates = tuple(nf for nf in candidates if nf.entity not in self.auth.qualifiable)
+            if CONTEXT_QUALIFIED.match(text, m.end()):
+                candidates = tuple(nf for nf in candidates if nf.scope != "dated")
             if candidates:
                 found.append(Found(m.start(), m.end(), m.group(), "form", candidates))
         found += [Found(m.start("name"), m.end("name"), m.group("name"), "comrade")
                   for m in COMRADE.finditer(text) if m.group("name") not in NOT_NAMES]
         kept = _without_overlaps(found)
+        kept += self._people_inside(text, kept)
         for f in kept:
             f.qualifier = qualifier_before(text, f.start)
             if f.how == "bracket" and f.text.startswith("[") and f.qualifier.endswith("."):
                 f.start = text.rindex(f.qualifier, 0, f.start)  # "L. D. [Trotsky]": initials the editors completed
                 f.text = text[f.start:f.end]
         return kept
+
+    def _people_inside(self, text: str, kept: list[Found]) -> list[Found]:
+        """People named inside a body's name ("the Dzerzhinsky commission"): the letter names them too."""
+        out = []
+        for f in kept:
+            if f.how == "form" and " " in f.text and all(nf.kind == "label" for nf in f.candidates):
+                for m in self._pattern.finditer(text, f.start, f.end):
+                    people = tuple(nf for nf in self.forms_for(m.group()) if nf.kind != "label")
+                    if people and (m.start(), m.end()) != (f.start, f.end):
+                        out.append(Found(m.start(), m.end(), m.group(), "form", people))
+        return out
 
     def _brackets(self, text: str) -> list[Found]:
         out = []
@@ -155,10 +172,12 @@ def qualifier_before(text: str, start: int) -> str:
     return m.group(1) if m else ""
 
 
-def identification_forms(idents: Iterable[Identification]) -> list[DocForm]:
-    """identifications.toml entries of one document as case-insensitive whole-word patterns."""
-    return [DocForm(re.compile(_WORD_START + form_regex(i.form) + _WORD_END, re.I), i.entity, i.basis, i.kind,
-                    i.explanation) for i in idents]
+def identification_forms(idents: Iterable[Identification], context_keys: frozenset[str] = frozenset()) -> list[DocForm]:
+    """identifications.toml entries of one document as case-insensitive whole-word patterns; a context name
+    ("Central Committee") followed by " of ..." is another body and is left to the authority forms."""
+    return [DocForm(re.compile(_WORD_START + form_regex(i.form) + _WORD_END
+                               + (r"(?!" + CONTEXT_QUALIFIED.pattern + ")" if name_key(i.form) in context_keys else ""),
+                               re.I), i.entity, i.basis, i.kind, i.explanation) for i in idents]
 
 
 def _without_overlaps(found: list[Found]) -> list[Found]:
