@@ -358,6 +358,7 @@ class Event:
     kind: str  # decision | meeting | plenum | historical
     date: DateStatement
     body: str | None = None  # Entity.id of the acting body (politburo, orgburo, sto...)
+    co_bodies: list[str] = field(default_factory=list)  # bodies acting with it (a joint plenum: the CCC beside the CC)
     summary: str = ""
     references: list[Reference] = field(default_factory=list)
     cited_in: list[tuple[str, int]] = field(default_factory=list)  # (Document.key, note number)

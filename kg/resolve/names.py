@@ -70,6 +70,7 @@ class NameFinder:
 
     auth: Authorities
     _pattern: re.Pattern[str] = field(init=False)
+    _people: re.Pattern[str] = field(init=False)  # the forms of people only, looked for inside bodies' names
     _by_key: dict[str, list[NameForm]] = field(init=False)
     _by_variant: dict[str, list[NameForm]] = field(init=False)
     _stems: list[tuple[str, NameForm]] = field(init=False)  # forms a completion may extend by a case ending
@@ -77,15 +78,20 @@ class NameFinder:
     def __post_init__(self) -> None:
         self._by_key, self._by_variant = {}, {}
         alternatives: set[str] = set()
+        people: set[str] = set()
         for nf in self.auth.forms:
             self._by_key.setdefault(name_key(nf.form), []).append(nf)
             self._by_variant.setdefault(variant_key(nf.form), []).append(nf)
             for variant in {nf.form, nf.form.upper()}:
                 alternatives.add(form_regex(variant))
+                if nf.kind != "label":
+                    people.add(form_regex(variant))
         self._stems = [(variant_key(nf.form), nf) for nf in self.auth.forms
                        if nf.kind in ("surname", "nickname", "pseudonym") and len(nf.form) >= 4]
         ordered = sorted(alternatives, key=len, reverse=True)
         self._pattern = re.compile(_WORD_START + "(?:" + "|".join(ordered) + ")" + _WORD_END)
+        self._people = re.compile(_WORD_START + "(?:" + "|".join(sorted(people, key=len, reverse=True)) + ")"
+                                  + _WORD_END)
 
     def forms_for(self, text: str) -> tuple[NameForm, ...]:
         return tuple(self._by_key.get(name_key(text), ()))
@@ -119,7 +125,7 @@ class NameFinder:
         out = []
         for f in kept:
             if f.how == "form" and " " in f.text and all(nf.kind == "label" for nf in f.candidates):
-                for m in self._pattern.finditer(text, f.start, f.end):
+                for m in self._people.finditer(text, f.start, f.end):
                     people = tuple(nf for nf in self.forms_for(m.group()) if nf.kind != "label")
                     if people and (m.start(), m.end()) != (f.start, f.end):
                         out.append(Found(m.start(), m.end(), m.group(), "form", people))
