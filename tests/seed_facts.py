@@ -58,6 +58,7 @@ class Fact:
 @dataclass
 class Score:
     facts: list[Fact] = field(default_factory=list)
+    title: str = "seed facts"
 
     @property
     def ok(self) -> int:
@@ -73,7 +74,7 @@ class Score:
 
     def report(self) -> str:
         """'seed facts: ok/total', then one line per fact that does not hold, with what was found."""
-        lines = [f"seed facts: {self.ok}/{self.total}"]
+        lines = [f"{self.title}: {self.ok}/{self.total}"]
         lines += [f"  missing: {f.what}" + (f" (found {f.found})" if f.found else "") for f in self.missing]
         return "\n".join(lines)
 
@@ -224,3 +225,80 @@ def score(store: ox.Store, expected: dict | None = None) -> Score:
 
 def score_dump(path: Path, expected: dict | None = None) -> Score:
     return score(read_dump(path), expected)
+
+
+# -- organizations, places and events (the project's own block "mentioned", issue 15) -------------------------
+
+BC = "https://w3id.org/bolcorr/ns#"
+
+
+def _values(store: ox.Store, node: object, predicate: str) -> list[object]:
+    return [q.object for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None)]
+
+
+def score_mentions(store: ox.Store, expected: dict | None = None) -> Score:
+    """The facts of seed-expected.json's "mentioned" block, one per field, each saying what it found instead.
+
+    Mentions, bodies' dates and coordinates are read through schema.org; how a context-dependent form was
+    read (which body, or none) through our bc:nameUsage, bc:nameForm and bc:refersTo, and the bodies of a
+    joint session through bc:decidedBy: no generic vocabulary says either."""
+    block = (expected if expected is not None else expected_facts())["mentioned"]
+    graph = Reader(store)
+    result = Score(title="seed organizations, places and events")
+
+    def fact(holds: bool, what: str, found: object = "") -> None:
+        result.facts.append(Fact(what, bool(holds), "" if holds else str(found)))
+
+    def start_dates(node: object) -> list[str]:
+        return [_lexical(v) for v in _values(store, node, SCHEMA + "startDate")]
+
+    for no, wanted in block["letters"].items():
+        letter = graph.letters.get(no)
+        mentioned = letter.objects("mentions") if letter else []
+        names = graph.names_of(mentioned)
+        for kind in ("organizations", "places"):
+            for name in wanted[kind]:
+                fact(_named(name, names), f"No. {no}: mentions {kind[:-1]} {name}")
+        for event in wanted["events"]:
+            fact(any(_named(event["name"], graph.names_of([m])) and event["date"] in start_dates(m)
+                     for m in mentioned), f"No. {no}: mentions event {event['name']} of {event['date']}")
+        for name in wanted.get("not_mentioned", []):
+            fact(not _named(name, names), f"No. {no}: does not mention {name} (a cited title's words)",
+                 [n for n in names if name.lower() in n.lower()])
+    for item in block["context"]:
+        letter = graph.letters.get(item["no"])
+        usages = [u for u in (letter.objects("nameUsage", BC) if letter else [])
+                  if any(_lexical(f).lower() == item["form"].lower() for f in _values(store, u, BC + "nameForm"))]
+        targets = [t for u in usages for t in _values(store, u, BC + "refersTo")]
+        if item["refers_to"] is None:
+            holds, what = bool(usages) and not targets, "left unresolved"
+        else:
+            holds = bool(usages) and all(_named(item["refers_to"], graph.names_of([t])) for t in targets) \
+                and len(targets) == len(usages)
+            what = f"read as {item['refers_to']}"
+        fact(holds, f"No. {item['no']}: '{item['form']}' {what}", sorted(set(graph.names_of(targets))) or usages)
+    by_name = {name.lower(): node for node, names in graph.names.items() for name in names}
+    for body in block["bodies"]:
+        node = by_name.get(body["name"].lower())
+        founded = [_lexical(v) for v in _values(store, node, SCHEMA + "foundingDate")] if node else []
+        fact(founded == [body["founded"]], f"{body['name']}: founded {body['founded']}", founded)
+    for joint in block["joint_events"]:
+        events = [n for n in graph.names if _named(joint["name"], graph.names[n]) and joint["date"] in start_dates(n)]
+        bodies = [graph.names_of(_values(store, e, BC + "decidedBy")) for e in events]
+        for name in joint["decided_by"]:
+            fact(any(_named(name, b) for b in bodies), f"{joint['name']} of {joint['date']}: decided by {name}", bodies)
+    places = {name.lower(): node for node, names in graph.names.items() for name in names
+              if _values(store, node, RDF_TYPE) and ox.NamedNode(SCHEMA + "Place") in _values(store, node, RDF_TYPE)}
+    for name in block["coordinates"]:
+        points = _values(store, places[name.lower()], SCHEMA + "geo") if name.lower() in places else []
+        fact(len(points) == 1 and all(_values(store, points[0], SCHEMA + p) for p in ("latitude", "longitude")),
+             f"{name}: schema:geo with latitude and longitude", points)
+    for name in block["no_coordinates"]:
+        node = places.get(name.lower())
+        fact(node is not None and not _values(store, node, SCHEMA + "geo"),
+             f"{name}: a place without coordinates (no unambiguous gazetteer record)", node)
+    return result
+
+
+def score_mentions_dump(path: Path, expected: dict | None = None) -> Score:
+    return score_mentions(read_dump(path), expected)

@@ -25,7 +25,7 @@ from kg.build.pipeline import build
 from kg.cli import cli
 from kg.config import Settings
 from kg.validate.shacl import load_file
-from tests.seed_facts import SEED_TOTAL, score_dump
+from tests.seed_facts import SEED_TOTAL, score_dump, score_mentions_dump
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CHECK = ROOT.parent / "shared" / "checks" / "seed_check.py"  # only beside CI's and developers' clones
@@ -68,6 +68,14 @@ def test_every_file_is_published(built: Path) -> None:
 def test_every_seed_fact_reads_back_from_every_dump(built: Path, dump: str) -> None:
     score = score_dump(built / dump)
     assert (score.ok, score.total) == (SEED_TOTAL, SEED_TOTAL), score.report()
+
+
+@pytest.mark.parametrize("dump", DUMPS)
+def test_every_organization_place_and_event_of_the_seed_reads_back_from_every_dump(built: Path, dump: str) -> None:
+    """tests/data/seed-expected.json's "mentioned" block, field by field; the score is printed (pytest -s)."""
+    score = score_mentions_dump(built / dump)
+    print(f"{dump}: {score.report()}")
+    assert score.total > 150 and score.ok == score.total, score.report()
 
 
 LETTER = "<https://w3id.org/bolcorr/letter/"
@@ -259,7 +267,7 @@ SEED = ROOT / "data" / "corpus" / "bolshevik-correspondence-1923-nos-167-177.txt
 DIAGNOSTIC_LINE = re.compile(r"^[^:]+:\d+: document \S+: (error|warning): .+ \[[a-z-]+\]$")
 SEED_SUMMARY = [
     f"note-without-marker: 7 warnings, e.g. {SEED}:97: document 168: note 2 has no marker in the text",
-    f"unresolved-name: 15 warnings, e.g. {SEED}:19: document 167: name 'Vardzieli' (body) not resolved: "
+    f"unresolved-name: 16 warnings, e.g. {SEED}:19: document 167: name 'Vardzieli' (body) not resolved: "
     "'Vardzieli' is in no authority file"]
 
 
@@ -276,11 +284,11 @@ def test_seed_build_prints_each_diagnostic_in_the_documented_form_then_one_line_
     assert proc.returncode == 0, proc.stderr
     *diagnostics, summary1, summary2, final = proc.stderr.splitlines()
     assert [line for line in diagnostics if not DIAGNOSTIC_LINE.match(line)] == []
-    assert [line.rsplit(" [", 1)[1] for line in diagnostics] == ["note-without-marker]"] * 7 + ["unresolved-name]"] * 15
+    assert [line.rsplit(" [", 1)[1] for line in diagnostics] == ["note-without-marker]"] * 7 + ["unresolved-name]"] * 16
     assert diagnostics[7] == (f"{SEED}:19: document 167: warning: name 'Vardzieli' (body) not resolved: "
                               "'Vardzieli' is in no authority file [unresolved-name]")
     assert [summary1, summary2] == SEED_SUMMARY
-    assert final.startswith("kg build: 11 documents, ") and "7 parser diagnostics, 15 unresolved names" in final
+    assert final.startswith("kg build: 11 documents, ") and "7 parser diagnostics, 16 unresolved names" in final
     quiet = kg_build("--quiet", "--out", str(tmp_path / "quiet"))
     assert quiet.returncode == 0
     assert quiet.stderr.splitlines()[:-1] == SEED_SUMMARY

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rdflib import OWL, RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.model import Entity, Event, WikidataLink
+from kg.model import Entity, Event, GeoRecord, WikidataLink
 from kg.rdf.iris import Iris
 from kg.rdf.parts import add_date, add_reference
 from kg.rdf.vocab import BC, BCV, SCHEMA
@@ -57,7 +57,26 @@ def add_entity(g: Graph, iris: Iris, ent: Entity) -> URIRef:
         g.add((node, SCHEMA.description, Literal(ent.description, lang="en")))
     if ent.wikidata is not None:
         add_wikidata(g, node, ent.wikidata)
+    for prop, day in ((SCHEMA.foundingDate, ent.founded), (SCHEMA.dissolutionDate, ent.dissolved)):
+        if day:
+            g.add((node, prop, Literal(day, datatype=XSD.date)))
+    if ent.source:
+        g.add((node, DCTERMS.source, Literal(ent.source)))
+    if ent.geo is not None:
+        add_geo(g, node, ent.geo)
     return node
+
+
+def add_geo(g: Graph, node: URIRef, geo: GeoRecord) -> None:
+    """A place's GeoNames id and, for a city, its coordinates, with the gazetteer they came from."""
+    g.add((node, BC.geonamesId, Literal(str(geo.geonames_id))))
+    g.add((node, DCTERMS.source, Literal(f"GeoNames {geo.geonames_id} ({geo.name}, {geo.country}) via {geo.source}")))
+    if geo.latitude is not None and geo.longitude is not None:
+        point = URIRef(f"{node}/geo")
+        g.add((node, SCHEMA.geo, point))
+        g.add((point, RDF.type, SCHEMA.GeoCoordinates))
+        g.add((point, SCHEMA.latitude, Literal(geo.latitude, datatype=XSD.decimal)))
+        g.add((point, SCHEMA.longitude, Literal(geo.longitude, datatype=XSD.decimal)))
 
 
 def add_event(g: Graph, iris: Iris, event: Event, groups: dict[str, Entity]) -> URIRef:
@@ -80,8 +99,9 @@ def add_event(g: Graph, iris: Iris, event: Event, groups: dict[str, Entity]) -> 
     date_node = URIRef(f"{node}/date")
     g.add((node, BC.eventDate, date_node))
     add_date(g, date_node, date)
-    if event.body and event.body in groups:
-        g.add((node, BC.decidedBy, iris.entity(groups[event.body].kind, event.body)))
+    for body in [event.body, *event.co_bodies]:  # a joint plenum: both bodies
+        if body and body in groups:
+            g.add((node, BC.decidedBy, iris.entity(groups[body].kind, body)))
     if event.summary:
         g.add((node, SCHEMA.description, Literal(event.summary, lang="en")))
     for i, ref in enumerate(event.references, start=1):

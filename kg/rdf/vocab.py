@@ -71,6 +71,7 @@ class BC(DefinedNamespace):
     form: URIRef
     formVerbatim: URIRef
     fullName: URIRef
+    geonamesId: URIRef
     gregorianEarliest: URIRef
     gregorianLatest: URIRef
     hasInstantiation: URIRef

@@ -18,11 +18,14 @@ from typing import Any
 
 from kg.errors import KGError
 from kg.model import Entity, EntityKind, WikidataLink
+from kg.resolve.gazetteer import load_gazetteer
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID_IRI = re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")
 LINK_COLUMNS = ("entity_id", "wikidata", "source", "method", "confidence", "date", "evidence")
-SCOPES = ("everywhere", "signature", "established", "explained")
+SCOPES = ("everywhere", "signature", "established", "explained")  # "dated": context_names of a body (Reading)
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+READ_WHEN = ("always", "parties-resolved")
 BASES = ("context", "editor-note", "authority-file")
 ENTITY_FILES: tuple[tuple[str, str, EntityKind], ...] = (
     ("people.toml", "person", "person"), ("organizations.toml", "organization", "organization"),
@@ -73,6 +76,22 @@ class HistoricalEvent:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class Reading:
+    """When a body's context_names ("Central Committee", "Sovnarkom") designate it: the letter's date within
+    [start, end] (ISO, None = open) and, for "parties-resolved", every party of the letter in the authority files."""
+
+    entity: str
+    start: str | None
+    end: str | None
+    when: str = "always"
+
+    def period(self) -> str:
+        if self.start and self.end:
+            return f"from {self.start} to {self.end}"
+        return f"from {self.start}" if self.start else f"until {self.end}" if self.end else "at any date"
+
+
 @dataclass
 class Authorities:
     """Everything the resolver may link to, with the index from printed forms to entity ids."""
@@ -84,6 +103,8 @@ class Authorities:
     identifications: dict[str, list[Identification]] = field(default_factory=dict)  # document -> entries
     ambiguous: list[Identification] = field(default_factory=list)  # forms whose meaning depends on the letter
     events: list[HistoricalEvent] = field(default_factory=list)
+    readings: dict[str, Reading] = field(default_factory=dict)  # body id -> when its context_names designate it
+    context_keys: set[str] = field(default_factory=set)  # name_key of every context name
 
     _by_key: dict[str, list[NameForm]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _by_entity: dict[str, list[NameForm]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -142,6 +163,7 @@ def load_authorities(data_dir: Path) -> Authorities:
     _load_identifications(auth, folder / "identifications.toml")
     _load_events(auth, folder / "events.toml")
     _load_links(auth, folder / "wikidata-links.csv")
+    load_gazetteer(auth.entities, folder / "geonames.csv")
     return auth
 
 
@@ -188,10 +210,37 @@ def _add_entity(auth: Authorities, path: Path, where: str, row: dict[str, Any], 
             alt.append(name)
         if _get(path, where, row, "qualifiable", bool, False):
             auth.qualifiable.add(ent_id)
+        _context_names(auth, path, where, row, ent_id)
     auth.entities[ent_id] = Entity(
         id=ent_id, kind=kind, pref_label=label, alt_labels=[a for a in dict.fromkeys(alt) if a != label],
         full_name=_get(path, where, row, "full_name", str, None),
-        description=_get(path, where, row, "description", str, None))
+        description=_get(path, where, row, "description", str, None),
+        founded=_day(path, where, row, "founded"), dissolved=_day(path, where, row, "dissolved"),
+        source=_get(path, where, row, "source", str, None))
+
+
+def _day(path: Path, where: str, row: dict[str, Any], key: str) -> str | None:
+    value = _get(path, where, row, key, str, None)
+    if value is not None and not ISO_DAY.match(value):
+        raise AuthorityError(path, where, f"'{key}' must be an ISO date YYYY-MM-DD, not {value!r}")
+    return value
+
+
+def _context_names(auth: Authorities, path: Path, where: str, row: dict[str, Any], ent_id: str) -> None:
+    """A body's context_names as "dated" forms, with the Reading that says when they designate it."""
+    names = _get(path, where, row, "context_names", list, [])
+    if not names:
+        return
+    when = _get(path, where, row, "read_when", str, "always")
+    if when not in READ_WHEN:
+        raise AuthorityError(path, where, f"read_when must be one of {', '.join(READ_WHEN)}")
+    auth.readings[ent_id] = Reading(ent_id, _day(path, where, row, "read_from"), _day(path, where, row, "read_until"),
+                                    when)
+    for name in names:
+        if not isinstance(name, str):
+            raise AuthorityError(path, where, "'context_names' must be a list of strings")
+        auth.forms.append(NameForm(name, ent_id, "label", "dated"))
+        auth.context_keys.add(name_key(name))
 
 
 def _person_forms(auth: Authorities, path: Path, where: str, row: dict[str, Any], ent_id: str,

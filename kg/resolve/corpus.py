@@ -19,6 +19,7 @@ from kg.progress import progress
 from kg.resolve.authority import Authorities, NameForm, load_authorities, name_key
 from kg.resolve.events import extract_events
 from kg.resolve.names import DocForm, Found, NameFinder, identification_forms, note_explanation, note_forms
+from kg.resolve.readings import read_context_name
 from kg.resolve.text import BodyLines, clean_signature, doc_line, signature_regions, with_signature_lead
 
 PARTY_NAME = re.compile(r"^(?P<initials>(?:[A-Z][a-z]{0,2}\.\s*)*)(?P<surname>.+?)\.?$")
@@ -30,6 +31,7 @@ class Decision:
     basis: str | None
     explanation: str
     kind: str
+    silent: bool = False  # a context name no reading applies to here: words, not a name (not recorded)
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Context:
     auth: Authorities
     doc_forms: list[DocForm]
     established: dict[str, str] = field(default_factory=dict)  # entity -> how the document names it plainly
+    parties: list[str | None] = field(default_factory=list)  # resolved senders then recipients (None: unresolved)
 
 
 def resolve(result: ParseResult, settings: Settings) -> Corpus:
@@ -83,18 +86,23 @@ def resolve_document(doc: Document, auth: Authorities, finder: NameFinder) -> Re
         for party in parties:
             usage = resolve_party(party, ctx)
             out.append(usage.entity)
+            ctx.parties.append(usage.entity)
             res.usages.append(usage)
             if usage.entity:
                 ctx.established.setdefault(usage.entity, f"{role} {party.name} in the header")
     found = _find_all(ctx, finder)
     _establish(ctx, found)
-    for where, note, line, f in found:
-        usage = _usage(ctx, where, note, line, f)
+    for where, note, line, f, cited in found:
+        d = decide(ctx, where, f)
+        if d.silent:
+            continue
+        usage = NameUsage(document=doc.key, form=f.text, kind=d.kind, where=where, line=line, note=note,
+                          entity=d.entity, basis=d.basis if d.entity else None, explanation=d.explanation)
         kind = ctx.auth.entities[usage.entity].kind if usage.entity else "person"
-        if kind == "person":
-            res.usages.append(usage)
-        if usage.entity and where in ("body", "note") and kind != "archive":  # archives are sources, not topics
-            res.mentions.append(usage.entity)
+        if kind == "person" or f.how == "doc" or any(nf.scope == "dated" for nf in f.candidates):
+            res.usages.append(usage)  # people, and bodies or places named only in context: whom, and why
+        if usage.entity and where in ("body", "note") and kind != "archive" and not cited:
+            res.mentions.append(usage.entity)  # archives are sources, cited titles name the publication
     res.mentions = list(dict.fromkeys(res.mentions))
     return res
 
@@ -104,7 +112,8 @@ def _doc_forms(doc: Document, auth: Authorities) -> list[DocForm]:
     idents = auth.identifications.get(doc.key, [])
     settled = {name_key(i.form) for i in idents}
     open_forms = [a for a in auth.ambiguous if name_key(a.form) not in settled]
-    return identification_forms(idents) + note_forms(doc, auth) + identification_forms(open_forms)
+    keys = frozenset(auth.context_keys)
+    return identification_forms(idents, keys) + note_forms(doc, auth) + identification_forms(open_forms, keys)
 
 
 # -- parties -------------------------------------------------------------------------------------------
@@ -161,8 +170,10 @@ def _initials_agree(auth: Authorities, entity: str, initials: str) -> bool | Non
 # -- finding and deciding names in the text --------------------------------------------------------------
 
 
-def _find_all(ctx: Context, finder: NameFinder) -> list[tuple[str, int | None, int, Found]]:
-    """(where, note number, line, found) for the body (signatures marked) and every note."""
+def _find_all(ctx: Context, finder: NameFinder) -> list[tuple[str, int | None, int, Found, bool]]:
+    """(where, note number, line, found, inside a cited publication) for the body (signatures marked) and
+    every note. A name inside the reference a note cites ("The Communist Opposition in the USSR") is the
+    publication's title, not something the note speaks of."""
     doc, out = ctx.doc, []
     regions = signature_regions(doc)
     lines = BodyLines(doc)
@@ -170,20 +181,33 @@ def _find_all(ctx: Context, finder: NameFinder) -> list[tuple[str, int | None, i
         where = "signature" if any(a <= f.start < b for a, b in regions) else "body"
         if where == "signature":
             f = with_signature_lead(doc.body, f)
-        out.append((where, None, lines.line(f.start), f))
+        out.append((where, None, lines.line(f.start), f, False))
     for sig in doc.signatures:
         if not any(doc.body[a:b] == clean_signature(sig) for a, b in regions):
             line = doc.fields["signature"].first_line if "signature" in doc.fields else doc_line(doc)
-            out += [("signature", None, line, with_signature_lead(sig, f)) for f in finder.find(sig, ctx.doc_forms)]
+            out += [("signature", None, line, with_signature_lead(sig, f), False)
+                    for f in finder.find(sig, ctx.doc_forms)]
     for note in doc.notes:
         line = note.span.first_line if note.span else doc_line(doc)
-        out += [("note", note.number, line, f) for f in finder.find(note.text, ctx.doc_forms)]
+        cited = publication_spans(note)
+        out += [("note", note.number, line, f, any(a <= f.start < b for a, b in cited))
+                for f in finder.find(note.text, ctx.doc_forms)]
     return out
 
 
-def _establish(ctx: Context, found: list[tuple[str, int | None, int, Found]]) -> None:
+def publication_spans(note: Note) -> list[tuple[int, int]]:
+    """Where the publications a note cites stand in its text (their verbatim references)."""
+    out = []
+    for ref in note.references:
+        at = note.text.find(ref.verbatim) if ref.kind == "publication" and ref.verbatim else -1
+        if at >= 0:
+            out.append((at, at + len(ref.verbatim)))
+    return out
+
+
+def _establish(ctx: Context, found: list[tuple[str, int | None, int, Found, bool]]) -> None:
     """Entities the document names unambiguously (initials or first name + surname, a note, an identification)."""
-    for _, _, _, f in found:
+    for _, _, _, f, _ in found:
         if f.doc_form and f.doc_form.entity:
             ctx.established.setdefault(f.doc_form.entity, f"'{f.text}': {f.doc_form.explanation}")
         for nf in f.candidates:
@@ -200,12 +224,6 @@ def _qualified(auth: Authorities, nf: NameForm, qualifier: str) -> bool:
     first_names = {f.form for f in auth.forms_of(nf.entity) if f.kind == "first-name"}
     first_names |= {entity.full_name.split()[0]} if entity.full_name else set()
     return qualifier in first_names
-
-
-def _usage(ctx: Context, where: str, note: int | None, line: int, f: Found) -> NameUsage:
-    d = decide(ctx, where, f)
-    return NameUsage(document=ctx.doc.key, form=f.text, kind=d.kind, where=where, line=line, note=note,
-                     entity=d.entity, basis=d.basis if d.entity else None, explanation=d.explanation)
 
 
 def decide(ctx: Context, where: str, f: Found) -> Decision:
@@ -232,7 +250,9 @@ def decide(ctx: Context, where: str, f: Found) -> Decision:
         return next(iter(allowed.values()))
     if allowed:
         return Decision(None, None, f"'{f.text}' may be any of {', '.join(sorted(allowed))}", kind)
-    return Decision(None, None, "; ".join(dict.fromkeys(refused)) or f"'{f.text}' is in no authority file", kind)
+    silent = bool(f.candidates) and all(nf.scope == "dated" for nf in f.candidates)
+    return Decision(None, None, "; ".join(dict.fromkeys(refused)) or f"'{f.text}' is in no authority file", kind,
+                    silent)
 
 
 def _by_scope(ctx: Context, where: str, nf: NameForm, f: Found) -> tuple[str, str] | str:
@@ -244,6 +264,8 @@ def _by_scope(ctx: Context, where: str, nf: NameForm, f: Found) -> tuple[str, st
     if nf.scope == "explained":
         told = f" (explained in No. {nf.explained_in[0]}, note {nf.explained_in[1]})" if nf.explained_in else ""
         return f"'{nf.form}' designates {entity.pref_label} only where a note or identification says so{told}"
+    if nf.scope == "dated":
+        return read_in_context(ctx, nf, f.text)
     if nf.scope == "signature" and where != "signature":
         return f"'{nf.form}' designates {entity.pref_label} only as a signature"
     if nf.scope == "established":
@@ -259,6 +281,13 @@ def _by_scope(ctx: Context, where: str, nf: NameForm, f: Found) -> tuple[str, st
                                f"('{nf.form}' in the authority files)")
     source = f" (pseudonym explained in No. {nf.explained_in[0]}, note {nf.explained_in[1]})" if nf.explained_in else ""
     return "authority-file", f"'{f.text}' is a {nf.kind} of {entity.pref_label} in the authority files{source}"
+
+
+def read_in_context(ctx: Context, nf: NameForm, form: str) -> tuple[str, str] | str:
+    """A body's context name ("Central Committee") read by the letter's date and parties (kg.resolve.readings)."""
+    labels = {p: ctx.auth.entities[p].pref_label for p in ctx.parties if p}
+    return read_context_name(ctx.auth.readings[nf.entity], ctx.doc, ctx.parties, ctx.auth.entities[nf.entity],
+                             labels, form)
 
 
 def _explaining_note(ctx: Context, nf: NameForm) -> Note | None:

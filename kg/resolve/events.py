@@ -128,7 +128,8 @@ def _plenums(doc: Document, note: Note, sentence: str) -> list[Event]:
         suffix = "plenum-cc-ccc" if joint else "plenum-cc"
         name = "Joint plenum of the CC and CCC" if joint else "Plenum of the CC"
         out.append(Event(id=f"{date.edtf.split('/')[0]}-{suffix}", label=f"{name} of {_human(date)}",
-                         kind="plenum", date=date, body="cc-rcp", summary=_summary(sentence),
+                         kind="plenum", date=date, body="cc-rcp", co_bodies=["ccc"] if joint else [],
+                         summary=_summary(sentence),
                          references=list(note.references), cited_in=[(doc.key, note.number)]))
     return out
 

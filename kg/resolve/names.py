@@ -27,6 +27,9 @@ BRACKET_TOKEN = re.compile(_WORD_START + r"[A-Za-z]*(?:\[[A-Za-z]+\][A-Za-z]*)+"
 INITIALS_BEFORE = re.compile(r"(?:(?<=\s)|^)((?:[A-Z][a-z]?\.\s?){1,3})\s*\[?$")
 COMRADE = re.compile(r"\b(?:[Cc]omrades?|[Tt]ov)\.?[ \t]+(?P<name>[A-Z][a-z]{3,}|[A-Z]{4,})(?![\w.\[])")
 QUALIFIED = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
+# after a context name ("Central Committee", "Sovnarkom"): " of <anything>" is another body ("of the CP(b)U",
+# "of the unions", "of Georgia"), except "of the Party"/"of our Party", which is the writer's own
+CONTEXT_QUALIFIED = re.compile(r"\s+of\s+(?!(?:the|our)\s+[Pp]arty\b)\S")
 NOT_NAMES = frozenset({"Chairman", "Secretary", "People", "Plenipotentiary", "Commissar", "Dear", "With", "Your",
                        "This", "That", "These", "They", "Then", "When", "What", "There", "Here"})
 TOV = frozenset({"T.", "Tov."})  # "T. Trotsky": the translation's abbreviation of "tov." (comrade), not an initial
@@ -67,6 +70,7 @@ class NameFinder:
 
     auth: Authorities
     _pattern: re.Pattern[str] = field(init=False)
+    _people: re.Pattern[str] = field(init=False)  # the forms of people only, looked for inside bodies' names
     _by_key: dict[str, list[NameForm]] = field(init=False)
     _by_variant: dict[str, list[NameForm]] = field(init=False)
     _stems: list[tuple[str, NameForm]] = field(init=False)  # forms a completion may extend by a case ending
@@ -74,15 +78,20 @@ class NameFinder:
     def __post_init__(self) -> None:
         self._by_key, self._by_variant = {}, {}
         alternatives: set[str] = set()
+        people: set[str] = set()
         for nf in self.auth.forms:
             self._by_key.setdefault(name_key(nf.form), []).append(nf)
             self._by_variant.setdefault(variant_key(nf.form), []).append(nf)
             for variant in {nf.form, nf.form.upper()}:
                 alternatives.add(form_regex(variant))
+                if nf.kind != "label":
+                    people.add(form_regex(variant))
         self._stems = [(variant_key(nf.form), nf) for nf in self.auth.forms
                        if nf.kind in ("surname", "nickname", "pseudonym") and len(nf.form) >= 4]
         ordered = sorted(alternatives, key=len, reverse=True)
         self._pattern = re.compile(_WORD_START + "(?:" + "|".join(ordered) + ")" + _WORD_END)
+        self._people = re.compile(_WORD_START + "(?:" + "|".join(sorted(people, key=len, reverse=True)) + ")"
+                                  + _WORD_END)
 
     def forms_for(self, text: str) -> tuple[NameForm, ...]:
         return tuple(self._by_key.get(name_key(text), ()))
@@ -96,17 +105,31 @@ class NameFinder:
             candidates = self.forms_for(m.group())
             if QUALIFIED.match(text, m.end()):  # "Council of People's Commissars of Georgia": another body
                 candidates = tuple(nf for nf in candidates if nf.entity not in self.auth.qualifiable)
+            if CONTEXT_QUALIFIED.match(text, m.end()):
+                candidates = tuple(nf for nf in candidates if nf.scope != "dated")
             if candidates:
                 found.append(Found(m.start(), m.end(), m.group(), "form", candidates))
         found += [Found(m.start("name"), m.end("name"), m.group("name"), "comrade")
                   for m in COMRADE.finditer(text) if m.group("name") not in NOT_NAMES]
         kept = _without_overlaps(found)
+        kept += self._people_inside(text, kept)
         for f in kept:
             f.qualifier = qualifier_before(text, f.start)
             if f.how == "bracket" and f.text.startswith("[") and f.qualifier.endswith("."):
                 f.start = text.rindex(f.qualifier, 0, f.start)  # "L. D. [Trotsky]": initials the editors completed
                 f.text = text[f.start:f.end]
         return kept
+
+    def _people_inside(self, text: str, kept: list[Found]) -> list[Found]:
+        """People named inside a body's name ("the Dzerzhinsky commission"): the letter names them too."""
+        out = []
+        for f in kept:
+            if f.how == "form" and " " in f.text and all(nf.kind == "label" for nf in f.candidates):
+                for m in self._people.finditer(text, f.start, f.end):
+                    people = tuple(nf for nf in self.forms_for(m.group()) if nf.kind != "label")
+                    if people and (m.start(), m.end()) != (f.start, f.end):
+                        out.append(Found(m.start(), m.end(), m.group(), "form", people))
+        return out
 
     def _brackets(self, text: str) -> list[Found]:
         out = []
@@ -155,10 +178,12 @@ def qualifier_before(text: str, start: int) -> str:
     return m.group(1) if m else ""
 
 
-def identification_forms(idents: Iterable[Identification]) -> list[DocForm]:
-    """identifications.toml entries of one document as case-insensitive whole-word patterns."""
-    return [DocForm(re.compile(_WORD_START + form_regex(i.form) + _WORD_END, re.I), i.entity, i.basis, i.kind,
-                    i.explanation) for i in idents]
+def identification_forms(idents: Iterable[Identification], context_keys: frozenset[str] = frozenset()) -> list[DocForm]:
+    """identifications.toml entries of one document as case-insensitive whole-word patterns; a context name
+    ("Central Committee") followed by " of ..." is another body and is left to the authority forms."""
+    return [DocForm(re.compile(_WORD_START + form_regex(i.form) + _WORD_END
+                               + (r"(?!" + CONTEXT_QUALIFIED.pattern + ")" if name_key(i.form) in context_keys else ""),
+                               re.I), i.entity, i.basis, i.kind, i.explanation) for i in idents]
 
 
 def _without_overlaps(found: list[Found]) -> list[Found]:
