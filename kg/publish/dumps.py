@@ -201,7 +201,8 @@ class Publication:
         (staging / "context.jsonld").write_text(json.dumps(jsonld_context(prefixes), indent=1) + "\n",
                                                 encoding="utf-8")
         dumps = [staging / name for name in ("kg.ttl", "kg.nt.gz", "kg.jsonld", "kg.trig")]
-        void = void_graph(settings.base_iri, done.stats, done.objects, done.graphs, dumps, info)
+        void = void_graph(settings.base_iri, done.stats, done.objects, done.graphs, dumps, info,
+                          settings.publisher_name)
         (staging / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
         copy_sources(settings, staging)
         if (settings.output_dir / ".gitkeep").exists():

@@ -10,13 +10,13 @@ import base64
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.web import queries, views
-from kg.web.conneg import RESOURCE_FORMATS
-from kg.web.context import ctx, ontology_graph
+from kg.web.conneg import RESOURCE_FORMATS, negotiate
+from kg.web.context import ctx, local_path, ontology_graph
 from kg.web.describe import Description
 
 bp = Blueprint("pages", __name__)
@@ -32,7 +32,11 @@ def vendor_available() -> bool:
 
 
 @bp.route("/")
-def home() -> str:
+def home() -> str | Response:
+    """The home page; a client that asks for RDF is sent to the dataset's description (the base IRI
+    names the site, /void the dataset)."""
+    if negotiate(RESOURCE_FORMATS, request.args.get("format")) is not RESOURCE_FORMATS[0]:
+        return redirect(f"{request.script_root}/void", code=303)
     return render_template("home.html", counts=queries.counts(), examples=queries.EXAMPLE_QUERIES,
                            settings=ctx().settings)
 
@@ -124,7 +128,7 @@ def render_resource(kind: str, desc: Description) -> str:
         view, template = views.agent(desc), "person.html"
     elif kind == "archive":
         view = views.archive_unit(desc)
-    local = "/" + desc.iri[len(ctx().settings.base_iri):]
+    local = (local_path(desc.iri) or desc.iri).rstrip("/")
     return render_template(template, kind=kind, desc=desc, view=view, inverse=views.inverse_groups(desc),
                            formats=[f for f in RESOURCE_FORMATS if f.suffix != ".html"], local=local,
                            schema=views.schema_org(desc, view), build=ctx().build,
