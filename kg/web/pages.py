@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
+from kg.config import ONTOLOGY_NS, VOCAB_NS
 from kg.web import queries, views
 from kg.web.conneg import RESOURCE_FORMATS, negotiate
 from kg.web.context import ctx, local_path, ontology_graph
@@ -98,7 +99,8 @@ def search() -> str:
 @bp.route("/query")
 def editor() -> str:
     return render_template("sparql.html", examples=queries.EXAMPLE_QUERIES, settings=ctx().settings,
-                           vendor=vendor_available(), initial=request.args.get("query", ""))
+                           vendor=vendor_available(), initial=request.args.get("query", ""),
+                           namespaces=[ctx().settings.base_iri, ONTOLOGY_NS, VOCAB_NS])
 
 
 def _vocabulary_labels(desc: Description) -> None:
