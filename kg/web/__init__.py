@@ -81,7 +81,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     for blueprint in (sparql.bp, dumps.bp, pages.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.after_request(_cors)
-    app.wsgi_app = SparqlFastPath(app, web, CORS)  # type: ignore[method-assign]
+    every_answer = [*CORS, ("X-Release", build.version)]  # what _cors adds, for the answers Flask never sees
+    app.wsgi_app = SparqlFastPath(app, web, every_answer)  # type: ignore[method-assign]
     return app
 
 

@@ -141,7 +141,7 @@ def repr_digest(hex_sha256: str) -> str:
     return f"sha-256=:{base64.b64encode(bytes.fromhex(hex_sha256)).decode()}:"
 
 
-@bp.route("/dumps/<path:name>")
+@bp.route("/dumps/<path:name>", merge_slashes=False)  # an encoded slash is a 404, not a redirect
 def download(name: str) -> Response:
     match = next((f for f in listing().files if f.name == name), None)
     opened = _open_regular(ctx().settings.output_dir, match.name) if match else None
