@@ -171,13 +171,16 @@ def link(out: Path | None, accept: Path | None, api: str | None, kinds: tuple[st
 @click.option("--port", type=int, help="Port to listen on (default: 5000).")
 @click.option("--sparql-backend", help="Query this SPARQL endpoint instead of the embedded store.")
 @click.option("--query-timeout", type=float, help="SPARQL time limit in seconds (default: 10).")
+@click.option("--base", "base_iri", help="Base IRI when the build does not record one (void:uriSpace); a "
+              "build that records its base is always served with it.")
 def serve(data_dir: Path | None, host: str | None, port: int | None, sparql_backend: str | None,
-          query_timeout: float | None) -> None:
-    """Serve Linked Data pages, the guarded SPARQL endpoint and the dumps (waitress)."""
+          query_timeout: float | None, base_iri: str | None) -> None:
+    """Serve Linked Data pages, the guarded SPARQL endpoint and the dumps (waitress), under the base
+    IRI the build was made with."""
     from kg.web.serve import run
 
     given = {"output_dir": data_dir, "host": host, "port": port, "sparql_backend": sparql_backend,
-             "query_timeout": query_timeout}
+             "query_timeout": query_timeout, "base_iri": base_iri}
     settings = replace(Settings(), **{k: v for k, v in given.items() if v is not None})
     try:
         run(settings)

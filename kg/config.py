@@ -20,6 +20,7 @@ def _setting(default, help: str):
 @dataclass(frozen=True)
 class Settings:
     base_iri: str = _setting(DEFAULT_BASE_IRI, "Base IRI of every published resource (letters, people...).")
+    publisher_name: str = _setting("The bolcorr-kg project", "Publisher named in void.ttl (dcterms:publisher).")
     corpus_dir: Path = _setting(ROOT / "data" / "corpus", "Pages read by `kg build` when no SOURCES are given.")
     data_dir: Path = _setting(ROOT / "data", "Authority files (people, organizations, places, archives, links).")
     output_dir: Path = _setting(ROOT / "output", "Where `kg build` publishes and `kg serve` reads.")

@@ -204,7 +204,8 @@ class Publication:
                                                 encoding="utf-8")
         dumps = [staging / name for name in ("kg.ttl", "kg.nt.gz", "kg.jsonld", "kg.trig")]
         dumps += write_letter_views(staging, settings.base_iri, started)  # cmif.xml, letters.csv
-        void = void_graph(settings.base_iri, done.stats, done.objects, done.graphs, dumps, info)
+        void = void_graph(settings.base_iri, done.stats, done.objects, done.graphs, dumps, info,
+                          settings.publisher_name)
         (staging / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
         copy_sources(settings, staging)
         if (settings.output_dir / ".gitkeep").exists():

@@ -1,5 +1,12 @@
 """The dataset description (void.ttl): VoID statistics and the Wikidata linkset, DCAT distributions
-with media types, sizes and checksums, licence, and the build version (content hash + date).
+with media types, compression, sizes and checksums, publisher, licence, issue date, the base IRI
+(``void:uriSpace``) and the build version.
+
+One version identifier per build (``BuildInfo.version``): the first 12 hex digits of the SHA-256 of
+the sorted, uncompressed N-Triples (``zcat kg.nt.gz | sha256sum``). It depends on the content only,
+so rebuilding the same input gives the same version; VoID states it as ``owl:versionInfo``,
+``dcterms:hasVersion`` and ``dcat:version``, and `kg serve` reads it from there for the cite box, the
+``X-Release`` header and the dumps page (``kg.web.context.build_info``).
 
 Why apart from the data: the build time and the file sizes change on every build; keeping them out
 of kg.nt.gz is what lets two builds of the same input give byte-identical dumps.
@@ -12,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import OWL, RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, VOID
 
 from kg.publish.chunks import Statistics
+from kg.rdf.iris import Iris
 from kg.rdf.mapping import PREFIXES
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -27,6 +35,7 @@ MEDIA_TYPES = {"kg.ttl": "text/turtle", "kg.nt.gz": "application/n-triples", "kg
                "kg.trig": "application/trig", "cmif.xml": "application/tei+xml", "letters.csv": "text/csv"}
 RDF_DUMPS = frozenset({"kg.ttl", "kg.nt.gz", "kg.jsonld", "kg.trig"})  # void:dataDump; the others are views
 IANA = "https://www.iana.org/assignments/media-types/"
+COMPRESSED = {".gz": "application/gzip"}  # dcat:compressFormat; dcat:mediaType stays the unpacked type
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 WIKIDATA = "http://www.wikidata.org/entity/"
 
@@ -42,7 +51,8 @@ class BuildInfo:
 
     @property
     def version(self) -> str:
-        return f"{self.content_hash[:12]}-{self.started[:10]}"
+        """The build's one version identifier (see the module's docstring)."""
+        return self.content_hash[:12]
 
 
 def add_distribution(g: Graph, dataset: URIRef, base: str, path: Path) -> None:
@@ -56,6 +66,8 @@ def add_distribution(g: Graph, dataset: URIRef, base: str, path: Path) -> None:
     g.add((node, DCAT.downloadURL, node))
     g.add((node, DCAT.mediaType, URIRef(IANA + media)))
     g.add((node, DCTERMS.format, Literal(media)))
+    if path.suffix in COMPRESSED:
+        g.add((node, DCAT.compressFormat, URIRef(IANA + COMPRESSED[path.suffix])))
     g.add((node, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)))
     g.add((node, DCTERMS.license, LICENSE))
     checksum = BNode(f"sha256-{path.name}")
@@ -64,10 +76,12 @@ def add_distribution(g: Graph, dataset: URIRef, base: str, path: Path) -> None:
     g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(path.read_bytes()).hexdigest())))
 
 
-def void_graph(base: str, stats: Statistics, objects: int, n_graphs: int, dumps: list[Path], info: BuildInfo) -> Graph:
+def void_graph(base: str, stats: Statistics, objects: int, n_graphs: int, dumps: list[Path], info: BuildInfo,
+               publisher: str) -> Graph:
     """The VoID/DCAT description of one build, from the assembled dumps' figures."""
     g = Graph()
-    for prefix, ns in {**PREFIXES, "void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX)}.items():
+    for prefix, ns in {**PREFIXES, "void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX),
+                       "foaf": str(FOAF)}.items():
         g.bind(prefix, ns, replace=True)
     ds = URIRef(f"{base}void")
     classes, subjects, links = stats.classes, stats.subjects, stats.links
@@ -77,8 +91,12 @@ def void_graph(base: str, stats: Statistics, objects: int, n_graphs: int, dumps:
     g.add((ds, DCTERMS.license, LICENSE))
     g.add((ds, DCTERMS.rights, Literal(RIGHTS, lang="en")))
     g.add((ds, DCTERMS.modified, Literal(info.started[:10], datatype=XSD.date)))
+    g.add((ds, DCTERMS.issued, Literal(info.started[:10], datatype=XSD.date)))
+    add_publisher(g, ds, base, publisher)
+    g.add((ds, DCAT.landingPage, URIRef(base)))
     g.add((ds, OWL.versionInfo, Literal(info.version)))
     g.add((ds, URIRef(f"{DCAT}version"), Literal(info.version)))
+    g.add((ds, DCTERMS.hasVersion, Literal(info.version)))
     g.add((ds, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
     g.add((ds, VOID.distinctSubjects, Literal(subjects, datatype=XSD.integer)))
     g.add((ds, VOID.distinctObjects, Literal(objects, datatype=XSD.integer)))
@@ -95,6 +113,7 @@ def void_graph(base: str, stats: Statistics, objects: int, n_graphs: int, dumps:
         g.add((part, VOID["class"], URIRef(cls)))
         g.add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
     add_linkset(g, ds, base, links)
+    add_authority_graph(g, ds, base)
     add_build(g, ds, base, info)
     for path in dumps:
         add_distribution(g, ds, base, path)
@@ -123,4 +142,26 @@ def add_build(g: Graph, ds: URIRef, base: str, info: BuildInfo) -> None:
     g.add((activity, RDF.type, PROV.Activity))
     g.add((activity, PROV.startedAtTime, Literal(info.started, datatype=XSD.dateTime)))
     g.add((activity, PROV.endedAtTime, Literal(info.ended, datatype=XSD.dateTime)))
-    g.add((ds, URIRef(str(DCTERMS) + "hasVersion"), Literal(info.content_hash)))
+
+
+def add_publisher(g: Graph, ds: URIRef, base: str, name: str) -> None:
+    """Who publishes the dataset (DCAT and VoID readers look for ``dcterms:publisher`` with a name).
+    Its IRI is a fragment of the site's home page, which answers for it."""
+    agent = URIRef(f"{base}#publisher")
+    g.add((ds, DCTERMS.publisher, agent))
+    g.add((agent, RDF.type, FOAF.Agent))
+    g.add((agent, FOAF.name, Literal(name)))
+
+
+def add_authority_graph(g: Graph, ds: URIRef, base: str) -> None:
+    """The authority graph, a named graph of kg.trig that its own data does not describe (each document
+    graph carries its PROV-O): said here, so that its IRI answers with what it is."""
+    graph = Iris(base).authority_graph()
+    g.add((ds, VOID.subset, graph))
+    g.add((graph, RDF.type, VOID.Dataset))
+    g.add((graph, DCTERMS.title, Literal("Authority graph", lang="en")))
+    g.add((graph, DCTERMS.description, Literal(
+        "The named graph of the people, organizations, places, events and archive units that the documents "
+        "share, read from the authority files; each document's own statements are in its own named graph.",
+        lang="en")))
+    g.add((graph, VOID.inDataset, ds))

@@ -8,7 +8,11 @@ endpoint; common requests are answered in front of Flask by ``fastpath``; browse
 from ``sparql_html``; ``syntax_errors`` says where a query is wrong), ``dumps`` (files of
 output/ and VoID), ``pages`` (home, lists, search, the query editor), ``browse`` (the indexes of
 people, organizations, places, events and archives; About); ``errors`` gives every
-failure the same shape; HTML only in ``templates/``.
+failure the same shape; HTML only in ``templates/``. ``dataset`` answers the IRIs of the dataset's
+own description (``/void``, ``/void/…``, ``/vocab/``, ``/shapes``) and turns any published IRI into
+its local page (``/iri?u=``). The base IRI is the build's own (``void:uriSpace``, read by
+``context.build_info``), so a build made with any ``kg build --base`` is served as made; every
+response names the build's version in ``X-Release``.
 
 May import: kg.store, kg.config, kg.errors
 """
@@ -16,6 +20,7 @@ May import: kg.store, kg.config, kg.errors
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from flask import Flask, Response, request
 
@@ -25,12 +30,17 @@ from kg.store import open_store
 from kg.store.types import Store
 from kg.web.context import BuildInfo, WebContext, build_info
 
-EXPOSED = "ETag, Last-Modified, Link, Vary, X-SPARQL-Truncated, X-SPARQL-Max-Rows, Content-Length"
+EXPOSED = ("ETag, Last-Modified, Link, Vary, X-Release, Repr-Digest, X-SPARQL-Truncated, X-SPARQL-Max-Rows, "
+           "Content-Length")
 CORS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED)]
 
 
 def _cors(response: Response) -> Response:
-    """Anyone may read (``*``); credentials are never allowed, so no cookie or auth rides along."""
+    """Anyone may read (``*``); credentials are never allowed, so no cookie or auth rides along.
+    Every answer also names the build it comes from (``X-Release``)."""
+    from kg.web.context import ctx
+
+    response.headers["X-Release"] = ctx().build.version
     for name, value in CORS:
         response.headers[name] = value
     response.headers.pop("Access-Control-Allow-Credentials", None)
@@ -52,25 +62,29 @@ def _build(settings: Settings) -> BuildInfo:
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """The app over ``store`` (default: the embedded store loaded from ``settings.output_dir``)."""
-    from kg.web import browse, dumps, errors, pages, resources, sparql
+    from kg.web import browse, dataset, dumps, errors, pages, resources, sparql
     from kg.web.fastpath import SparqlFastPath
     from kg.web.templating import install
 
     settings = settings or Settings()
+    build = _build(settings)
+    if build.base and build.base != settings.base_iri:  # the build's IRIs are what the store holds
+        settings = replace(settings, base_iri=build.base)
     if store is None:
         store = open_store(settings.output_dir, settings.sparql_backend)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
                       JSON_SORT_KEYS=False)
-    web = WebContext(settings=settings, store=store, build=_build(settings),
+    web = WebContext(settings=settings, store=store, build=build,
                      sandboxed=bool(getattr(store, "sandboxed", False)))
     app.extensions["kg"] = web
     errors.register(app)
     install(app)
-    for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, resources.bp):
+    for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.after_request(_cors)
-    app.wsgi_app = SparqlFastPath(app, web, CORS)  # type: ignore[method-assign]
+    every_answer = [*CORS, ("X-Release", build.version)]  # what _cors adds, for the answers Flask never sees
+    app.wsgi_app = SparqlFastPath(app, web, every_answer)  # type: ignore[method-assign]
     return app
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from rdflib import RDFS, Graph, Literal, URIRef
+
 from kg.store.results import PREFIXES
-from kg.store.types import Term
+from kg.store.types import RDF_LANGSTRING, XSD_STRING, Term
 
 LABEL_PROPS = ("http://schema.org/name", "http://www.w3.org/2004/02/skos/core#prefLabel",
                "http://www.w3.org/2000/01/rdf-schema#label")
@@ -72,3 +74,24 @@ class Description:
         """Sub-resources (``<iri>/note/1``) and blank nodes described with this resource."""
         prefix = self.iri + "/"
         return sorted(s for s in self.out if s.startswith(prefix) or "://" not in s and ":" not in s)
+
+
+def term_of(node: object) -> Term:
+    """An rdflib node as a store term (the inverse of ``kg.web.resources._node``)."""
+    if isinstance(node, URIRef):
+        return ("uri", str(node))
+    if isinstance(node, Literal):
+        datatype = RDF_LANGSTRING if node.language else str(node.datatype or XSD_STRING)
+        return ("literal", str(node), datatype, node.language)
+    return ("bnode", str(node))
+
+
+def described(graph: Graph, iri: str, names: Graph | None = None, whole: bool = False) -> Description:
+    """``iri``'s statements in ``graph`` (all of them when ``whole``: the document that describes it),
+    with the ``rdfs:label`` that ``names`` (the ontology) gives the IRIs it links to."""
+    found = list(graph if whole else graph.triples((URIRef(iri), None, None)))
+    triples = [(term_of(s), term_of(p), term_of(o)) for s, p, o in found]
+    if names is not None:
+        for o in {o for _, _, o in found if isinstance(o, URIRef)}:
+            triples += [(term_of(o), term_of(RDFS.label), term_of(label)) for label in names.objects(o, RDFS.label)]
+    return Description(iri, triples)

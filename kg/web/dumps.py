@@ -1,21 +1,27 @@
 """/dumps/: the files of output/ with sizes and SHA-256 checksums; /.well-known/void: the VoID/DCAT;
 /cmif.xml and /letters.csv: the letter views of the build (the same files as under /dumps/).
 
-Only regular files listed in output/ are served (a name is looked up in the listing, never joined
-onto a path), so ``../`` or an encoded slash cannot reach anything else: it is a 404. ``.gz`` files
+Every file of the release is served at the path SHA256SUMS lists it under (``/dumps/ontology/vocab.ttl``
+too), so ``sha256sum -c SHA256SUMS`` passes in a folder of downloads. Each download carries
+``Repr-Digest: sha-256=:<base64>:`` (RFC 9530) from SHA256SUMS, and the page names the build's
+version. Only regular files found in output/ (and its folders) are served (a name is looked up in
+the listing, never joined onto a path), so ``../`` or an encoded slash cannot reach anything else:
+it is a 404. ``.gz`` files
 are served as ``application/gzip`` (RFC 6713), not as RDF with ``Content-Encoding: gzip``: the
 latter makes browsers and HTTP clients unpack the download silently, so the bytes on disk would no
 longer match SHA256SUMS.
 
-Only regular files count: a symbolic link in output/ is neither listed nor served (it could point
-anywhere on the machine), and a download is opened with ``O_NOFOLLOW`` so a file swapped for a link
-after the listing is refused too. A damaged build degrades instead of failing: a malformed or
+Only regular files count: a symbolic link in output/ (file or folder) is neither listed nor served
+(it could point anywhere on the machine), and a download is opened folder by folder with
+``O_NOFOLLOW`` so a file or folder swapped for a link after the listing is refused too. A damaged
+build degrades instead of failing: a malformed or
 unreadable SHA256SUMS leaves the files concerned without a checksum (the listing says why) and the
 downloads still work; an unreadable void.ttl is a 503 naming the file, in the usual error shape.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import stat
 from dataclasses import dataclass
@@ -54,11 +60,22 @@ def media_type(name: str) -> str:
     return MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
 
 
-def _regular_files(out: Path) -> list[os.DirEntry]:
-    """The regular files directly in ``out`` (symbolic links and hidden files left out), by name."""
+MAX_DEPTH = 2  # output/ and its folders (ontology/, shapes/); nothing the build writes is deeper
+
+
+def _regular_files(out: Path, prefix: str = "", depth: int = 0) -> list[tuple[str, os.DirEntry]]:
+    """(relative path, entry) of the regular files in ``out`` and its folders (symbolic links and
+    hidden names left out), by path."""
+    found: list[tuple[str, os.DirEntry]] = []
     with os.scandir(out) as entries:
-        return sorted((e for e in entries if e.is_file(follow_symlinks=False) and not e.name.startswith(".")),
-                      key=lambda e: e.name)
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            if e.is_file(follow_symlinks=False):
+                found.append((prefix + e.name, e))
+            elif e.is_dir(follow_symlinks=False) and depth + 1 < MAX_DEPTH:
+                found += _regular_files(Path(e.path), f"{prefix}{e.name}/", depth + 1)
+    return sorted(found, key=lambda item: item[0])
 
 
 @dataclass(frozen=True)
@@ -72,8 +89,8 @@ def listing() -> Listing:
     if not out.is_dir():
         return Listing([])
     sums = read_checksums(out)
-    files = [DumpFile(e.name, e.stat(follow_symlinks=False).st_size, sums.digests.get(e.name), media_type(e.name))
-             for e in _regular_files(out)]
+    files = [DumpFile(name, e.stat(follow_symlinks=False).st_size, sums.digests.get(name), media_type(name))
+             for name, e in _regular_files(out)]
     unlisted = [f.name for f in files if f.sha256 is None and f.name != "SHA256SUMS"]
     problems = sums.problems + ((f"no checksum for {', '.join(unlisted)}",) if sums.problems and unlisted else ())
     return Listing(files, problems)
@@ -84,23 +101,37 @@ def index() -> Response:
     found = listing()
     fmt = negotiate((HTML, JSON_LISTING))
     if fmt is JSON_LISTING:
-        body: dict[str, object] = {"files": [f.__dict__ | {"url": f"/dumps/{f.name}"} for f in found.files]}
+        body: dict[str, object] = {"version": ctx().build.version,
+                                   "files": [f.__dict__ | {"url": f"/dumps/{f.name}"} for f in found.files]}
         if found.problems:
             body["checksum_problems"] = list(found.problems)
         response = jsonify(body)
     else:
-        response = Response(render_template("dumps.html", files=found.files, problems=found.problems),
-                            mimetype="text/html")
+        response = Response(render_template("dumps.html", files=found.files, problems=found.problems,
+                                            version=ctx().build.version), mimetype="text/html")
     response.headers["Vary"] = "Accept"
     return response
 
 
-def _open_regular(path: Path) -> tuple[BinaryIO, os.stat_result] | None:
-    """The file opened without following a symbolic link; None when it is not (or no longer) a regular file."""
+def _open_regular(out: Path, name: str) -> tuple[BinaryIO, os.stat_result] | None:
+    """``out/name`` opened without following a symbolic link at any step (each folder is opened with
+    ``O_NOFOLLOW``, the next name relative to it); None when it is not (or no longer) a regular file."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    *folders, leaf = name.split("/")
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        parent = os.open(out, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
+    try:
+        for folder in folders:
+            inner = os.open(folder, flags | os.O_DIRECTORY, dir_fd=parent)
+            os.close(parent)
+            parent = inner
+        fd = os.open(leaf, flags, dir_fd=parent)
+    except OSError:
+        return None
+    finally:
+        os.close(parent)
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
@@ -108,14 +139,20 @@ def _open_regular(path: Path) -> tuple[BinaryIO, os.stat_result] | None:
     return os.fdopen(fd, "rb"), info
 
 
-@bp.route("/dumps/<name>")
+def repr_digest(hex_sha256: str) -> str:
+    """The RFC 9530 ``Repr-Digest`` field value: the digest's bytes in base64, as a byte sequence."""
+    return f"sha-256=:{base64.b64encode(bytes.fromhex(hex_sha256)).decode()}:"
+
+
+@bp.route("/dumps/<path:name>", merge_slashes=False)  # an encoded slash is a 404, not a redirect
 def download(name: str) -> Response:
     match = next((f for f in listing().files if f.name == name), None)
-    opened = _open_regular(ctx().settings.output_dir / match.name) if match else None
+    opened = _open_regular(ctx().settings.output_dir, match.name) if match else None
     if match is None or opened is None:
         abort(404, f"No file {name!r} in the dumps; the list is at /dumps/.")
     handle, info = opened
-    response = send_file(handle, mimetype=match.media_type, conditional=False, download_name=match.name,
+    response = send_file(handle, mimetype=match.media_type, conditional=False,
+                         download_name=match.name.rsplit("/", 1)[-1],
                          as_attachment=False, etag=f"{info.st_mtime_ns:x}-{info.st_size:x}",
                          last_modified=int(info.st_mtime))
     response.content_length = info.st_size  # from the open file: send_file knows sizes only of paths
@@ -124,8 +161,8 @@ def download(name: str) -> Response:
     except RequestedRangeNotSatisfiable:
         handle.close()
         raise
-    if match.sha256:
-        response.headers["Digest"] = f"sha-256={match.sha256}"
+    if match.sha256:  # of the whole file, also on a 206: Repr-Digest is about the representation
+        response.headers["Repr-Digest"] = repr_digest(match.sha256)
     return response
 
 
@@ -147,7 +184,7 @@ def void() -> Response:
     response = Response(graph.serialize(format=rdflib_name, encoding="utf-8"), content_type=content_type(fmt))
     response.headers["Vary"] = "Accept"
     response.last_modified = ctx().build.modified
-    response.set_etag(f"{ctx().build.version[:16]}-void-{fmt.name}")
+    response.set_etag(f"{ctx().build.version}-void-{fmt.name}")
     return response.make_conditional(request)
 
 

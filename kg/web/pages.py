@@ -10,12 +10,13 @@ import base64
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import Graph
 
+from kg.config import ONTOLOGY_NS, VOCAB_NS
 from kg.web import letters_list, queries, views
-from kg.web.conneg import RESOURCE_FORMATS
-from kg.web.context import ctx, ontology_graph
+from kg.web.conneg import RESOURCE_FORMATS, negotiate
+from kg.web.context import ctx, local_path, ontology_graph
 from kg.web.describe import Description
 from kg.web.letters_list import ListedLetter, Party
 
@@ -32,7 +33,11 @@ def vendor_available() -> bool:
 
 
 @bp.route("/")
-def home() -> str:
+def home() -> str | Response:
+    """The home page; a client that asks for RDF is sent to the dataset's description (the base IRI
+    names the site, /void the dataset)."""
+    if negotiate(RESOURCE_FORMATS, request.args.get("format")) is not RESOURCE_FORMATS[0]:
+        return redirect(f"{request.script_root}/void", code=303)
     return render_template("home.html", counts=queries.counts(), examples=queries.EXAMPLE_QUERIES,
                            settings=ctx().settings)
 
@@ -114,7 +119,8 @@ def search() -> str:
 @bp.route("/query")
 def editor() -> str:
     return render_template("sparql.html", examples=queries.EXAMPLE_QUERIES, settings=ctx().settings,
-                           vendor=vendor_available(), initial=request.args.get("query", ""))
+                           vendor=vendor_available(), initial=request.args.get("query", ""),
+                           namespaces=[ctx().settings.base_iri, ONTOLOGY_NS, VOCAB_NS])
 
 
 def _vocabulary_labels(desc: Description) -> None:
@@ -144,7 +150,7 @@ def render_resource(kind: str, desc: Description) -> str:
         view, template = views.agent(desc), "person.html"
     elif kind == "archive":
         view = views.archive_unit(desc)
-    local = "/" + desc.iri[len(ctx().settings.base_iri):]
+    local = (local_path(desc.iri) or desc.iri).rstrip("/")
     return render_template(template, kind=kind, desc=desc, view=view, inverse=views.inverse_groups(desc),
                            formats=[f for f in RESOURCE_FORMATS if f.suffix != ".html"], local=local,
                            schema=views.schema_org(desc, view), build=ctx().build,

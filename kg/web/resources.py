@@ -5,6 +5,8 @@ HTML, Turtle, JSON-LD, N-Triples, RDF/XML — or fixed by a suffix (``/letter/16
 Every answer carries ``Vary: Accept``, ``Link: rel="alternate"`` for each format, an ``ETag`` and
 ``Last-Modified`` derived from the build, so caches revalidate (304) and never mix formats.
 The IRI of ``/letter/167`` is ``Settings.base_iri + "letter/167"`` whatever host serves it.
+Letter and entity pages also carry FAIR Signposting ``Link``s (``kg.web.signposting``); a named
+graph the data does not describe (the authority graph) is answered from void.ttl.
 """
 
 from __future__ import annotations
@@ -15,18 +17,22 @@ from flask import Blueprint, Response, abort, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDFS
 
+from kg.config import VOCAB_NS
 from kg.store.formats import JSONLD, Format
 from kg.store.results import PREFIXES, serialize_triples
-from kg.store.types import RDF_LANGSTRING, XSD_STRING, Term
+from kg.store.types import XSD_STRING, Term
 from kg.web.conneg import HTML, RESOURCE_FORMATS, by_suffix, content_type, negotiate
-from kg.web.context import ctx, ontology_graph
-from kg.web.describe import Description
+from kg.web.context import ctx, local_path, ontology_graph, void_graph
+from kg.web.describe import Description, described
+from kg.web.describe import term_of as _term
+from kg.web.signposting import signposts
 
 bp = Blueprint("resources", __name__)
 RDFS_LABEL = RDFS.label
 KINDS = ("letter", "person", "org", "place", "event", "archive", "source", "graph", "build")
 SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_~-]*(?:\.[A-Za-z0-9_~-]+)*$")
 DESCRIBE_TIMEOUT = 5.0
+SIGNPOSTED = frozenset({"letter", "person", "org", "place", "event", "archive"})
 
 
 def split_suffix(path: str) -> tuple[str, Format | None]:
@@ -47,6 +53,8 @@ def get_resource(kind: str, path: str) -> Description:
         abort(404, f"/{kind}/{path} is not a resource path of this site.")
     iri = ctx().settings.base_iri + f"{kind}/{path}"
     desc = Description(iri, ctx().store.describe(iri, DESCRIBE_TIMEOUT).triples)
+    if not desc.exists and kind == "graph":  # a named graph the data does not describe: void.ttl does
+        desc = described(void_graph(), iri, ontology_graph())
     if not desc.exists:
         hint = f"/search?q={path.split('/')[0]}" if kind != "letter" else "/letters"
         abort(404, f"There is no {kind} <{iri}> in this dataset. Try {hint}, or browse from the home page.")
@@ -79,7 +87,9 @@ def jsonld(desc: Description) -> bytes:
     return graph.serialize(format="json-ld", context=context, auto_compact=True).encode()
 
 
-def represent(kind: str, path: str, desc: Description, fmt: Format, negotiated: bool) -> Response:
+def represent(kind: str, path: str, desc: Description, fmt: Format, negotiated: bool,
+              signposting: bool = False) -> Response:
+    """``desc`` in ``fmt``; ``signposting``: add the FAIR Signposting links (letter and entity pages)."""
     from kg.web.pages import render_resource
 
     if fmt is HTML:
@@ -89,12 +99,14 @@ def represent(kind: str, path: str, desc: Description, fmt: Format, negotiated: 
     else:
         body = serialize_triples(desc.triples, fmt, ctx().settings.base_iri)
     response = Response(body, content_type=content_type(fmt))
-    local = f"/{kind}/{path}" if path else f"/{kind}"
-    response.headers["Link"] = alternates(local)
+    local = local_path(desc.iri) or (f"/{kind}/{path}" if path else f"/{kind}")
+    local = local.rstrip("/")  # a namespace (/vocab/) has its formats at /vocab.ttl
+    links = [alternates(local)] + (signposts(desc, local) if signposting else [])
+    response.headers["Link"] = ", ".join(links)
     if negotiated:
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = local + (fmt.suffix or "")
-    response.set_etag(f"{ctx().build.version[:16]}-{fmt.name}")
+    response.set_etag(f"{ctx().build.version}-{fmt.name}")
     response.last_modified = ctx().build.modified
     response.cache_control.public = True
     response.cache_control.max_age = 300
@@ -106,16 +118,7 @@ def resource(kind: str, rest: str) -> Response:
     path, forced = split_suffix(rest)
     desc = get_resource(kind, path)
     fmt = forced or negotiate(RESOURCE_FORMATS, request.args.get("format"))
-    return represent(kind, path, desc, fmt, negotiated=forced is None)
-
-
-def _term(node) -> tuple:
-    if isinstance(node, URIRef):
-        return ("uri", str(node))
-    if isinstance(node, Literal):
-        datatype = RDF_LANGSTRING if node.language else str(node.datatype or XSD_STRING)
-        return ("literal", str(node), datatype, node.language)
-    return ("bnode", str(node))
+    return represent(kind, path, desc, fmt, negotiated=forced is None, signposting=kind in SIGNPOSTED)
 
 
 @bp.route("/edition")
@@ -137,7 +140,7 @@ def vocab(rest: str) -> Response:
     path, forced = split_suffix(rest)
     if not valid_path(path):
         abort(404, f"/vocab/{path} is not a concept of this site.")
-    iri = URIRef(ctx().settings.base_iri + f"vocab/{path}")
+    iri = URIRef(VOCAB_NS + path)
     graph = ontology_graph()
     triples = [(_term(iri), _term(p), _term(o)) for p, o in graph.predicate_objects(iri)]
     triples += [(_term(o), _term(RDFS_LABEL), _term(label)) for _, o in graph.predicate_objects(iri)
@@ -167,7 +170,7 @@ def ontology(suffix: str | None = None) -> Response:
     response = Response(body, content_type=content_type(fmt))
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = alternates(url_for("resources.ontology"))
-    response.set_etag(f"{ctx().build.version[:16]}-ontology-{fmt.name}")
+    response.set_etag(f"{ctx().build.version}-ontology-{fmt.name}")
     return response.make_conditional(request)
 
 

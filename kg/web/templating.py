@@ -9,21 +9,16 @@ from __future__ import annotations
 from flask import Flask
 
 from kg.store.types import XSD_STRING, Term
-from kg.web.context import ctx
+from kg.web.context import local_path
 from kg.web.describe import curie
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 
 
 def local(iri: str) -> str:
-    """A link for ``iri``: our resources open on this site, anything else as is."""
-    base = ctx().settings.base_iri
-    if iri.startswith(base):
-        rest = iri[len(base):]
-        if rest.startswith("ns#") or rest == "ns":
-            return "/ontology" + rest[2:]
-        return "/" + rest
-    return iri
+    """A link for ``iri``: our resources open on this site (``kg.web.context.local_path``), anything
+    else as is."""
+    return local_path(iri) or iri
 
 
 def term_text(term: Term | None) -> str:
