@@ -111,7 +111,7 @@ def test_void_and_dcat_describe_the_release(seed_release: Built) -> None:  # noq
     issued = void.value(dataset, DCTERMS.issued)
     assert isinstance(issued, Literal) and issued.datatype == XSD.date and issued.value is not None
     media = {"kg.ttl": "text/turtle", "kg.nt.gz": "application/n-triples", "kg.jsonld": "application/ld+json",
-             "kg.trig": "application/trig"}
+             "kg.trig": "application/trig", "cmif.xml": "application/tei+xml", "letters.csv": "text/csv"}
     found = {}
     for dist in void.objects(dataset, DCAT.distribution):
         name = str(void.value(dist, DCTERMS.title))
