@@ -283,3 +283,72 @@ def test_open_ended_dates_are_said_in_words_and_sorted_by_the_day_they_name(
     keys = [bounds.get(base + r["path"].lstrip("/"), {}) for r in rows]
     days = [k.get("earliest") or k.get("latest") or "9999" for k in keys]
     assert days == sorted(days)  # by the earliest day, or the latest when that is all the date says
+
+
+# -- entity pages written for readers -----------------------------------------------------------------------
+
+
+def _objects(triples: list[ox.Triple], subject: str, predicate: str) -> list[str]:
+    return [t.object.value for t in triples if t.subject.value == subject and t.predicate.value == predicate]
+
+
+def test_a_person_page_groups_the_names_the_letters_use_and_lists_the_letters_mentioning_him(
+        seed: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = seed
+    stalin = Settings().base_iri + "person/stalin-i-v"
+    page = _get(url + "/person/stalin-i-v").text
+    usages = {t.subject.value for t in triples if t.predicate.value == BC + "refersTo" and t.object.value == stalin}
+    forms = {_objects(triples, u, BC + "nameForm")[0] for u in usages}
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]*)</td><td>((?:<a [^>]+>\d+</a>(?:, )?)+)</td></tr>", page)
+    assert {form for form, _, _ in rows} == forms and len(rows) >= len(forms)  # one row per form (and kind)
+    koba = next(numbers for form, _, numbers in rows if form == "Koba")
+    assert "167" in re.findall(r">(\d+)</a>", koba)
+    letters = {t.subject.value for t in triples if t.predicate.value == RDF_TYPE and t.object.value == S + "Message"}
+    mentioning = {t.subject.value for t in triples if t.predicate.value == S + "mentions" and t.object.value == stalin
+                  and t.subject.value in letters}
+    assert mentioning
+    assert f"Letters that mention I. V. Stalin ({len(mentioning)})" in page
+    assert "<dt>Full name</dt><dd>Iosif Vissarionovich Stalin</dd>" in page
+    assert "SpocWiki" not in page.split("<details>")[0]  # research notes are data, not the reader's text
+
+
+def test_a_place_page_shows_where_it_is_and_its_letters(seed: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = seed
+    moscow = Settings().base_iri + "place/moscow"
+    page = _get(url + "/place/moscow").text
+    geo = _objects(triples, moscow, S + "geo")[0]
+    lat, lon = _objects(triples, geo, S + "latitude")[0], _objects(triples, geo, S + "longitude")[0]
+    geonames = _objects(triples, moscow, BC + "geonamesId")[0]
+    assert f"<dd>{lat}, {lon} · <a href=\"https://www.geonames.org/{geonames}\">GeoNames {geonames}</a>" in page
+    written = {t.subject.value for t in triples
+               if t.predicate.value == S + "locationCreated" and t.object.value == moscow}
+    assert f"Letters written here ({len(written)})" in page
+
+
+def test_an_event_page_says_when_by_whom_and_on_what_source(seed: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = seed
+    event = Settings().base_iri + "event/1923-10-04-politburo"
+    page = _get(url + "/event/1923-10-04-politburo").text
+    assert "<dt>Date</dt><dd>1923-10-04</dd>" in page and '<a href="/org/politburo">' in page.split("<h2>")[0]
+    for ref in _objects(triples, event, BC + "hasReference"):
+        assert f"<li>{_objects(triples, ref, BC + 'verbatim')[0]}</li>" in page
+    notes = {t.subject.value for t in triples if t.predicate.value == BC + "about" and t.object.value == event}
+    assert len(re.findall(r'<li><a href="/letter/\d+/note/\d+">note', page)) == len(notes) > 0
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.is_file(), reason="/usr/bin/chromium is missing (`make chromium`)")
+def test_entity_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, _ = seed
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--disable-gpu"])
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+            for path in ("/person/stalin-i-v", "/org/politburo", "/place/moscow", "/event/1923-10-04-politburo"):
+                page.goto(url + path, wait_until="load")
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, f"{path} is {width} px wide at 390 px"
+        finally:
+            browser.close()

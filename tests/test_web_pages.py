@@ -62,13 +62,15 @@ def test_old_style_date_shows_its_calendar(live: Live) -> None:
 
 def test_person_page(live: Live) -> None:
     page = html(live, "/person/ordzhonikidze-g-k")
-    assert "<h1>G. K. Ordzhonikidze</h1>" in page and "Also known as: Orjonikidze, Sergo" in page
-    assert '<a href="http://www.wikidata.org/entity/Q312800">Q312800</a>' in page
-    assert "evidence: exact label match, born 1886 (confidence high)" in page
+    assert "<h1>G. K. Ordzhonikidze</h1>" in page and "Other names in the authority file: Orjonikidze, Sergo" in page
+    assert '<a href="http://www.wikidata.org/entity/Q312800">Q312800</a> <small>(confidence: high)</small>' in page
+    assert "exact label match" not in page.split("<details>")[0]  # our research notes stay in the data
     assert "Letters: 1 sent, 2 received" in page
+    assert "<td>24 Oct 1917</td><td>received</td>" in page and "<td>Aug 1923</td><td>sent</td>" in page
     assert page.count('<circle cx=') >= 3 + 3  # timeline dots + network nodes
     assert '<svg class="timeline"' in page and '<svg class="network"' in page
-    assert "<td>Sergo</td><td>bcv:nickname</td>" in page and 'href="/letter/167">No. 167</a>' in page
+    assert '<tr><td>Sergo</td><td>nickname</td><td><a href="/letter/167">167</a></td></tr>' in page
+    assert '<li><a href="/person/stalin-i-v">I. V. Stalin</a> (2)</li>' in page  # correspondents, by letters
     data = island(page)
     assert data["@type"] == "Person" and "Sergo" in data["alternateName"]
     assert data["sameAs"] == ["http://www.wikidata.org/entity/Q312800"]

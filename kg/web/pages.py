@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import Graph
 
 from kg.config import ONTOLOGY_NS, VOCAB_NS
-from kg.web import letters_list, queries, views
+from kg.web import entities, letters_list, queries, views
 from kg.web.conneg import RESOURCE_FORMATS, negotiate
 from kg.web.context import ctx, local_path, ontology_graph
 from kg.web.describe import Description
@@ -146,8 +146,9 @@ def render_resource(kind: str, desc: Description) -> str:
     template = "resource.html"
     if kind == "letter" and "http://schema.org/Message" in desc.types():
         view, template = views.letter(desc), "letter.html"
-    elif kind in ("person", "org") and "/" not in desc.iri[len(ctx().settings.base_iri) + len(kind) + 1:]:
-        view, template = views.agent(desc), "person.html"
+    elif kind in ("person", "org", "place", "event") and desc.exists \
+            and "/" not in desc.iri[len(ctx().settings.base_iri) + len(kind) + 1:]:
+        view, template = entities.entity(kind, desc), "entity.html"
     elif kind == "archive":
         view = views.archive_unit(desc)
     local = (local_path(desc.iri) or desc.iri).rstrip("/")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
-from kg.web import charts, queries
+from kg.web import queries
 from kg.web.context import ctx
 from kg.web.describe import Description
 
 S = "http://schema.org/"
 BC = "https://w3id.org/bolcorr/ns#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
 PROV = "http://www.w3.org/ns/prov#"
 
 
@@ -106,30 +105,6 @@ def letter(desc: Description) -> dict:
             "derived": [t[1] for t in desc.values(PROV + "wasDerivedFrom")],
             "machine": desc.first(BC + "machineTranslated"),
             "graph": ctx().settings.base_iri + "graph/" + desc.iri[len(ctx().settings.base_iri):]}
-
-
-def _aliases(desc: Description) -> list[str]:
-    props = (SKOS + "altLabel", SKOS + "hiddenLabel", S + "alternateName")
-    return sorted({t[1] for p in props for t in desc.values(p)})
-
-
-def _wikidata(desc: Description) -> list[dict]:
-    items = {t[1] for p in (OWL_SAMEAS, S + "sameAs") for t in desc.values(p) if "wikidata.org" in t[1]}
-    evidence = []
-    for t in desc.values(BC + "hasWikidataAlignment"):
-        evidence.append({k: desc.first(BC + k, t[1]) for k in ("evidence", "confidence", "alignmentMethod",
-                                                                 "alignmentSource", "explanation")})
-    return [{"iri": i, "evidence": evidence} for i in sorted(items)]
-
-
-def agent(desc: Description) -> dict:
-    letters = queries.person_letters(desc.iri)
-    others = queries.correspondents(desc.iri)
-    return {"name": desc.label(desc.iri), "aliases": _aliases(desc), "wikidata": _wikidata(desc),
-            "usages": queries.name_usages(desc.iri), "letters": letters,
-            "sent": sum(1 for r in letters if r["role"] == "sent"),
-            "received": sum(1 for r in letters if r["role"] == "received"),
-            "timeline": charts.timeline(letters), "network": charts.network(desc.label(desc.iri), others)}
 
 
 def archive_unit(desc: Description) -> dict:

@@ -1,0 +1,160 @@
+"""What an entity page shows a reader: a person, an organization, a place or an event, in words.
+
+    view = entity(kind, desc)      # kind: "person", "org", "place", "event"
+
+Why apart from ``kg.web.views``: the letter page reads one letter's graph; an entity page gathers what
+the whole collection says about one entity (the letters it sent, received, is mentioned in; the names
+the letters call it by; where it is on a map; which notes speak of an event). The raw statements stay
+available, folded, at the bottom of the page; here only what a historian reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.store.describe import iri_ref
+from kg.web import charts, queries
+from kg.web.describe import Description
+from kg.web.letters_list import concept_label, date_in_words
+
+S = "http://schema.org/"
+BC = "https://w3id.org/bolcorr/ns#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
+METHODS = {"curated": "identified by the editors from public sources",
+           "reconciled": "matched by name and reviewed by the editors"}
+
+
+@dataclass
+class LetterRef:
+    """A letter as listed on an entity page."""
+
+    iri: str
+    number: str
+    title: str
+    date: str
+    role: str = ""
+
+    @property
+    def when(self) -> str:
+        """The date in words, as the letters list says it ("3 Aug 1923", "Aug 1923")."""
+        return date_in_words({"edtf": self.date}) if self.date else ""
+
+
+@dataclass
+class NameGroup:
+    """One way the letters name the entity, with the letters that use it: "Koba — Nos. 167, 168"."""
+
+    form: str
+    kind: str
+    letters: list[tuple[str, str]] = field(default_factory=list)  # (number, letter IRI)
+
+
+def _letters(rows: list[dict[str, str | None]], role: str = "") -> list[LetterRef]:
+    seen: dict[str, LetterRef] = {}
+    for r in rows:
+        iri = str(r["letter"])
+        if iri not in seen:
+            seen[iri] = LetterRef(iri, str(r.get("number") or ""), str(r.get("name") or ""), str(r.get("date") or ""),
+                                  str(r.get("role") or role))
+    return sorted(seen.values(), key=lambda letter: (letter.date or "9999", letter.number, letter.iri))
+
+
+def mentioning(iri: str) -> list[LetterRef]:
+    """Letters that mention the entity (in their text or their notes' prose)."""
+    return _letters(queries.select(f"""SELECT DISTINCT ?letter ?number ?name ?date WHERE {{
+  ?letter a schema:Message ; schema:mentions {iri_ref(iri)} .
+  OPTIONAL {{ ?letter schema:identifier ?number }} OPTIONAL {{ ?letter schema:name ?name }}
+  OPTIONAL {{ ?letter schema:dateCreated ?date }} }} ORDER BY ?date LIMIT 2000"""), "mentions")
+
+
+def written_at(iri: str) -> list[LetterRef]:
+    return _letters(queries.select(f"""SELECT DISTINCT ?letter ?number ?name ?date WHERE {{
+  ?letter a schema:Message ; schema:locationCreated {iri_ref(iri)} .
+  OPTIONAL {{ ?letter schema:identifier ?number }} OPTIONAL {{ ?letter schema:name ?name }}
+  OPTIONAL {{ ?letter schema:dateCreated ?date }} }} ORDER BY ?date LIMIT 2000"""), "written at")
+
+
+def event_notes(iri: str) -> list[dict[str, str | None]]:
+    """The editorial notes that are about the event, with their letter."""
+    return queries.select(f"""SELECT DISTINCT ?note ?letter ?number ?position WHERE {{
+  ?note bc:about {iri_ref(iri)} . ?letter bc:hasNote ?note .
+  OPTIONAL {{ ?letter schema:identifier ?number }} OPTIONAL {{ ?note schema:position ?position }}
+}} ORDER BY ?number ?position LIMIT 500""")
+
+
+def name_groups(iri: str) -> list[NameGroup]:
+    """The names as written, one row per form (and kind), with the numbers of the letters using it."""
+    groups: dict[tuple[str, str], NameGroup] = {}
+    for u in queries.name_usages(iri):
+        kind = concept_label(str(u["kind"])) if u.get("kind") else ""
+        group = groups.setdefault((str(u["form"]), kind), NameGroup(str(u["form"]), kind))
+        letter = str(u.get("letter") or "")
+        number = str(u.get("number") or "")
+        if letter and (number, letter) not in group.letters:
+            group.letters.append((number, letter))
+    for group in groups.values():
+        group.letters.sort(key=lambda nl: (len(nl[0]), nl[0]))
+    return sorted(groups.values(), key=lambda g: (-len(g.letters), g.form.casefold(), g.kind))
+
+
+def wikidata(desc: Description) -> list[dict[str, str]]:
+    """The Wikidata items the entity is identified with, and how (never our internal research notes)."""
+    items = sorted({t[1] for p in (OWL_SAMEAS, S + "sameAs") for t in desc.values(p) if "wikidata.org" in t[1]})
+    how = ""
+    for t in desc.values(BC + "hasWikidataAlignment"):
+        method = (desc.first(BC + "alignmentMethod", t[1]) or "").rsplit("/", 1)[-1]
+        confidence = desc.first(BC + "confidence", t[1])
+        parts = (METHODS.get(method, method), f"confidence: {confidence}" if confidence else "")
+        how = "; ".join(part for part in parts if part)
+    return [{"iri": i, "id": i.rsplit("/", 1)[-1], "how": how} for i in items]
+
+
+def _geo(desc: Description) -> dict[str, str] | None:
+    node = desc.first(S + "geo")
+    if node is None:
+        return None
+    lat, lon = desc.first(S + "latitude", node), desc.first(S + "longitude", node)
+    if lat is None or lon is None:
+        return None
+    return {"lat": lat, "lon": lon, "geonames": desc.first(BC + "geonamesId") or "",
+            "source": desc.first(DCT + "source") or ""}
+
+
+def _english(desc: Description, prop: str) -> str:
+    found = [t for t in desc.values(prop) if t[0] == "literal" and t[3] in (None, "", "en")]
+    return found[0][1] if found else ""
+
+
+def _aliases(desc: Description) -> list[str]:
+    props = (SKOS + "altLabel", S + "alternateName")
+    return sorted({t[1] for p in props for t in desc.values(p)} - {desc.label(desc.iri)}, key=str.casefold)
+
+
+def entity(kind: str, desc: Description) -> dict:
+    """The reader's view of a person ("person"), organization ("org"), place or event."""
+    name = desc.label(desc.iri)
+    view: dict = {"kind": kind, "name": name, "full_name": desc.first(BC + "fullName") or "",
+                  "cyrillic": ", ".join(t[1] for p in (S + "alternateName", SKOS + "altLabel", S + "name")
+                                        for t in desc.values(p) if t[0] == "literal" and t[3] == "ru"),
+                  "description": _english(desc, S + "description"), "born": desc.first(S + "birthDate") or "",
+                  "died": desc.first(S + "deathDate") or "", "founded": desc.first(S + "foundingDate") or "",
+                  "dissolved": desc.first(S + "dissolutionDate") or "", "aliases": _aliases(desc),
+                  "wikidata": wikidata(desc), "mentioning": mentioning(desc.iri), "names": name_groups(desc.iri)}
+    if kind in ("person", "org"):
+        rows = queries.person_letters(desc.iri)
+        letters = _letters(rows)
+        others = queries.correspondents(desc.iri)
+        view.update(letters=letters, sent=sum(1 for r in letters if r.role == "sent"),
+                    received=sum(1 for r in letters if r.role == "received"), correspondents=others,
+                    timeline=charts.timeline(rows), network=charts.network(name, others))
+    elif kind == "place":
+        view.update(geo=_geo(desc), written=written_at(desc.iri))
+    elif kind == "event":
+        view.update(start=desc.first(S + "startDate") or "", end=desc.first(S + "endDate") or "",
+                    decided_by=[{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(BC + "decidedBy")],
+                    types=[desc.label(t) for t in desc.types() if t.startswith(BC) and t != BC + "Event"],
+                    references=[desc.first(BC + "verbatim", t[1]) or t[1] for t in desc.values(BC + "hasReference")],
+                    notes=event_notes(desc.iri))
+    return view
