@@ -8,7 +8,8 @@ Why so strict: two letters between the same people a week apart need not answer 
 - a note of the letter names the document it answers ("Reply to document No. 174"), or
 - the letter's first paragraph acknowledges a letter or telegram of its addressee ("Your letter received.",
   "I have received your telegram", "In reply to your letter") and the collection holds exactly one earlier
-  document of that kind from the addressee to the writer within the WINDOW_DAYS before it.
+  document of that kind from the addressee to the writer within the WINDOW_DAYS before it (one the page
+  says was not sent, or a draft, is none).
 Several candidates: no link, a warning naming them ("reply-ambiguous"). The words, their page line and the
 reasoning are kept (``Reply.attestation``, ``Reply.explanation``), so a reader can check the link.
 Parties are compared as resolved entities (by surname first, then through the authority files), so
@@ -32,7 +33,7 @@ ACKNOWLEDGES = re.compile(
     rf"|\bI\s+(?:have\s+)?(?:received|got|read)\s+(?:your|a)\s+{_KIND.replace('kind', 'kind2')}(?:\s+from\s+you)?\b"
     rf"|\b(?:in\s+reply|in\s+answer|answering|replying)\s+to\s+your\s+{_KIND.replace('kind', 'kind3')}\b", re.I)
 NOTE_NAMES_ANSWER = re.compile(
-    r"\b(?:reply|answer|response)\s+to\s+[^.]*?\b(?:document\s+)?No\.\s*(?P<no>\d{1,6}[a-z]?)\b", re.I)
+    r"\b(?:reply|answer|response)\s+to\s+(?:[^.]|(?<=\b[A-Z])\.)*?\b(?:document\s+)?No\.\s*(?P<no>\d{1,6}[a-z]?)\b", re.I)
 
 
 @dataclass
@@ -107,7 +108,9 @@ def find_replies(documents: list[Document], auth: Authorities) -> Replies:
             m = NOTE_NAMES_ANSWER.search(note.text)
             target = by_number.get(m["no"]) if m else None
             if m and target is not None and target.key != doc.key and note.span is not None:
-                out.found[doc.key] = Reply(target.key, "editor-note", Attestation(m.group(0), note.span, note.number),
+                end = note.text.find(". ", m.end())
+                words = note.text[m.start():end + 1 if end >= 0 else len(note.text)].strip()
+                out.found[doc.key] = Reply(target.key, "editor-note", Attestation(words, note.span, note.number),
                                            f"note {note.number} names the document answered: No. {m['no']}")
                 acks.pop(doc.key, None)
                 break
@@ -144,6 +147,8 @@ def _answer(doc: Document, ack: tuple[str, str, int], parties: _Parties,
                     continue
                 if (cand.kind == "telegram") != (kind == "telegram") and kind != "message":
                     continue
+                if cand.transmission is not None and cand.transmission.status != "sent":
+                    continue  # a letter never sent (or a draft) was not received
                 if {parties.key(p) for p in cand.senders} & addressees and \
                         {parties.key(p) for p in cand.recipients} & writers:
                     seen[cand.key] = cand

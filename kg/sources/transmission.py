@@ -31,7 +31,7 @@ _DOC = r"\b(?:letter|document|telegram|note)\s+(?:is|was)\s+"  # what the note s
 _NOT_SENT = re.compile(rf"[\"“«']\s*not\s+sent\.?\s*[\"”»']|{_DOC}(?:not|never)\s+sent\b|{_DOC}unsent\b", re.I)
 _DRAFT_NOTE = re.compile(rf"[\"“«']\s*draft\.?\s*[\"”»']|{_DOC}(?:a|the|only\s+a)\s+draft\b|^\s*draft\.?\s*$", re.I)
 _DRAFT_FORM = re.compile(r"\bdraft\b", re.I)
-_SENTENCES = re.compile(r"(?<=[.!?])[\"”»]?\s+(?=[A-Z\"“])")
+_SENTENCES = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”»]))\s+(?=[A-Z\"“])")
 
 
 def _words(text: str) -> list[str]:
