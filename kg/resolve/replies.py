@@ -33,7 +33,8 @@ ACKNOWLEDGES = re.compile(
     rf"|\bI\s+(?:have\s+)?(?:received|got|read)\s+(?:your|a)\s+{_KIND.replace('kind', 'kind2')}(?:\s+from\s+you)?\b"
     rf"|\b(?:in\s+reply|in\s+answer|answering|replying)\s+to\s+your\s+{_KIND.replace('kind', 'kind3')}\b", re.I)
 NOTE_NAMES_ANSWER = re.compile(
-    r"\b(?:reply|answer|response)\s+to\s+(?:[^.]|(?<=\b[A-Z])\.)*?\b(?:document\s+)?No\.\s*(?P<no>\d{1,6}[a-z]?)\b", re.I)
+    r"\b(?:reply|answer|response)\s+to\s+(?:[^.]|(?<=\b[A-Z])\.)*?"  # initials ("A. B. Ivanov") do not end it
+    r"\b(?:document\s+)?No\.\s*(?P<no>\d{1,6}[a-z]?)\b", re.I)
 
 
 @dataclass
