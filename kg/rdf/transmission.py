@@ -19,17 +19,23 @@ the page (note, text, place/date line, citation) that states them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.model import Attestation, Document, Party, Resolution
+from kg.rdf.iris import Iris
 from kg.rdf.parts import span_text
 from kg.rdf.vocab import BC, BCV, SCHEMA
 
-if TYPE_CHECKING:
-    from kg.rdf.letter import LetterContext
+
+class LetterContext(Protocol):
+    """What of kg.rdf.letter.LetterContext this module uses (a protocol: letter imports this module)."""
+
+    iris: Iris
+
+    def ref_iri(self, ref_id: str) -> URIRef | None: ...
 
 ORIGINAL_LANGUAGE = "ru"  # the letters as the edition prints them (and as written, or translated by the editors)
 TEXT_LANGUAGE = "en"  # the text we publish: the web translation of the edition, made by machine
