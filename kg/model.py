@@ -93,6 +93,7 @@ class Party:
     verbatim: str  # the piece of the header as printed, e.g. "Eastpart"
     read_from: str = "header"  # where the party was read: header | dative-reading (a garbled header read as
     #   the Russian genitive + dative, flagged) | address-line | signature | title | salutation
+    copy: Attestation | None = None  # recipients: the line sending them a copy ("Copy: CC."); None: addressee
 
 
 @dataclass
@@ -230,6 +231,22 @@ class DocumentPart:
     span: SourceSpan | None = None
 
 
+@dataclass(frozen=True)
+class Attestation:
+    """Where the page states a fact of transmission (a copy, "not sent", a reply): the words, lines, note."""
+    quotation: str  # the words as printed: "Copy: CC.", 'Dzerzhinsky's note: "not sent."', "Your letter received."
+    span: SourceSpan
+    note: int | None = None  # the number of the note that states it (None: the document's own text)
+
+
+@dataclass
+class Transmission:
+    """Sent, not sent or draft, only where the page says so (No. 171's note 4: "not sent")."""
+    status: Literal["sent", "not-sent", "draft"]
+    basis: Literal["note", "place-date", "citation"]
+    attestation: Attestation
+
+
 @dataclass
 class Document:
     """One document of the edition (letter, telegram, note...) as read from one or more pages."""
@@ -256,6 +273,7 @@ class Document:
     parts: list[DocumentPart] = field(default_factory=list)  # an exchange on one sheet: its messages, in order
     edition_reference: Reference | None = None  # "Bolshevistskoe rukovodstvo. Perepiska. 1912-1927. P. 123."
     flags: list[str] = field(default_factory=list)  # what was read with less than full certainty (FLAGS)
+    transmission: Transmission | None = None  # sent / not sent / draft, only where the page says so
 
     @property
     def place(self) -> str | None:
@@ -367,6 +385,15 @@ class Event:
 
 
 @dataclass
+class Reply:
+    """The letter answered, where the text acknowledges one letter ("Your letter received.") or a note says so."""
+    document: str  # Document.key of the letter answered
+    basis: Literal["letter-text", "editor-note"]
+    attestation: Attestation
+    explanation: str = ""
+
+
+@dataclass
 class Resolution:
     """Everything the resolve stage says about one document."""
 
@@ -376,6 +403,7 @@ class Resolution:
     place: str | None = None  # Entity.id of the place written
     usages: list[NameUsage] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)  # Entity.ids and Event.ids named in text or notes
+    reply: Reply | None = None  # the letter this one answers, when the text or a note says so
 
 
 @dataclass

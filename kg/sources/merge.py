@@ -61,7 +61,7 @@ def _absorb(primary: Document, other: Document, seen: set[object]) -> None:
         if span not in seen:
             seen.add(span)
             primary.sources.append(span)
-    for name in ("citation", "date", "edition_reference"):
+    for name in ("citation", "date", "edition_reference", "transmission"):
         if getattr(primary, name) is None and getattr(other, name) is not None:
             setattr(primary, name, getattr(other, name))
     if not primary.body and other.body:
