@@ -35,8 +35,8 @@ from rdflib.term import Node
 
 from kg import __version__
 from kg.config import Settings
-from kg.errors import KGError
-from kg.model import Corpus, Diagnostic, Document, ParseResult
+from kg.errors import Diagnostic, KGError
+from kg.model import Corpus, Document, ParseResult
 from kg.progress import progress
 from kg.publish.chunks import ChunkFiles, ChunkSummary, DocGraph, Triple, write_chunk
 from kg.publish.dumps import name_the_file, prefixes_for

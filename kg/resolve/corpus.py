@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from kg.config import Settings
-from kg.model import Corpus, Diagnostic, Document, Event, NameUsage, Note, ParseResult, Party, Resolution
+from kg.errors import Diagnostic
+from kg.model import Corpus, Document, Event, NameUsage, Note, ParseResult, Party, Resolution
 from kg.progress import progress
 from kg.resolve.authority import Authorities, NameForm, load_authorities, name_key
 from kg.resolve.events import extract_events

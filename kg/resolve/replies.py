@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from kg.model import Attestation, Diagnostic, Document, Party, Reply, SourceSpan
+from kg.errors import Diagnostic
+from kg.model import Attestation, Document, Party, Reply, SourceSpan
 from kg.resolve.authority import Authorities, name_key
 from kg.resolve.text import body_line
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from kg.model import DateStatement, Diagnostic, Document, Note, PlaceDate, Reference, SourceSpan
+from kg.errors import Diagnostic
+from kg.model import DateStatement, Document, Note, PlaceDate, Reference, SourceSpan
 from kg.sources import body as B
 from kg.sources import layouts as L
 from kg.sources import notes as N

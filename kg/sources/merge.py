@@ -24,7 +24,8 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from kg.model import Diagnostic, Document
+from kg.errors import Diagnostic
+from kg.model import Document
 
 
 def slug(text: str) -> str:
