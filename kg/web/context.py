@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from rdflib import Graph
 
 from kg.config import Settings
@@ -83,18 +83,27 @@ def build_info(output_dir: Path) -> BuildInfo:
 
 
 def ctx() -> WebContext:
+    """The context of the release this request is pinned to (``kg.web.release``: a request that began
+    before a new release was swapped in finishes on the old one), else the app's current one."""
+    if has_request_context():
+        pinned = request.environ.get("kg.web")
+        if pinned is not None:
+            return pinned
     return current_app.extensions["kg"]
 
 
 def ontology_graph() -> Graph:
     """Our ontology and SKOS schemes as published with the build (``output/ontology/``), else from
-    ``Settings.ontology_dir``; parsed once per app."""
-    graph = current_app.extensions.get("kg.ontology")
+    ``Settings.ontology_dir``; parsed once per app and release."""
+    key = f"kg.ontology.{ctx().build.version}"
+    graph = current_app.extensions.get(key)
     if graph is None:
         graph = Graph()
         published = ctx().settings.output_dir / "ontology"
         folder = published if any(published.glob("*.ttl")) else ctx().settings.ontology_dir
         for path in sorted(folder.glob("*.ttl")):
             graph.parse(path, format="turtle")
-        current_app.extensions["kg.ontology"] = graph
+        for old in [name for name in list(current_app.extensions) if name.startswith("kg.ontology.")]:
+            current_app.extensions.pop(old, None)
+        current_app.extensions[key] = graph
     return graph

@@ -64,7 +64,7 @@ class SparqlFastPath:
             call = self._call(environ, body)
             if call.query is None:
                 raise NotHere
-            data, headers = answer(self.web, call)
+            data, headers = answer(environ.get("kg.web", self.web), call)  # the release this request is pinned to
         except NotHere:
             self._restore(environ, body)
             return self.flask_wsgi(environ, start_response)
