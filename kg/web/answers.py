@@ -21,7 +21,8 @@ dump files, which answer ranges and their own validators, nor /static/):
 - **Replay.** A complete 200 of at most ``answer_cache_bytes / 8`` bytes is kept; never an answer
   flagged ``X-SPARQL-Truncated: true``, one marked ``no-store``/``private``, one setting a cookie, nor
   any other status (timeouts and overload are 503, errors are 4xx/5xx). POSTs to /sparql are keyed by
-  their body and replayed too, without validators (a POST is not revalidated).
+  their body and replayed too, without validators (a POST is not revalidated). A 200 that may not be
+  kept (cut, private) loses the view's validators and gets ``no-store``: nobody replays it.
 
 ``X-Cache: hit`` marks a replayed answer, ``miss`` one computed now.
 """
@@ -160,6 +161,8 @@ class AnswerLayer:
             if etag and _fresh(conditions, etag, web):
                 _close(result)
                 return self._not_modified(etag, web, start_response)
+        elif status.startswith("200"):  # cut, private or with a cookie: no validators, kept by nobody
+            headers = [(k, v) for k, v in headers if k.lower() not in VALIDATORS] + [("Cache-Control", "no-store")]
         elif not status.startswith(("2", "3")) and _header(headers, "cache-control") is None:
             headers.append(("Cache-Control", "no-store"))
         start_response(status, [*headers, ("X-Cache", "miss")], seen["exc_info"])

@@ -33,6 +33,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from waitress import wasyncore
@@ -178,8 +179,10 @@ def run(settings: Settings) -> None:
         "service_allowlist": settings.service_allowlist}
     _raise_open_files_limit(settings.max_connections + 256)
     store = open_store(settings.output_dir, settings.sparql_backend, **options)
+    reopen = None if settings.sparql_backend else partial(open_store, settings.output_dir, None, **options)
+    app = None
     try:
-        app = create_app(settings, store)
+        app = create_app(settings, store, reopen)  # a build published into output/ later is swapped in
         try:
             server = create_server(app, settings)
         except OSError as err:  # port taken, address not ours: a command that cannot start (exit 2)
@@ -188,4 +191,6 @@ def run(settings: Settings) -> None:
         if not serve_until_stopped(server, settings.shutdown_grace):
             print(f"kg: stopped with requests still running after {settings.shutdown_grace:g} s", flush=True)
     finally:
+        if app is not None:
+            app.extensions["kg.releases"].close()  # the store of a release swapped in since the start
         store.close()
