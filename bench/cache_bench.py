@@ -184,11 +184,14 @@ def measure(server: Running, traffic: str, connections: int, args: argparse.Name
 
 
 @contextmanager
-def kg_serve(data: Path) -> Iterator[Running]:
+def kg_serve(data: Path, logs: Path) -> Iterator[Running]:
+    """`kg serve` as shipped. Its stderr goes to a file: a pipe nobody reads fills up under load
+    (waitress logs every time its task queue grows) and then blocks the server's I/O thread."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     argv = [sys.executable, "-m", "kg", "serve", "--data", str(data), "--port", str(port)]
-    with subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+    with (logs / "kg-serve.log").open("wb") as log_file, \
+            subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file) as proc:
         try:
             wait_until_answering(f"http://127.0.0.1:{port}/sparql", proc, seconds=600)
             yield Running("kg serve", f"http://127.0.0.1:{port}", proc.pid, "kg")
@@ -202,7 +205,7 @@ def kg_serve(data: Path) -> Iterator[Running]:
 
 
 @contextmanager
-def granian_serve(data: Path) -> Iterator[Running]:
+def granian_serve(data: Path, logs: Path) -> Iterator[Running]:
     """The same app under granian (Rust HTTP, 1 worker process, 8 threads), as bench/server_bench.py
     starts it: not what `kg serve` ships (docs/server.md says what a switch needs), measured beside it."""
     from bench.server_bench import CANDIDATES
@@ -210,8 +213,9 @@ def granian_serve(data: Path) -> Iterator[Running]:
     candidate = next(c for c in CANDIDATES if c.name.startswith("granian"))
     port = free_port()
     env = dict(os.environ, KG_BENCH_DATA=str(data), PYTHONPATH=str(ROOT))
-    with subprocess.Popen(candidate.command(port, data), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE) as proc:
+    with (logs / "granian.log").open("wb") as log_file, \
+            subprocess.Popen(candidate.command(port, data), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                             stderr=log_file) as proc:
         try:
             wait_until_answering(f"http://127.0.0.1:{port}/sparql", proc, seconds=600)
             yield Running("same app under granian", f"http://127.0.0.1:{port}", proc.pid, "granian")
@@ -293,9 +297,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         log("loading the Oxigraph server and starting kg serve ...")
         with ExitStack() as stack:
-            servers = [stack.enter_context(kg_serve(args.data))]
+            servers = [stack.enter_context(kg_serve(args.data, Path(tmp)))]
             if args.granian:
-                servers.append(stack.enter_context(granian_serve(args.data)))
+                servers.append(stack.enter_context(granian_serve(args.data, Path(tmp))))
             servers.append(stack.enter_context(oxigraph_serve(args.data)))
             for run, (traffic, connections) in enumerate((t, c) for t in kinds for c in conns):
                 for server in servers:

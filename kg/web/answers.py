@@ -157,7 +157,7 @@ class AnswerLayer:
             if length is not None and length.isdigit() and int(length) <= self.cache.entry_limit:
                 answer = _drain(result)
                 item = entry(key, headers, answer, etag)
-                if self.cache.enabled:
+                if self.cache.enabled and web is self.releases.current.web:  # not for a release just replaced
                     self.cache.put(key, item)
                 return self._send(item, conditions, web, start_response, head, "miss")
             if etag and _fresh(conditions, etag, web):
