@@ -28,6 +28,7 @@ What is tuned, and why:
 
 from __future__ import annotations
 
+import logging
 import resource
 import signal
 import threading
@@ -48,6 +49,12 @@ from kg.store import open_store
 from kg.web import create_app
 
 LOOP_TIMEOUT = 0.5  # seconds one turn of the I/O loop may wait: how soon a stop request is seen
+# waitress warns "Task queue depth is N" for every request that waits for a thread, and writes it while
+# holding the dispatcher's lock: under 16 connections that is a line per request, costing the I/O thread
+# and blocking every request thread meanwhile. More connections than threads is the design here
+# (threads wait on query workers), so only errors of that logger are written.
+QUEUE_LOG = logging.getLogger("kg.web.serve.queue")
+QUEUE_LOG.setLevel(logging.ERROR)
 
 
 class StrictParser(HTTPRequestParser):
@@ -142,6 +149,7 @@ def create_server(app: Callable[..., Any], settings: Settings, port: int | None 
                       asyncore_loop_timeout=1, clear_untrusted_proxy_headers=True)
     server = Server(app, map={}, adj=adj)
     server.request_timeout = settings.request_timeout
+    server.task_dispatcher.queue_logger = QUEUE_LOG  # type: ignore[attr-defined]
     return server
 
 
