@@ -150,10 +150,11 @@ class AnswerLayer:
 
         result = self.inner(environ, capture)
         status, headers = seen["status"], list(seen["headers"])
-        if status.startswith("200") and _keepable(headers):
+        named = {k.lower(): v for k, v in headers}  # one pass over the headers (this path is per request)
+        if status.startswith("200") and _keepable(named):
             if etag:
                 headers = self._validators(headers, etag, web)
-            length = _header(headers, "content-length")
+            length = named.get("content-length")
             if length is not None and length.isdigit() and int(length) <= self.cache.entry_limit:
                 answer = _drain(result)
                 item = entry(key, headers, answer, etag)
@@ -165,7 +166,7 @@ class AnswerLayer:
                 return self._not_modified(etag, web, start_response)
         elif status.startswith("200"):  # cut, private or with a cookie: no validators, kept by nobody
             headers = [(k, v) for k, v in headers if k.lower() not in VALIDATORS] + [("Cache-Control", "no-store")]
-        elif not status.startswith(("2", "3")) and _header(headers, "cache-control") is None:
+        elif not status.startswith(("2", "3")) and "cache-control" not in named:
             headers.append(("Cache-Control", "no-store"))
         start_response(status, [*headers, ("X-Cache", "miss")], seen["exc_info"])
         if head:
@@ -186,7 +187,7 @@ class AnswerLayer:
         return [] if head else [item.body]
 
     def _not_modified(self, etag: str, web: WebContext, start_response: StartResponse,
-                      headers: Headers | None = None, how: str = "hit") -> list[bytes]:
+                      headers: Iterable[tuple[str, str]] | None = None, how: str = "hit") -> list[bytes]:
         """304 with the headers the 200 would have carried, less the body's own (RFC 9110 §15.4.5)."""
         if headers is None:
             headers = [("Vary", "Accept"), ("ETag", etag), ("Last-Modified", _http_date(web.build.modified)),
@@ -206,15 +207,12 @@ def _no_write(data: bytes) -> None:
     raise NotImplementedError("the answer layer does not support WSGI's write() callable")
 
 
-def _header(headers: Headers, name: str) -> str | None:
-    return next((v for k, v in headers if k.lower() == name), None)
-
-
-def _keepable(headers: Headers) -> bool:
-    """A complete answer that may be replayed: not cut, not private, no cookie."""
-    if (_header(headers, "x-sparql-truncated") or "").lower() == "true" or _header(headers, "set-cookie"):
+def _keepable(named: dict[str, str]) -> bool:
+    """A complete answer that may be replayed (``named``: headers by lower-case name): not cut, not
+    private, no cookie."""
+    if named.get("x-sparql-truncated", "").lower() == "true" or "set-cookie" in named:
         return False
-    control = (_header(headers, "cache-control") or "").lower()
+    control = named.get("cache-control", "").lower()
     return "no-store" not in control and "private" not in control
 
 

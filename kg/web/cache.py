@@ -59,15 +59,18 @@ def etag_of(key: Key) -> str:
 class Entry:
     """One complete 200 answer: its headers (validators included) and its body."""
 
-    headers: Headers
+    headers: tuple[tuple[str, str], ...]
     body: bytes
     etag: str
     size: int
 
 
 def entry(key: Key, headers: Headers, body: bytes, etag: str) -> Entry:
-    size = len(body) + sum(len(k) + len(v) for k, v in headers) + sum(len(part) for part in key) + ENTRY_OVERHEAD
-    return Entry(headers, body, etag, size)
+    """The headers are kept as a tuple of pairs of strings: the garbage collector stops tracking such
+    tuples, so thousands of kept answers do not lengthen every full collection."""
+    kept = tuple(headers)
+    size = len(body) + sum(len(k) + len(v) for k, v in kept) + sum(map(len, key)) + ENTRY_OVERHEAD
+    return Entry(kept, body, etag, size)
 
 
 @dataclass
