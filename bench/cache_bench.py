@@ -288,8 +288,10 @@ def main() -> int:
         log("wrk is not installed: `make wrk` (Debian package)")
         return 2
     if not (args.data / "kg.trig").is_file():
-        log(f"{args.data}: no build; run `python bench/server_bench.py` once (it builds 10k letters there)")
-        return 2
+        from bench.server_bench import build
+
+        log(f"{args.data}: no build; generating and building {args.letters} letters there (once)")
+        args.data = build(args.letters, args.data.parent)
     kinds = [k for k in args.only.split(",") if k in TRAFFIC]
     conns = [int(c) for c in args.connections.split(",")]
     results: list[Measure] = []

@@ -6,7 +6,9 @@ settings read at import); ``serve`` runs it under waitress (``kg serve``). Bluep
 concern: ``resources`` (Linked Data URIs with content negotiation), ``sparql`` (the guarded
 endpoint; common requests are answered in front of Flask by ``fastpath``), ``dumps`` (files of
 output/ and VoID), ``pages`` (home, lists, search, the query editor); ``errors`` gives every
-failure the same shape; HTML only in ``templates/``.
+failure the same shape; HTML only in ``templates/``. Outermost, ``answers`` gives every answer its
+validators and 304s and replays complete answers per release (``cache``), and ``release`` swaps in a
+build published into output/ while the app runs (store, version and cache together).
 
 May import: kg.store, kg.config, kg.errors
 """
