@@ -241,3 +241,15 @@ def test_the_shared_server_has_no_cache_but_validators(live: Live) -> None:
     twice = [requests.get(live.url + "/letter/167.ttl", timeout=30) for _ in "ab"]
     assert [t.headers["X-Cache"] for t in twice] == ["miss", "miss"] and twice[0].content == twice[1].content
     assert twice[0].headers["ETag"] == twice[1].headers["ETag"]
+
+
+def test_head_revalidates_and_a_star_matches_only_what_exists(cached: Cached) -> None:
+    page = cached.url + "/letter/167.jsonld"
+    full = requests.get(page, timeout=30)
+    assert full.status_code == 200 and full.json()
+    head = requests.head(page, headers={"If-None-Match": full.headers["ETag"]}, timeout=30)
+    assert head.status_code == 304 and head.content == b"" and head.headers["ETag"] == full.headers["ETag"]
+    star = requests.get(page, headers={"If-None-Match": "*"}, timeout=30)
+    assert star.status_code == 304
+    missing = requests.get(cached.url + "/letter/99998.jsonld", headers={"If-None-Match": "*"}, timeout=30)
+    assert missing.status_code == 404 and "99998" in missing.json()["message"]

@@ -124,7 +124,7 @@ class AnswerLayer:
         return self._compute(environ, start_response, web, key, etag, conditions, head)
 
     def _post_body(self, environ: Environ) -> tuple[str, str] | None:
-        """(media type, normalized body) of a /sparql POST; None when the view should decide alone
+        """(Content-Type, normalized body) of a /sparql POST; None when the view should decide alone
         (no declared length, too large, another media type, undecodable)."""
         length = environ.get("CONTENT_LENGTH") or ""
         mimetype = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
@@ -138,7 +138,8 @@ class AnswerLayer:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        return mimetype, normalized_pairs(text) if mimetype == FORM else text
+        content_type = " ".join(environ.get("CONTENT_TYPE", "").split())  # whole, parameters (charset) included
+        return content_type, normalized_pairs(text) if mimetype == FORM else text
 
     def _compute(self, environ: Environ, start_response: StartResponse, web: WebContext, key: Key, etag: str,
                  conditions: dict[str, str], head: bool) -> Iterable[bytes]:
