@@ -140,12 +140,15 @@ def test_a_missing_resource_never_gets_304_nor_a_cached_404(cached: Cached) -> N
 
 
 def test_a_truncated_answer_is_never_replayed(cached: Cached) -> None:
+    """Computed every time; it keeps its validators (the same cut on every run of a release)."""
+    tags = set()
     for _ in range(2):
         cut = sparql(cached.url, "SELECT * WHERE { ?s ?p ?o }")
         assert cut.status_code == 200 and cut.headers["X-SPARQL-Truncated"] == "true"
         assert len(cut.json()["results"]["bindings"]) == cached.app.extensions["kg"].settings.max_rows
-        assert cut.headers["X-Cache"] == "miss" and "ETag" not in cut.headers
-        assert cut.headers["Cache-Control"] == "no-store"
+        assert cut.headers["X-Cache"] == "miss"
+        tags.add(cut.headers["ETag"])
+    assert len(tags) == 1
 
 
 def test_a_timed_out_answer_is_never_replayed(cached: Cached) -> None:

@@ -19,10 +19,11 @@ dump files, which answer ranges and their own validators, nor /static/):
   once the answer is known to be a 200. The view below always sees an unconditional request.
 - **HEAD** is answered as GET without the body, and shares GET's cached answer.
 - **Replay.** A complete 200 of at most ``answer_cache_bytes / 8`` bytes is kept; never an answer
-  flagged ``X-SPARQL-Truncated: true``, one marked ``no-store``/``private``, one setting a cookie, nor
-  any other status (timeouts and overload are 503, errors are 4xx/5xx). POSTs to /sparql are keyed by
-  their body and replayed too, without validators (a POST is not revalidated). A 200 that may not be
-  kept (cut, private) loses the view's validators and gets ``no-store``: nobody replays it.
+  flagged ``X-SPARQL-Truncated: true`` (it keeps its validators: the cut is the same on every run of
+  a release, so a client's copy may still be revalidated), one marked ``no-store``/``private``, one
+  setting a cookie, nor any other status (timeouts and overload are 503, errors are 4xx/5xx). POSTs
+  to /sparql are keyed by their body and replayed too, without validators (a POST is not
+  revalidated). A private 200 loses the view's validators and gets ``no-store``.
 
 ``X-Cache: hit`` marks a replayed answer, ``miss`` one computed now.
 """
@@ -152,11 +153,12 @@ class AnswerLayer:
         result = self.inner(environ, capture)
         status, headers = seen["status"], list(seen["headers"])
         named = {k.lower(): v for k, v in headers}  # one pass over the headers (this path is per request)
-        if status.startswith("200") and _keepable(named):
+        if status.startswith("200") and _shareable(named):
             if etag:
                 headers = self._validators(headers, etag, web)
             length = named.get("content-length")
-            if length is not None and length.isdigit() and int(length) <= self.cache.entry_limit:
+            whole = named.get("x-sparql-truncated", "").lower() != "true"  # a cut answer is never replayed here
+            if whole and length is not None and length.isdigit() and int(length) <= self.cache.entry_limit:
                 answer = _drain(result)
                 item = entry(key, headers, answer, etag)
                 if self.cache.enabled and web is self.releases.current.web:  # not for a release just replaced
@@ -165,7 +167,7 @@ class AnswerLayer:
             if etag and _fresh(conditions, etag, web):
                 _close(result)
                 return self._not_modified(etag, web, start_response)
-        elif status.startswith("200"):  # cut, private or with a cookie: no validators, kept by nobody
+        elif status.startswith("200"):  # private or with a cookie: no validators, kept by nobody
             headers = [(k, v) for k, v in headers if k.lower() not in VALIDATORS] + [("Cache-Control", "no-store")]
         elif not status.startswith(("2", "3")) and "cache-control" not in named:
             headers.append(("Cache-Control", "no-store"))
@@ -208,13 +210,11 @@ def _no_write(data: bytes) -> None:
     raise NotImplementedError("the answer layer does not support WSGI's write() callable")
 
 
-def _keepable(named: dict[str, str]) -> bool:
-    """A complete answer that may be replayed (``named``: headers by lower-case name): not cut, not
-    private, no cookie."""
-    if named.get("x-sparql-truncated", "").lower() == "true" or "set-cookie" in named:
-        return False
+def _shareable(named: dict[str, str]) -> bool:
+    """An answer anyone may be given again (``named``: headers by lower-case name): not private, not
+    ``no-store``, no cookie."""
     control = named.get("cache-control", "").lower()
-    return "no-store" not in control and "private" not in control
+    return "no-store" not in control and "private" not in control and "set-cookie" not in named
 
 
 def _tag_matches(header: str | None, etag: str, star: bool) -> bool:
