@@ -5,6 +5,8 @@ under the running server."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +24,7 @@ from kg.store.embedded import OxigraphStore
 from kg.web import create_app
 from kg.web.cache import AnswerCache
 from kg.web.release import Releases
+from tests.oxigraph_server import free_port, wait_until_answering
 from tests.web_server import BASE, FIXTURE, Live, live_settings, make_data_dir, serving
 
 NAME = "PREFIX schema: <http://schema.org/> SELECT ?n WHERE { <" + BASE + "person/stalin-i-v> schema:name ?n }"
@@ -256,3 +259,25 @@ def test_head_revalidates_and_a_star_matches_only_what_exists(cached: Cached) ->
     assert star.status_code == 304
     missing = requests.get(cached.url + "/letter/99998.jsonld", headers={"If-None-Match": "*"}, timeout=30)
     assert missing.status_code == 404 and "99998" in missing.json()["message"]
+
+
+def test_kg_serve_picks_up_a_release_published_while_it_runs(tmp_path: Path) -> None:
+    """The command as shipped (a subprocess): a build swapped into its output/ is served, said once."""
+    out = make_data_dir(tmp_path / "output")
+    port = free_port()
+    argv = [sys.executable, "-m", "kg", "serve", "--data", str(out), "--port", str(port)]
+    with (tmp_path / "log").open("wb") as log, subprocess.Popen(argv, stdout=log, stderr=log) as proc:
+        try:
+            url = f"http://127.0.0.1:{port}/person/stalin-i-v.ttl"
+            wait_until_answering(f"http://127.0.0.1:{port}/sparql", proc, seconds=60)
+            before = requests.get(url, timeout=30)
+            assert "I. V. Stalin" in before.text and requests.get(url, timeout=30).headers["X-Cache"] == "hit"
+            version = _release(tmp_path / ".output.new", 'schema:name "I. V. Stalin"@en',
+                               'schema:name "Iosif Stalin"@en')
+            swap_in(tmp_path / ".output.new", out)
+            after = _until_new_release(url, before.headers["ETag"])
+            assert "Iosif Stalin" in after.text and after.headers["ETag"].startswith(f'"{version[:16]}-')
+        finally:
+            proc.terminate()
+            assert proc.wait(timeout=30) == 0
+    assert f"now serving release {version[:12]}" in (tmp_path / "log").read_text()
