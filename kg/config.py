@@ -43,6 +43,14 @@ class Settings:
                                       "and the longest silence on a connection; slower ones are closed.")
     shutdown_grace: float = _setting(10.0, "Seconds `kg serve` lets requests in flight finish after SIGTERM "
                                      "before it stops them.")
+    answer_cache_bytes: int = _setting(64_000_000, "Bytes of complete answers `kg serve` keeps in memory to replay "
+                                       "for the same request on the same release (pages, resources, /sparql); "
+                                       "least recently used go first; 0: none kept.")
+    answer_max_age: int = _setting(300, "Seconds browsers and HTTP caches may reuse an answer before they revalidate "
+                                   "it (Cache-Control max-age; a 304 costs almost nothing).")
+    release_check_interval: float = _setting(1.0, "Seconds between checks of output/ for a new release (one stat of "
+                                             "SHA256SUMS and the data file); a new one is loaded and swapped in "
+                                             "whole. 0: on every request.")
     query_workers: int = _setting(4, "Query worker processes kept forked and ready; more are forked for a "
                                   "burst and stopped after it.")
     heavy_queries: int = _setting(2, "Queries running longer than `heavy_after` that may run at once (at low "

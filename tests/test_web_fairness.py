@@ -38,7 +38,8 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data_dir = make_data_dir(tmp_path_factory.mktemp("fairness"))
-    settings = replace(Settings(), output_dir=data_dir, query_timeout=3.0, max_rows=1000)
+    settings = replace(Settings(), output_dir=data_dir, query_timeout=3.0, max_rows=1000,
+                       answer_cache_bytes=0)  # every request must reach the pool under test
     store = OxigraphStore(data_dir, warm_workers=settings.query_workers, max_bytes=MAX_BYTES,
                           heavy_queries=settings.heavy_queries, heavy_after=settings.heavy_after)
     server = create_server(create_app(settings, store), host="127.0.0.1", port=0, threads=settings.serve_threads)

@@ -60,7 +60,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(data_dir: Path) -> Iterator[Site]:
-    settings = replace(Settings(), output_dir=data_dir, query_timeout=5.0, max_rows=20)
+    settings = replace(Settings(), output_dir=data_dir, query_timeout=5.0, max_rows=20,
+                       answer_cache_bytes=0)  # every request must reach the workers under test
     store = OxigraphStore(data_dir, warm_workers=3)
     server = create_server(create_app(settings, store), host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()

@@ -96,8 +96,10 @@ class Live:
 
 
 def live_settings(data_dir: Path, allowed_url: str) -> Settings:
+    """No replayed answers on the shared server: its tests change the app (monkeypatch) and count
+    what each request does; the answer cache has its own servers in tests/test_web_cache.py."""
     return replace(Settings(), output_dir=data_dir, query_timeout=3.0, max_rows=20, max_body_bytes=20_000,
-                   service_allowlist=(allowed_url,), service_timeout=3.0)
+                   service_allowlist=(allowed_url,), service_timeout=3.0, answer_cache_bytes=0)
 
 
 @contextmanager

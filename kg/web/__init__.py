@@ -12,7 +12,9 @@ failure the same shape; HTML only in ``templates/``. ``dataset`` answers the IRI
 own description (``/void``, ``/void/…``, ``/vocab/``, ``/shapes``) and turns any published IRI into
 its local page (``/iri?u=``). The base IRI is the build's own (``void:uriSpace``, read by
 ``context.build_info``), so a build made with any ``kg build --base`` is served as made; every
-response names the build's version in ``X-Release``.
+response names the build's version in ``X-Release``. Outermost, ``answers`` gives every answer its
+validators and 304s and replays complete answers per release (``cache``), and ``release`` swaps in a
+build published into output/ while the app runs (store, version and cache together).
 
 May import: kg.store, kg.config, kg.errors
 """
@@ -20,7 +22,9 @@ May import: kg.store, kg.config, kg.errors
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from flask import Flask, Response, request
 
@@ -31,7 +35,7 @@ from kg.store.types import Store
 from kg.web.context import BuildInfo, WebContext, build_info
 
 EXPOSED = ("ETag, Last-Modified, Link, Vary, X-Release, Repr-Digest, X-SPARQL-Truncated, X-SPARQL-Max-Rows, "
-           "Content-Length")
+           "Content-Length, X-Cache")
 CORS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED)]
 
 
@@ -60,8 +64,13 @@ def _build(settings: Settings) -> BuildInfo:
         return BuildInfo(version=f"{int(time.time()):x}", modified=datetime.now(UTC).replace(microsecond=0))
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
-    """The app over ``store`` (default: the embedded store loaded from ``settings.output_dir``)."""
+def create_app(settings: Settings | None = None, store: Store | None = None,
+               reopen: Callable[[], Store] | None = None) -> Flask:
+    """The app over ``store`` (default: the embedded store loaded from ``settings.output_dir``).
+
+    ``reopen`` opens a store over ``settings.output_dir`` as it is now: with it (the default when
+    the app opens its own embedded store), a release published into output/ while the app runs is
+    loaded and swapped in (``kg.web.release``); without it the release is fixed for the app's life."""
     from kg.web import browse, dataset, dumps, errors, pages, resources, sparql
     from kg.web.fastpath import SparqlFastPath
     from kg.web.templating import install
@@ -72,6 +81,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         settings = replace(settings, base_iri=build.base)
     if store is None:
         store = open_store(settings.output_dir, settings.sparql_backend)
+        if reopen is None and not settings.sparql_backend:
+            reopen = partial(open_store, settings.output_dir)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
                       JSON_SORT_KEYS=False)
@@ -83,9 +94,28 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.after_request(_cors)
-    every_answer = [*CORS, ("X-Release", build.version)]  # what _cors adds, for the answers Flask never sees
-    app.wsgi_app = SparqlFastPath(app, web, every_answer)  # type: ignore[method-assign]
+    app.wsgi_app = SparqlFastPath(app, web, CORS)  # type: ignore[method-assign]
+    _answer_layer(app, web, None if settings.sparql_backend else reopen)
     return app
+
+
+def _answer_layer(app: Flask, web: WebContext, reopen: Callable[[], Store] | None) -> None:
+    """Wrap the app in ``kg.web.answers`` (validators, 304, replayed answers) over the release watcher."""
+    from kg.web.answers import AnswerLayer
+    from kg.web.cache import AnswerCache
+    from kg.web.release import Releases
+
+    settings = web.settings
+    cache = AnswerCache(settings.answer_cache_bytes)
+
+    def swapped(fresh: WebContext) -> None:
+        app.extensions["kg"] = fresh
+        cache.clear()
+
+    releases = Releases(web, reopen, partial(_build, settings), settings.release_check_interval, swapped)
+    app.extensions["kg.releases"], app.extensions["kg.cache"] = releases, cache
+    app.wsgi_app = AnswerLayer(app.wsgi_app, releases, cache, settings.answer_max_age,  # type: ignore[method-assign]
+                               settings.max_body_bytes, CORS)
 
 
 __all__ = ["create_app"]

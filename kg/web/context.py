@@ -124,22 +124,31 @@ def build_info(output_dir: Path) -> BuildInfo:
 
 
 def ctx() -> WebContext:
+    """The context of the release this request is pinned to (``kg.web.release``: a request that began
+    before a new release was swapped in finishes on the old one), else the app's current one."""
+    if has_request_context():
+        pinned = request.environ.get("kg.web")
+        if pinned is not None:
+            return pinned
     return current_app.extensions["kg"]
 
 
 def ontology_graph() -> Graph:
     """Our ontology and SKOS schemes as published with the build (``output/ontology/``), else from
-    ``Settings.ontology_dir``; parsed once per app. Only rdflib's core prefixes are pre-bound, so the
-    files' own prefixes serialize as written (rdflib's default binds https://schema.org/ to ``schema``,
-    and our ``schema:`` would come out as ``schema1:``)."""
-    graph = current_app.extensions.get("kg.ontology")
+    ``Settings.ontology_dir``; parsed once per app and release. Only rdflib's core prefixes are
+    pre-bound, so the files' own prefixes serialize as written (rdflib's default binds
+    https://schema.org/ to ``schema``, and our ``schema:`` would come out as ``schema1:``)."""
+    key = f"kg.ontology.{ctx().build.version}"
+    graph = current_app.extensions.get(key)
     if graph is None:
         graph = Graph(bind_namespaces="core")
         published = ctx().settings.output_dir / "ontology"
         folder = published if any(published.glob("*.ttl")) else ctx().settings.ontology_dir
         for path in sorted(folder.glob("*.ttl")):
             graph.parse(path, format="turtle")
-        current_app.extensions["kg.ontology"] = graph
+        for old in [name for name in list(current_app.extensions) if name.startswith("kg.ontology.")]:
+            current_app.extensions.pop(old, None)
+        current_app.extensions[key] = graph
     return graph
 
 
@@ -166,9 +175,10 @@ def local_path(iri: str) -> str | None:
 
 
 def void_graph() -> Graph:
-    """The build's void.ttl, parsed once per app (empty when there is none or it is broken:
+    """The build's void.ttl, parsed once per app and release (empty when there is none or it is broken:
     /.well-known/void is where a broken file is reported)."""
-    graph = current_app.extensions.get("kg.void")
+    key = f"kg.void.{ctx().build.version}"  # per release: a new one may be swapped in (kg.web.release)
+    graph = current_app.extensions.get(key)
     if graph is None:
         graph = Graph()
         path = ctx().settings.output_dir / "void.ttl"
@@ -177,5 +187,7 @@ def void_graph() -> Graph:
                 graph.parse(path, format="turtle")
             except Exception:  # noqa: BLE001 - rdflib raises many types for a broken file
                 graph = Graph()
-        current_app.extensions["kg.void"] = graph
+        for old in [name for name in list(current_app.extensions) if name.startswith("kg.void.")]:
+            current_app.extensions.pop(old, None)
+        current_app.extensions[key] = graph
     return graph

@@ -66,7 +66,8 @@ class SparqlFastPath:
             call = self._call(environ, body)
             if call.query is None or wants_html(call.format, call.accept):
                 raise NotHere  # the service description, the editor or the HTML results page: Flask's
-            data, headers = answer(self.web, call)
+            web = environ.get("kg.web", self.web)  # the release this request is pinned to
+            data, headers = answer(web, call)
         except NotHere:
             self._restore(environ, body)
             return self.flask_wsgi(environ, start_response)
@@ -74,6 +75,7 @@ class SparqlFastPath:
             self._restore(environ, body)
             return self._flask_error(environ, start_response, err)
         headers += self.cors
+        headers.append(("X-Release", web.build.version))  # as the after_request hook says on Flask's answers
         headers.append(("Content-Length", str(len(data))))
         start_response("200 OK", headers)
         return [data]

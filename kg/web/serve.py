@@ -28,11 +28,13 @@ What is tuned, and why:
 
 from __future__ import annotations
 
+import logging
 import resource
 import signal
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from waitress import wasyncore
@@ -47,6 +49,12 @@ from kg.store import open_store
 from kg.web import create_app
 
 LOOP_TIMEOUT = 0.5  # seconds one turn of the I/O loop may wait: how soon a stop request is seen
+# waitress warns "Task queue depth is N" for every request that waits for a thread, and writes it while
+# holding the dispatcher's lock: under 16 connections that is a line per request, costing the I/O thread
+# and blocking every request thread meanwhile. More connections than threads is the design here
+# (threads wait on query workers), so only errors of that logger are written.
+QUEUE_LOG = logging.getLogger("kg.web.serve.queue")
+QUEUE_LOG.setLevel(logging.ERROR)
 
 
 class StrictParser(HTTPRequestParser):
@@ -141,6 +149,7 @@ def create_server(app: Callable[..., Any], settings: Settings, port: int | None 
                       asyncore_loop_timeout=1, clear_untrusted_proxy_headers=True)
     server = Server(app, map={}, adj=adj)
     server.request_timeout = settings.request_timeout
+    server.task_dispatcher.queue_logger = QUEUE_LOG  # type: ignore[attr-defined]
     return server
 
 
@@ -178,8 +187,10 @@ def run(settings: Settings) -> None:
         "service_allowlist": settings.service_allowlist}
     _raise_open_files_limit(settings.max_connections + 256)
     store = open_store(settings.output_dir, settings.sparql_backend, **options)
+    reopen = None if settings.sparql_backend else partial(open_store, settings.output_dir, None, **options)
+    app = None
     try:
-        app = create_app(settings, store)
+        app = create_app(settings, store, reopen)  # a build published into output/ later is swapped in
         try:
             server = create_server(app, settings)
         except OSError as err:  # port taken, address not ours: a command that cannot start (exit 2)
@@ -188,4 +199,6 @@ def run(settings: Settings) -> None:
         if not serve_until_stopped(server, settings.shutdown_grace):
             print(f"kg: stopped with requests still running after {settings.shutdown_grace:g} s", flush=True)
     finally:
+        if app is not None:
+            app.extensions["kg.releases"].close()  # the store of a release swapped in since the start
         store.close()
