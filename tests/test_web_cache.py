@@ -191,7 +191,7 @@ def _release(staging: Path, old: str, new: str) -> str:
     lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in sorted(staging.iterdir())
              if p.name != "SHA256SUMS"]
     (staging / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return hashlib.sha256((staging / "kg.trig").read_bytes()).hexdigest()
+    return hashlib.sha256((staging / "kg.trig").read_bytes()).hexdigest()[:12]  # as kg.web.context.build_info
 
 
 def _until_new_release(url: str, old_etag: str, seconds: float = 90) -> requests.Response:
@@ -222,7 +222,7 @@ def test_a_release_swapped_under_the_running_server_gets_new_answers_and_etags(t
 
         after = _until_new_release(page, old_etag)
         assert after.status_code == 200 and "Iosif Stalin" in after.text
-        assert after.headers["ETag"] != old_etag and after.headers["ETag"].startswith(f'"{version[:16]}-')
+        assert after.headers["ETag"] != old_etag and after.headers["ETag"].startswith(f'"{version}-')
         assert parsedate_to_datetime(after.headers["Last-Modified"]) > parsedate_to_datetime(
             before.headers["Last-Modified"])
         query_after = sparql(server.url, NAME)
@@ -276,8 +276,8 @@ def test_kg_serve_picks_up_a_release_published_while_it_runs(tmp_path: Path) -> 
                                'schema:name "Iosif Stalin"@en')
             swap_in(tmp_path / ".output.new", out)
             after = _until_new_release(url, before.headers["ETag"])
-            assert "Iosif Stalin" in after.text and after.headers["ETag"].startswith(f'"{version[:16]}-')
+            assert "Iosif Stalin" in after.text and after.headers["ETag"].startswith(f'"{version}-')
         finally:
             proc.terminate()
             assert proc.wait(timeout=30) == 0
-    assert f"now serving release {version[:12]}" in (tmp_path / "log").read_text()
+    assert f"now serving release {version}" in (tmp_path / "log").read_text()
