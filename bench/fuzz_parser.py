@@ -45,7 +45,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from kg.devtools.mutate import MUTATIONS, mutate_lines  # noqa: E402
-from kg.model import Diagnostic, Document, Page, ParseResult  # noqa: E402
+from kg.errors import Diagnostic
+from kg.model import Document, Page, ParseResult  # noqa: E402
 from kg.sources.citations import PART_FORMS  # noqa: E402
 from kg.sources.parse import parse_pages  # noqa: E402
 from kg.sources.read import html_to_text  # noqa: E402

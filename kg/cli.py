@@ -36,7 +36,7 @@ def cli() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No line per diagnostic; only one summary line per diagnostic code.")
 def parse(sources: tuple[str, ...], as_json: bool, strict: bool, quiet: bool) -> None:
     """Read pages (files, directories or globs; text or HTML) and print the documents found."""
-    from kg.model import summarize_diagnostics
+    from kg.errors import summarize_diagnostics
     from kg.sources.parse import parse_sources
     from kg.sources.records_json import document_to_json
 

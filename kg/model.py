@@ -1,7 +1,7 @@
 """Typed records shared by the pipeline stages (read -> split -> parse -> resolve -> map -> validate -> dump).
 
-This module is the contract between stages: no rdflib, no I/O, only plain dataclasses (and the one
-text rendering of diagnostics, which `kg parse` and `kg build` share). Every value read from a page
+This module is the contract between stages: no rdflib, no I/O, only plain dataclasses (the problems
+met while reading, ``Diagnostic``, live in ``kg.errors`` with the CLI's errors). Every value read from a page
 keeps its verbatim form next to the normalized one and a ``SourceSpan`` saying where it came from,
 so that each published statement can be traced to a file and line.
 
@@ -14,14 +14,13 @@ Conventions
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kg.errors import Diagnostic
+
 PartyKind = Literal["person", "organization"]
 Calendar = Literal["gregorian", "julian"]
-Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
@@ -31,47 +30,6 @@ class SourceSpan:
     file: str
     first_line: int
     last_line: int
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """Something that could not be read unambiguously. Never an exception: the other documents go on."""
-
-    file: str
-    line: int
-    document: str | None  # edition number (or stable key) of the document concerned, if known
-    code: str  # short machine-readable kind, e.g. "impossible-date", "note-without-marker"
-    message: str
-    severity: Severity = "error"
-
-    @property
-    def where(self) -> str:
-        """``file:line: document N`` (``file:line:`` when no document is known)."""
-        doc = f" document {self.document}" if self.document else ""
-        return f"{self.file}:{self.line}:{doc}"
-
-    def __str__(self) -> str:
-        """The one line `kg parse` and `kg build` print: ``file:line: document N: severity: message [code]``."""
-        return f"{self.where}: {self.severity}: {self.message} [{self.code}]"
-
-
-def summarize_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[str]:
-    """One line per diagnostic code: how many, of which severity, and the first one as an example.
-
-    ``note-without-marker: 7 warnings, e.g. p.txt:97: document 168: note 2 has no marker in the text``.
-    Codes with any error come first, then the others; each group by code name, so the order is the
-    same from run to run. Why: a large corpus gives thousands of diagnostic lines, and these lines
-    (kept under ``--quiet``) say what kinds there are without scrolling.
-    """
-    by_code: dict[str, list[Diagnostic]] = {}
-    for diag in diagnostics:
-        by_code.setdefault(diag.code, []).append(diag)
-    lines = []
-    for code, diags in sorted(by_code.items(), key=lambda item: (all(d.severity != "error" for d in item[1]), item[0])):
-        counts = Counter(d.severity for d in diags)
-        kinds = ", ".join(f"{counts[s]} {s}{'' if counts[s] == 1 else 's'}" for s in ("error", "warning") if counts[s])
-        lines.append(f"{code}: {kinds}, e.g. {diags[0].where}: {diags[0].message}")
-    return lines
 
 
 @dataclass
@@ -93,6 +51,7 @@ class Party:
     verbatim: str  # the piece of the header as printed, e.g. "Eastpart"
     read_from: str = "header"  # where the party was read: header | dative-reading (a garbled header read as
     #   the Russian genitive + dative, flagged) | address-line | signature | title | salutation
+    copy: Attestation | None = None  # recipients: the line sending them a copy ("Copy: CC."); None: addressee
 
 
 @dataclass
@@ -230,6 +189,22 @@ class DocumentPart:
     span: SourceSpan | None = None
 
 
+@dataclass(frozen=True)
+class Attestation:
+    """Where the page states a fact of transmission (a copy, "not sent", a reply): the words, lines, note."""
+    quotation: str  # the words as printed: "Copy: CC.", 'Dzerzhinsky's note: "not sent."', "Your letter received."
+    span: SourceSpan
+    note: int | None = None  # the number of the note that states it (None: the document's own text)
+
+
+@dataclass
+class Transmission:
+    """Sent, not sent or draft, only where the page says so (No. 171's note 4: "not sent")."""
+    status: Literal["sent", "not-sent", "draft"]
+    basis: Literal["note", "place-date", "citation"]
+    attestation: Attestation
+
+
 @dataclass
 class Document:
     """One document of the edition (letter, telegram, note...) as read from one or more pages."""
@@ -256,6 +231,7 @@ class Document:
     parts: list[DocumentPart] = field(default_factory=list)  # an exchange on one sheet: its messages, in order
     edition_reference: Reference | None = None  # "Bolshevistskoe rukovodstvo. Perepiska. 1912-1927. P. 123."
     flags: list[str] = field(default_factory=list)  # what was read with less than full certainty (FLAGS)
+    transmission: Transmission | None = None  # sent / not sent / draft, only where the page says so
 
     @property
     def place(self) -> str | None:
@@ -367,6 +343,15 @@ class Event:
 
 
 @dataclass
+class Reply:
+    """The letter answered, where the text acknowledges one letter ("Your letter received.") or a note says so."""
+    document: str  # Document.key of the letter answered
+    basis: Literal["letter-text", "editor-note"]
+    attestation: Attestation
+    explanation: str = ""
+
+
+@dataclass
 class Resolution:
     """Everything the resolve stage says about one document."""
 
@@ -376,6 +361,7 @@ class Resolution:
     place: str | None = None  # Entity.id of the place written
     usages: list[NameUsage] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)  # Entity.ids and Event.ids named in text or notes
+    reply: Reply | None = None  # the letter this one answers, when the text or a note says so
 
 
 @dataclass

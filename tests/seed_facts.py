@@ -19,6 +19,10 @@ the project; ``tests/test_shared_copies.py`` and ``tests/test_build.py`` compare
 present. Named graphs are read as one union graph; https://schema.org/ is accepted for http://schema.org/.
 One difference, stricter: a document number must name exactly one schema:Message (the shared script takes
 the first of several).
+
+``score_transmission`` scores the facts the project added to its copy (``parties_and_transmission``: parties
+in the edition's order, copy recipients, "not sent", replies, languages) — not counted in SEED_TOTAL, which
+stays the shared script's count.
 """
 
 from __future__ import annotations
@@ -302,3 +306,83 @@ def score_mentions(store: ox.Store, expected: dict | None = None) -> Score:
 
 def score_mentions_dump(path: Path, expected: dict | None = None) -> Score:
     return score_mentions(read_dump(path), expected)
+
+
+# -- the project's added facts: parties in the edition's order, copies, transmission, replies, languages ----
+
+BCV = "https://w3id.org/bolcorr/vocab/"
+_PQ = f"PREFIX schema: <{SCHEMA}> PREFIX bc: <{BC}> PREFIX bcv: <{BCV}>\n"
+
+
+def _rows(store: ox.Store, query: str) -> list[list[str]]:
+    return [[_lexical(term) if term is not None else "" for term in row] for row in store.query(_PQ + query)]
+
+
+def _letter_iri(store: ox.Store, no: object) -> str:
+    found = _rows(store, f'SELECT ?l WHERE {{ ?l a schema:Message ; schema:identifier "{no}" }}')
+    return found[0][0] if found else "urn:missing"
+
+
+def score_transmission(store: ox.Store, expected: dict | None = None) -> Score:
+    """The facts of seed-expected.json's ``parties_and_transmission``, read through our ontology where
+    schema.org has no term (bc:qualifiedSender/Recipient + bc:position, bc:transmissionStatus, bc:inReplyTo,
+    bc:attestation) and through schema.org where it has one (schema:ccRecipient, schema:toRecipient,
+    schema:inLanguage, schema:workTranslation)."""
+    facts = (expected if expected is not None else expected_facts())["parties_and_transmission"]
+    result = Score()
+
+    def fact(holds: bool, what: str, found: object = "") -> None:
+        result.facts.append(Fact(what, bool(holds), "" if holds else str(found)))
+
+    for item in facts["order"]:
+        letter = _letter_iri(store, item["no"])
+        prop = "bc:qualifiedSender" if item["side"] == "senders" else "bc:qualifiedRecipient"
+        names = [r[0] for r in _rows(store, f"SELECT ?name WHERE {{ <{letter}> {prop} ?r . ?r bc:position ?p ; "
+                                            "bc:party/schema:name ?name } ORDER BY ?p")]
+        in_order = len(names) == len(item["names"]) and all(
+            _named(w, [n]) for w, n in zip(item["names"], names, strict=True))
+        fact(in_order,
+             f"No. {item['no']}: {item['side']} in the edition's order {item['names']}", names)
+    for item in facts["copies"]:
+        letter = _letter_iri(store, item["no"])
+        copies, addressed = ([r[0] for r in _rows(store, f"SELECT ?n WHERE {{ <{letter}> schema:{p}/schema:name ?n }}")]
+                             for p in ("ccRecipient", "toRecipient"))
+        lines = {r[0] for r in _rows(store, f"SELECT ?lines WHERE {{ <{letter}> bc:attestation ?a . ?a bc:attests "
+                                            f"bc:ccRecipient ; bc:quotation {json.dumps(item['quotation'])} ; "
+                                            "bc:sourceLines ?lines }")}
+        for who in item["names"]:
+            fact(_named(who, copies) and not _named(who, addressed),
+                 f"No. {item['no']}: copy to {who}, not an addressee", {"copies": copies, "addressees": addressed})
+        fact(any(x.endswith(f"#L{item['line']}-L{item['line']}") for x in lines),
+             f"No. {item['no']}: copy line {item['quotation']!r} at line {item['line']}", lines)
+    statuses = {r[0]: r[1] for r in _rows(store, "SELECT ?no ?s WHERE { ?l schema:identifier ?no ; "
+                                                 "bc:transmissionStatus ?s }")}
+    for item in facts["status"]:
+        letter = _letter_iri(store, item["no"])
+        stated = _rows(store, f"SELECT ?n ?q WHERE {{ <{letter}> bc:attestation ?a . ?a bc:attests "
+                              "bc:transmissionStatus ; bc:statedIn ?note ; bc:quotation ?q . ?note bc:noteNumber ?n }")
+        wanted = BCV + "".join(w.capitalize() if i else w for i, w in enumerate(item["status"].split()))
+        fact(statuses.get(str(item["no"])) == wanted, f"No. {item['no']}: {item['status']}", statuses)
+        fact(any(n == str(item["note"]) and item["quotation"] in q for n, q in stated),
+             f"No. {item['no']}: '{item['status']}' stated in note {item['note']}", stated)
+    fact(set(statuses) == {str(i["no"]) for i in facts["status"]}, "no other letter has a transmission status",
+         statuses)
+    replies = {r[0]: r[1] for r in _rows(store, "SELECT ?no ?to WHERE { ?l schema:identifier ?no ; "
+                                                "bc:inReplyTo/schema:identifier ?to }")}
+    for item in facts["replies"]:
+        letter = _letter_iri(store, item["no"])
+        basis = _rows(store, f"SELECT ?q ?lines WHERE {{ <{letter}> bc:attestation ?a . ?a bc:attests "
+                             "bc:inReplyTo ; bc:quotation ?q ; bc:sourceLines ?lines }")
+        fact(replies.get(str(item["no"])) == str(item["in_reply_to"]),
+             f"No. {item['no']} replies to No. {item['in_reply_to']}", replies)
+        fact(any(item["quotation"] in q and x.endswith(f"#L{item['line']}-L{item['line']}") for q, x in basis),
+             f"No. {item['no']}: the reply stated at line {item['line']} ({item['quotation']!r})", basis)
+    fact(set(replies) == {str(i["no"]) for i in facts["replies"]}, "no other reply links", replies)
+    langs = _rows(store, "SELECT ?no ?orig ?text WHERE { ?l a schema:Message ; schema:identifier ?no ; "
+                         "schema:inLanguage ?orig ; schema:workTranslation ?t . "
+                         "?t schema:inLanguage ?text ; bc:machineTranslationOf ?l }")
+    wanted_langs = {(str(d["no"]), facts["languages"]["original"], facts["languages"]["text"])
+                    for d in expected_facts()["documents"]}
+    fact({tuple(r) for r in langs} == wanted_langs,
+         "every letter: original in Russian, text an English machine translation", sorted(langs)[:3])
+    return result

@@ -22,7 +22,8 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from kg.cli import cli
-from kg.model import Diagnostic, Page, ParseResult, summarize_diagnostics
+from kg.errors import Diagnostic, summarize_diagnostics
+from kg.model import Page, ParseResult
 from kg.sources.parse import parse_pages, parse_sources
 
 ROOT = Path(__file__).resolve().parent.parent

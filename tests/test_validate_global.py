@@ -185,7 +185,12 @@ SAME_AS = "two resources claim the same Wikidata item {?value}"
 def test_every_sparql_constraint_found_across_slice_files(generated: LightDataset, tmp_path: Path) -> None:
     """Each constraint of the shapes fires, with its document, message and source lines, whether the
     documents are in one slice file or three (the duplicate numbers in the first and the last)."""
-    assert {c.message for c in SHAPE_SET.checks} == {NUMBER, NOTE, BRACKETS, UNRESOLVED, UNEXPLAINED, SAME_AS}
+    # the transmission constraints (issue 15) have their invalid samples in tests/data/shapes/invalid
+    transmission = {c.message for c in SHAPE_SET.checks if "bc:" in c.query and any(
+        t in c.query for t in ("qualifiedSender", "ccRecipient", "transmissionStatus", "inReplyTo"))}
+    assert len(transmission) == 6
+    assert {c.message for c in SHAPE_SET.checks} - transmission == {NUMBER, NOTE, BRACKETS, UNRESOLVED, UNEXPLAINED,
+                                                                     SAME_AS}
     light, expected = faulty(generated)
     assert reference(generated) == []
     one, three = sliced(light, tmp_path, 1), sliced(light, tmp_path, 3)

@@ -35,8 +35,8 @@ from rdflib.term import Node
 
 from kg import __version__
 from kg.config import Settings
-from kg.errors import KGError
-from kg.model import Corpus, Diagnostic, Document, ParseResult
+from kg.errors import Diagnostic, KGError
+from kg.model import Corpus, Document, ParseResult
 from kg.progress import progress
 from kg.publish.chunks import ChunkFiles, ChunkSummary, DocGraph, Triple, write_chunk
 from kg.publish.dumps import name_the_file, prefixes_for
@@ -49,6 +49,7 @@ from kg.resolve.authority import Authorities, load_authorities
 from kg.resolve.corpus import events_by_document, resolve_document, unresolved_diagnostics
 from kg.resolve.events import extract_events
 from kg.resolve.names import NameFinder
+from kg.resolve.replies import Replies, find_replies
 from kg.validate.batches import ShapeSet
 from kg.validate.batches import run_batches as pyshacl_batches
 from kg.validate.fast import compiled_rules, confirm, light_index, screen, shared_findings
@@ -90,6 +91,7 @@ class BatchJob:
     notes_of: dict[str, frozenset[int]]  # document key -> its note numbers (kg.rdf.letter.add_cross_reference)
     authority_by_subject: dict[Node, list[Triple]]  # the authority graph indexed once, not per batch
     authority_types: dict[Node, frozenset[Node]]
+    replies: Replies  # reply links across the collection, found before the batches (kg/resolve/replies.py)
     workdir: Path
     prefixes: dict[str, str]
     slice_predicates: set[str] | None
@@ -115,7 +117,8 @@ class BatchJob:
         checks = Checks.load(settings)
         return cls(parsed.documents, auth, corpus, events_by_document(events), event_notes(corpus, iris),
                    edition_numbers(corpus), iris, authority, checks, citable, note_numbers(parsed.documents),
-                   index.shared_by_subject, {k: frozenset(v) for k, v in index.types.items()}, workdir,
+                   index.shared_by_subject, {k: frozenset(v) for k, v in index.types.items()},
+                   find_replies(parsed.documents, auth), workdir,
                    prefixes_for(settings), slice_predicates(checks.shape_set.checks), max(1, settings.batch_docs))
 
     @property
@@ -203,8 +206,9 @@ def run_batch(job: BatchJob, index: int) -> BatchResult:
     for doc in docs:
         res = resolve_document(doc, job.auth, job.finder)
         res.mentions = list(dict.fromkeys([*res.mentions, *job.cited.get(doc.key, ())]))
+        res.reply = job.replies.found.get(doc.key)
         job.corpus.resolutions[doc.key] = res
-        diagnostics += unresolved_diagnostics(doc, res)
+        diagnostics += unresolved_diagnostics(doc, res) + job.replies.diagnostics.get(doc.key, [])
         graph_iri = job.iris.graph(doc.key)
         graph = light.graph(graph_iri)
         map_document(graph, ctx, doc, graph_iri)  # type: ignore[arg-type]

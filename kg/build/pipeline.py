@@ -21,8 +21,8 @@ from pathlib import Path
 from kg.build.batches import BatchJob, BatchResult, Pending, run_all
 from kg.build.children import children_die_with_build
 from kg.config import Settings
-from kg.errors import KGError, NoPagesError, SourceError
-from kg.model import Diagnostic, ParseResult, summarize_diagnostics
+from kg.errors import Diagnostic, KGError, NoPagesError, SourceError, summarize_diagnostics
+from kg.model import ParseResult
 from kg.publish.chunks import ChunkFiles, Triple
 from kg.publish.dumps import now_iso, publication, write_error
 from kg.sources.parse import parse_sources

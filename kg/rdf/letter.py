@@ -1,5 +1,6 @@
-"""Mapping of one document into its own named graph: the letter and its parties, dates, lines,
-notes, instantiation, name usages and mentions, with PROV-O on the graph.
+"""Mapping of one document into its own named graph: the letter and its parties (in the edition's order,
+with copies, transmission and replies: ``kg.rdf.transmission``), dates, lines, notes, instantiation,
+name usages and mentions, with PROV-O on the graph.
 
 Why: every statement read from a page lives in the graph of the document it was read from, so a
 SPARQL user (and `kg load`) can always tell which page and lines a triple came from. Shared
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
-from kg.model import Corpus, Document, Note, Party, Resolution
+from kg.model import Corpus, Document, Note, Resolution
 from kg.rdf.iris import Iris
 from kg.rdf.parts import (
     NOTE_TYPES,
@@ -28,6 +29,7 @@ from kg.rdf.parts import (
     date_created,
     span_text,
 )
+from kg.rdf.transmission import add_parties, add_transmission
 from kg.rdf.vocab import BC, BCV, SCHEMA
 
 DOCUMENT_KINDS = {"letter": BCV.letter, "telegram": BCV.telegram, "note": BCV.note,
@@ -65,34 +67,6 @@ class LetterContext:
 def note_numbers(documents: list[Document]) -> dict[str, frozenset[int]]:
     """Document key -> the numbers of its notes (what a citation of a note must find)."""
     return {d.key: frozenset(n.number for n in d.notes) for d in documents}
-
-
-def add_party(g: Graph, ctx: LetterContext, doc: Document, index: int, party: Party,
-              entity_id: str | None) -> URIRef:
-    """A sender/recipient: the authority entity when resolved, else a document-local agent."""
-    if entity_id is not None:
-        node = ctx.ref_iri(entity_id)
-        if node is not None:
-            return node
-    node = ctx.iris.letter_part(doc.key, "party", index)
-    person = party.kind == "person"
-    g.add((node, RDF.type, BC.Person if person else BC.Group))
-    g.add((node, RDF.type, SCHEMA.Person if person else SCHEMA.Organization))
-    g.add((node, SCHEMA.name, Literal(party.name)))
-    g.add((node, BC.verbatim, Literal(party.verbatim)))
-    g.add((node, BC.unresolved, Literal(True)))
-    return node
-
-
-def add_parties(g: Graph, ctx: LetterContext, doc: Document, res: Resolution, letter: URIRef) -> None:
-    index = 0
-    for parties, ids, props in ((doc.senders, res.senders, (BC.sender, SCHEMA.sender)),
-                                (doc.recipients, res.recipients, (BC.recipient, SCHEMA.recipient))):
-        for i, party in enumerate(parties):
-            index += 1
-            node = add_party(g, ctx, doc, index, party, ids[i] if i < len(ids) else None)
-            for prop in props:
-                g.add((letter, prop, node))
 
 
 def add_place(g: Graph, ctx: LetterContext, doc: Document, res: Resolution, letter: URIRef) -> None:
@@ -208,7 +182,6 @@ def add_identity(g: Graph, ctx: LetterContext, doc: Document, letter: URIRef) ->
     if doc.body:
         g.add((letter, SCHEMA.text, Literal(doc.body, lang="en")))
     g.add((letter, BC.machineTranslated, Literal(True)))
-    g.add((letter, SCHEMA.inLanguage, Literal("en")))
     g.add((letter, SCHEMA.isPartOf, ctx.iris.edition()))
     for sig in doc.signatures:
         g.add((letter, BC.signature, Literal(sig)))
@@ -239,6 +212,7 @@ def map_document(g: Graph, ctx: LetterContext, doc: Document, graph_iri: URIRef)
     letter = ctx.iris.letter(doc.key)
     add_identity(g, ctx, doc, letter)
     add_parties(g, ctx, doc, res, letter)
+    add_transmission(g, ctx, doc, res, letter)
     add_dates(g, ctx, doc, letter)
     add_place(g, ctx, doc, res, letter)
     if doc.citation is not None:

@@ -40,6 +40,9 @@ class BC(DefinedNamespace):
     SourcePage: URIRef
     SourceReference: URIRef
     WikidataAlignment: URIRef
+    PartyRole: URIRef  # issues 14/15: parties in order, copies, transmission, replies, languages
+    Attestation: URIRef
+    LetterText: URIRef
 
     about: URIRef
     alignedWith: URIRef
@@ -121,6 +124,21 @@ class BC(DefinedNamespace):
     unresolved: URIRef
     usageContext: URIRef
     verbatim: URIRef
+    qualifiedSender: URIRef  # issues 14/15
+    qualifiedRecipient: URIRef
+    party: URIRef
+    recipientKind: URIRef
+    addressee: URIRef
+    ccRecipient: URIRef
+    transmissionStatus: URIRef
+    inReplyTo: URIRef
+    attestation: URIRef
+    attests: URIRef
+    attestedValue: URIRef
+    statedIn: URIRef
+    machineTranslationOf: URIRef
+    position: URIRef
+    quotation: URIRef
 
 
 class BCV(DefinedNamespace):
@@ -174,6 +192,13 @@ class BCV(DefinedNamespace):
     telegram: URIRef
     typewritten: URIRef
     uncertifiedCopy: URIRef
+    RecipientKind: URIRef  # issue 15
+    TransmissionStatus: URIRef
+    addressee: URIRef
+    copyRecipient: URIRef
+    sent: URIRef
+    notSent: URIRef
+    draft: URIRef
 
 
 class SCHEMA(SDO):

@@ -14,12 +14,14 @@ import re
 from dataclasses import dataclass, field
 
 from kg.config import Settings
-from kg.model import Corpus, Diagnostic, Document, Event, NameUsage, Note, ParseResult, Party, Resolution
+from kg.errors import Diagnostic
+from kg.model import Corpus, Document, Event, NameUsage, Note, ParseResult, Party, Resolution
 from kg.progress import progress
 from kg.resolve.authority import Authorities, NameForm, load_authorities, name_key
 from kg.resolve.events import extract_events
 from kg.resolve.names import DocForm, Found, NameFinder, identification_forms, note_explanation, note_forms
 from kg.resolve.readings import read_context_name
+from kg.resolve.replies import find_replies
 from kg.resolve.text import BodyLines, clean_signature, doc_line, signature_regions, with_signature_lead
 
 PARTY_NAME = re.compile(r"^(?P<initials>(?:[A-Z][a-z]{0,2}\.\s*)*)(?P<surname>.+?)\.?$")
@@ -59,11 +61,13 @@ def resolve_with(result: ParseResult, auth: Authorities) -> Corpus:
     corpus = Corpus(documents=result.documents, entities=dict(auth.entities), events=events,
                     diagnostics=list(result.diagnostics))
     cited = events_by_document(events)
+    replies = find_replies(result.documents, auth)
     for doc in progress(result.documents, "resolving"):
         res = resolve_document(doc, auth, finder)
         res.mentions = list(dict.fromkeys([*res.mentions, *cited.get(doc.key, ())]))
+        res.reply = replies.found.get(doc.key)
         corpus.resolutions[doc.key] = res
-        corpus.diagnostics += unresolved_diagnostics(doc, res)
+        corpus.diagnostics += unresolved_diagnostics(doc, res) + replies.diagnostics.get(doc.key, [])
     return corpus
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.model import Diagnostic, Document, Party, SourceSpan
+from kg.errors import Diagnostic
+from kg.model import Document, Party, SourceSpan
 from kg.sources.split import Chunk
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
-from kg.model import DateStatement, Diagnostic, Document, Note, PlaceDate, Reference, SourceSpan
+from kg.errors import Diagnostic
+from kg.model import DateStatement, Document, Note, PlaceDate, Reference, SourceSpan
 from kg.sources import body as B
 from kg.sources import layouts as L
 from kg.sources import notes as N
 from kg.sources import rendering as R
+from kg.sources import transmission as T
 from kg.sources.citations import is_citation_line, is_form_line, is_garbled_citation_line, read_citation, read_form
 from kg.sources.context import Ctx
 from kg.sources.dates import DateProblem, is_date_line, outside_collection, parse_date, split_placed_date
@@ -233,6 +235,8 @@ def parse_chunk(chunk: Chunk) -> tuple[Document, list[Diagnostic]]:
     if "dative-header" in doc.flags:
         L.check_dative(ctx)
     L.parts(ctx)
+    T.mark_copies(ctx)
+    T.read_transmission(ctx)
     return doc, ctx.diags
 
 
@@ -267,6 +271,8 @@ def _rendering(ctx: Ctx, title: R.Title) -> None:
     _rest(ctx, rest)
     L.rendering_parties(ctx, title)
     L.parts(ctx)
+    T.mark_copies(ctx)
+    T.read_transmission(ctx)
 
 
 _MID_SENTENCE = re.compile(r"(?:(?:^|\s)[a-zа-яё0-9][\w'’-]*|[,;:(\-–—])$")  # "...the 8th and", not "Koba"

@@ -24,7 +24,8 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from kg.model import Diagnostic, Document
+from kg.errors import Diagnostic
+from kg.model import Document
 
 
 def slug(text: str) -> str:
@@ -61,7 +62,7 @@ def _absorb(primary: Document, other: Document, seen: set[object]) -> None:
         if span not in seen:
             seen.add(span)
             primary.sources.append(span)
-    for name in ("citation", "date", "edition_reference"):
+    for name in ("citation", "date", "edition_reference", "transmission"):
         if getattr(primary, name) is None and getattr(other, name) is not None:
             setattr(primary, name, getattr(other, name))
     if not primary.body and other.body:

@@ -17,8 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from kg.errors import KGError
-from kg.model import Diagnostic, Document, Page, ParseResult
+from kg.errors import Diagnostic, KGError
+from kg.model import Document, Page, ParseResult
 from kg.sources.document import parse_chunk, truncated
 from kg.sources.merge import merge_documents
 from kg.sources.read import read_pages

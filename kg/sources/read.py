@@ -16,8 +16,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from kg.errors import NoPagesError, SourceError
-from kg.model import Diagnostic, Page
+from kg.errors import Diagnostic, NoPagesError, SourceError
+from kg.model import Page
 from kg.sources.split import NUMBER_LINE, edition_number, normalize_line
 
 TEXT_SUFFIXES = {".txt", ".text"}

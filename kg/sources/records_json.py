@@ -5,14 +5,26 @@ Why a hand-written mapping rather than ``dataclasses.asdict``: the contract is a
 ``header``, ``key``, ``markers``, ``signatures``, ``place_dates``, ``cross_references``, ``fields``
 and ``sources`` are extras for people checking the reading against the page; so are (issue 15) each
 party's ``read_from`` and the document's ``layout``, ``titles``, ``parts``, ``edition_reference`` and
-``flags`` (kg.model.FLAGS), added after the others so that no earlier key moves.
+``flags`` (kg.model.FLAGS), then each party's ``copy`` (the line sending it a copy) and the document's
+``transmission`` (sent / not sent / draft with its basis), added after the others so that no earlier key moves.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kg.model import Citation, DateStatement, Document, DocumentPart, Note, Party, PlaceDate, Reference, SourceSpan
+from kg.model import (
+    Attestation,
+    Citation,
+    DateStatement,
+    Document,
+    DocumentPart,
+    Note,
+    Party,
+    PlaceDate,
+    Reference,
+    SourceSpan,
+)
 
 
 def _span(span: SourceSpan | None) -> dict[str, Any] | None:
@@ -21,8 +33,13 @@ def _span(span: SourceSpan | None) -> dict[str, Any] | None:
     return {"file": span.file, "first_line": span.first_line, "last_line": span.last_line}
 
 
+def _attestation(a: Attestation | None) -> dict[str, Any] | None:
+    return None if a is None else {"quotation": a.quotation, "span": _span(a.span), "note": a.note}
+
+
 def _party(p: Party) -> dict[str, Any]:
-    return {"name": p.name, "kind": p.kind, "verbatim": p.verbatim, "read_from": p.read_from}
+    return {"name": p.name, "kind": p.kind, "verbatim": p.verbatim, "read_from": p.read_from,
+            "copy": _attestation(p.copy)}
 
 
 def _part(p: DocumentPart) -> dict[str, Any]:
@@ -102,4 +119,6 @@ def document_to_json(doc: Document) -> dict[str, Any]:
         "parts": [_part(p) for p in doc.parts],
         "edition_reference": _reference(doc.edition_reference) if doc.edition_reference else None,
         "flags": list(doc.flags),
+        "transmission": {"status": doc.transmission.status, "basis": doc.transmission.basis,
+                         "attestation": _attestation(doc.transmission.attestation)} if doc.transmission else None,
     }

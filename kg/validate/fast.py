@@ -171,6 +171,12 @@ def _walk(node: object, found: set[str]) -> bool:
                 if not isinstance(p, URIRef):
                     return False
                 found.add(str(p))
+        if getattr(node, "name", "") == "TriplesBlock":  # inside FILTER (NOT) EXISTS: flat s p o s p o ... lists
+            for flat in node["triples"]:
+                for p in flat[1::3]:
+                    if not isinstance(p, URIRef):
+                        return False
+                    found.add(str(p))
         return all(_walk(v, found) for v in node.values())
     if isinstance(node, list | tuple):
         return all(_walk(v, found) for v in node)

@@ -93,11 +93,54 @@ def _date(desc: Description) -> dict:
             "gregorian": get("gregorianEarliest"), "iri": stmt}
 
 
+def ordered_parties(desc: Description, qualified: str, plain: str) -> list[dict[str, str]]:
+    """Senders or recipients in the edition's order (bc:PartyRole bc:position), each with ``copy`` set for a
+    copy recipient; a graph without party roles gives the plain values, sorted by label."""
+    roles = []
+    for t in desc.values(BC + qualified):
+        agent, position = desc.first(BC + "party", t[1]), desc.first(BC + "position", t[1])
+        if agent:
+            copy = (desc.first(BC + "recipientKind", t[1]) or "").endswith("copyRecipient")
+            roles.append((int(position) if position and position.isdigit() else 0, agent, copy))
+    if not roles:
+        return links(desc, S + plain)
+    return [{"iri": agent, "label": desc.label(agent), "copy": copy} for _, agent, copy in sorted(roles)]
+
+
+def _transmission(desc: Description) -> dict:
+    """Status (with the note or line that states it), the letter answered and the letters answering this one."""
+    out: dict = {"status": None, "reply_to": None, "answered_by": []}
+    for t in desc.values(BC + "attestation"):
+        node = t[1]
+        attests, value, where = (desc.first(BC + p, node) for p in ("attests", "attestedValue", "statedIn"))
+        if not value:
+            continue
+        basis = {"quotation": desc.first(BC + "quotation", node), "lines": desc.first(BC + "sourceLines", node),
+                 "note": desc.first(BC + "noteNumber", where) if where else None}
+        if attests == BC + "transmissionStatus":
+            out["status"] = {"label": desc.label(value), **basis}
+        elif attests == BC + "inReplyTo":
+            out["reply_to"] = {"iri": value, "label": "No. " + value.rsplit("/", 1)[-1], **basis}
+    out["answered_by"] = [{"iri": s, "label": "No. " + s.rsplit("/", 1)[-1]}
+                          for s, p in desc.inverse if p == BC + "inReplyTo"]
+    return out
+
+
+def _languages(desc: Description) -> dict[str, str | None]:
+    text = desc.first(S + "workTranslation")
+    return {"original": desc.first(S + "inLanguage"), "text": desc.first(S + "inLanguage", text) if text else None,
+            "machine": "yes" if text and desc.first(BC + "machineTranslationOf", text) else None}
+
+
 def letter(desc: Description) -> dict:
     notes = _notes(desc)
     text = desc.first(S + "text") or ""
+    recipients = ordered_parties(desc, "qualifiedRecipient", "recipient")
     return {"number": desc.first(S + "identifier"), "title": desc.first(S + "name") or desc.label(desc.iri),
-            "senders": links(desc, S + "sender"), "recipients": links(desc, S + "recipient"),
+            "senders": ordered_parties(desc, "qualifiedSender", "sender"),
+            "recipients": [r for r in recipients if not r.get("copy")],
+            "copies": [r for r in recipients if r.get("copy")], "transmission": _transmission(desc),
+            "languages": _languages(desc),
             "place": links(desc, S + "locationCreated"), "date": _date(desc),
             "segments": footnoted(text, [(n["number"], n["anchor"]) for n in notes if n["number"]]), "notes": notes,
             "citation": desc.first("http://purl.org/dc/terms/bibliographicCitation"), "sources": _sources(desc),
@@ -127,7 +170,8 @@ def schema_org(desc: Description, view: dict) -> dict:
     if "date" in view:  # a letter
         doc.update({"identifier": view.get("number"), "dateCreated": view["date"]["value"],
                     "sender": [{"@id": a["iri"], "name": a["label"]} for a in view["senders"]],
-                    "recipient": [{"@id": a["iri"], "name": a["label"]} for a in view["recipients"]],
+                    "recipient": [{"@id": a["iri"], "name": a["label"]} for a in view["recipients"] + view["copies"]],
+                    "ccRecipient": [{"@id": a["iri"], "name": a["label"]} for a in view["copies"]],
                     "mentions": [{"@id": a["iri"], "name": a["label"]} for a in view["mentions"]]})
     if "aliases" in view:  # a person or organization
         doc["alternateName"] = view["aliases"]
