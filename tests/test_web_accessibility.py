@@ -63,7 +63,8 @@ def _audit(browser: Browser, url: str, width: int, shot: Path) -> tuple[list[str
         result = page.evaluate("""async () => {
             const r = await axe.run(document, {resultTypes: ['violations']});
             return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-                .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+                .map(v => `${v.impact} ${v.id}: ${v.help} — `
+                          + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
         }""")
         width_used = page.evaluate("document.documentElement.scrollWidth")
         shot.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +92,8 @@ def test_the_keyboard_reaches_the_content_first(site: str, browser: Browser) -> 
     try:
         page.goto(site + "/letter/169", wait_until="load")
         page.keyboard.press("Tab")
-        first = page.evaluate("[document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]")
+        first = page.evaluate("[document.activeElement.textContent.trim(), "
+                              "document.activeElement.getAttribute('href')]")
         assert first == ["Skip to content", "#main"]
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline not in ("none", "")
