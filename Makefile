@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test build serve setup lint clean bench vendor chromium wrk virtuoso
+.PHONY: run test build serve setup lint clean bench vendor chromium wrk virtuoso axe
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ lint: setup
 	$(VENV)/bin/ruff check kg tests bench
 
 # Whole test suite (what .ci/run calls).
-test: setup vendor chromium virtuoso
+test: setup vendor chromium virtuoso axe
 	$(VENV)/bin/ruff check kg tests bench
 	$(PY) -m pytest
 
@@ -54,6 +54,17 @@ $(VENDOR)/yasgui.min.js:
 	  mkdir -p $(VENDOR) && cp build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.js \
 	    build/npm/node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/ ; \
 	else echo "make vendor: npm unavailable or failed; the SPARQL page uses its plain form"; fi
+
+# axe-core, the accessibility checker the browser tests inject into every page (tests/test_web_accessibility.py),
+# from the npm registry into the git-ignored build/npm; a test tool, never served. Without npm those tests skip.
+AXE_VERSION := 4.10.2
+AXE := build/npm/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+
+$(AXE):
+	@if command -v npm >/dev/null 2>&1 && mkdir -p build/npm && \
+	  npm install --prefix build/npm --no-audit --no-fund --ignore-scripts --silent axe-core@$(AXE_VERSION); then :; \
+	else echo "make axe: npm unavailable or failed; the accessibility tests will be skipped"; fi
 
 # Headless Chromium for the browser tests (Debian package), only when missing and we may install it.
 # Playwright (test extra) drives this binary; `playwright install` and its browser download are never needed.
