@@ -84,6 +84,7 @@ class HistoricalEvent:
     text_names: tuple[str, ...] = ()  # forms naming it in a letter's text (an event only a letter names)
     stated_in: tuple[str, ...] = ()
     source: str = ""  # what the stating note cites, verbatim ("" = none)
+    undated: bool = False  # the stating note gives no date, and none is read: an event without a date
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,8 @@ def _load_events(auth: Authorities, path: Path) -> None:
             date_words=_get(path, where, row, "date_words", str, ""),
             date_of=_get(path, where, row, "date_of", str, ""),
             date_relation=relation, text_names=tuple(_get(path, where, row, "text_names", list, [])),
-            stated_in=stated_in, source=_get(path, where, row, "source", str, "")))
+            stated_in=stated_in, source=_get(path, where, row, "source", str, ""),
+            undated=_get(path, where, row, "undated", bool, False)))
         if not auth.events[-1].keywords and not auth.events[-1].text_names:
             raise AuthorityError(path, where, "an event needs keywords (of a note sentence) or text_names (in a text)")
 

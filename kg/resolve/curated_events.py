@@ -73,7 +73,9 @@ class CuratedFinder:
 
 def _from_note(events: dict[str, Event], doc: Document, note: Note, sentence: str, hist: HistoricalEvent) -> None:
     context = note.text[:note.text.find(sentence)]
-    if hist.date_of:
+    if hist.undated:
+        date = None
+    elif hist.date_of:
         base = events.get(hist.date_of)
         date = relative_date(base.date, hist.date_words, hist.date_relation) if base and base.date else None
     elif hist.date_words:
@@ -86,7 +88,7 @@ def _from_note(events: dict[str, Event], doc: Document, note: Note, sentence: st
         merge(events, replace(events[hist.id], summary="", references=[], cited_in=[(doc.key, note.number)],
                                named_in=[]))
         return
-    if date is None or not date.edtf:
+    if (date is None or not date.edtf) and not hist.undated:
         return  # an undated sentence can only cite an event another sentence dates
     events[hist.id] = _event(hist, date, summary=summary(sentence), references=list(note.references),
                              cited_in=[(doc.key, note.number)])
