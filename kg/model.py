@@ -327,19 +327,25 @@ class NameUsage:
 
 @dataclass
 class Event:
-    """A dated decision, meeting or historical event taken from the editorial notes."""
+    """An event the editorial notes (or, for a few curated ones, a letter's text) state: a session or a decision of a
+    body, a publication, a death, an arrest, a return, an expulsion, a historical event. ``date`` is None when no
+    source dates it (the Brest peace, named undated in No. 177): no date is invented."""
 
-    id: str  # slug: "1923-02-01-politburo", "occupation-of-the-ruhr"
+    id: str  # slug: "1923-02-01-politburo", "1923-02-01-politburo-decision", "occupation-of-the-ruhr"
     label: str
-    kind: str  # decision | meeting | plenum | historical
-    date: DateStatement
-    body: str | None = None  # Entity.id of the acting body (politburo, orgburo, sto...)
+    kind: str  # decision | meeting | plenum | publication | death | arrest | return | expulsion | historical
+    date: DateStatement | None
+    body: str | None = None  # Entity.id of the acting body (politburo, orgburo, sto...; a publication's publisher)
     co_bodies: list[str] = field(default_factory=list)  # bodies acting with it (a joint plenum: the CCC beside the CC)
     summary: str = ""
     references: list[Reference] = field(default_factory=list)
     cited_in: list[tuple[str, int]] = field(default_factory=list)  # (Document.key, note number)
     wikidata: WikidataLink | None = None
     places: list[str] = field(default_factory=list)  # Entity.ids of places it happened in (curated events)
+    part_of: str | None = None  # Event.id of the session a decision was taken at (stated in the same sentence)
+    participants: list[str] = field(default_factory=list)  # Entity.ids: the author published, the man arrested
+    work: str = ""  # a publication: the title of the work made public, as the note prints it
+    named_in: list[str] = field(default_factory=list)  # Document.keys whose letter text names the event
 
 
 @dataclass

@@ -98,7 +98,8 @@ def events() -> dict[str, Event]:
     return {
         "1923-01-25-politburo": Event("1923-01-25-politburo", "Politburo meeting", "decision", date,
                                       body="politburo", cited_in=[("167", 3)]),
-        "occupation-of-the-ruhr": Event("occupation-of-the-ruhr", "Occupation of the Ruhr", "historical", ruhr),
+        "occupation-of-the-ruhr": Event("occupation-of-the-ruhr", "Occupation of the Ruhr", "historical", ruhr,
+                                        named_in=["167"]),
     }
 
 

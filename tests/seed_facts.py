@@ -386,3 +386,81 @@ def score_transmission(store: ox.Store, expected: dict | None = None) -> Score:
     fact({tuple(r) for r in langs} == wanted_langs,
          "every letter: original in Russian, text an English machine translation", sorted(langs)[:3])
     return result
+
+
+# -- the events the notes state (the project's own block "stated_events", issue 15 item 2) ---------------------
+
+
+def _stated_in_suffix(where: str) -> str:
+    """'168/2' -> '/letter/168/note/2' (a note), '177' -> '/letter/177' (a letter's text)."""
+    no, _, note = where.partition("/")
+    return f"/letter/{no}/note/{note}" if note else f"/letter/{no}"
+
+
+def score_events(store: ox.Store, expected: dict | None = None) -> Score:
+    """The facts of seed-expected.json's "stated_events" block, one per field: each event found once by a word of
+    its name, its class and its EDTF date (none for an undated one), then its bodies, publisher, work,
+    participants, places, stating notes (and their letters' mentions), cited sources, the session a decision was
+    taken at, and the absence of a sitting where the notes give only a decision. Our terms (bc:) where no generic
+    vocabulary has one: the kind, bc:edtf, bc:decidedBy, bc:participant, bc:statedIn, bc:hasReference."""
+    block = (expected if expected is not None else expected_facts())["stated_events"]
+    graph = Reader(store)
+    result = Score(title="seed events")
+
+    def fact(holds: bool, what: str, found: object = "") -> None:
+        result.facts.append(Fact(what, bool(holds), "" if holds else str(found)))
+
+    def names(node: object, predicate: str) -> list[str]:
+        return graph.names_of(_values(store, node, predicate)) if node is not None else []
+
+    events = [q.subject for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(BC + "Event"))]
+    edtf = {e: [_lexical(v) for v in _values(store, e, BC + "edtf")] for e in events}
+
+    def typed(node: object, cls: str) -> bool:
+        return ox.NamedNode(BC + cls) in _values(store, node, RDF_TYPE)
+
+    def find(name: str, date: str | None, cls: str) -> list[object]:
+        return [e for e in events if _named(name, graph.names.get(e, [])) and edtf[e] == ([date] if date else [])
+                and typed(e, cls)]
+
+    for want in block["events"]:
+        label = f"{want['name']} ({want['type']}, {want['date'] or 'undated'})"
+        hits = find(want["name"], want["date"], want["type"])
+        fact(len(hits) == 1, f"{label}: one bc:{want['type']} so named, bc:edtf {want['date']}",
+             [(graph.names.get(e), edtf[e]) for e in events if _named(want["name"], graph.names.get(e, []))][:4])
+        node = hits[0] if len(hits) == 1 else None
+        for key, predicate, what in (("bodies", BC + "decidedBy", "decided by"),
+                                     ("publisher", SCHEMA + "publishedBy", "published by"),
+                                     ("work", SCHEMA + "workFeatured", "the work"),
+                                     ("participants", BC + "participant", "participant"),
+                                     ("places", SCHEMA + "location", "at")):
+            wanted = want.get(key, [])
+            for name in [wanted] if isinstance(wanted, str) else wanted:
+                fact(_named(name, names(node, predicate)), f"{label}: {what} {name}", names(node, predicate))
+        stated = [_lexical(v) for v in _values(store, node, BC + "statedIn")] if node is not None else []
+        for where in want["stated_in"]:
+            fact(any(s.endswith(_stated_in_suffix(where)) for s in stated), f"{label}: stated in {where}", stated)
+            letter = graph.letters.get(where.partition("/")[0])
+            fact(node is not None and letter is not None and node in letter.objects("mentions"),
+                 f"{label}: No. {where.partition('/')[0]} mentions it")
+        refs = _values(store, node, BC + "hasReference") if node is not None else []
+        cited = (DCTERMS + "bibliographicCitation", BC + "citation", BC + "verbatim")
+        texts = [_lexical(v) for r in refs for p in cited for v in _values(store, r, p)]
+        for source in want["sources"]:
+            fact(any(source.lower() in t.lower() for t in texts), f"{label}: cites {source}", texts)
+        if not want["sources"]:
+            fact(node is not None and not refs, f"{label}: cites no source (its note cites none)", texts)
+        if "part_of" in want:
+            sessions = _values(store, node, SCHEMA + "superEvent") if node is not None else []
+            fact(any(typed(s, "Meeting") and edtf.get(s) == [want["part_of"]] for s in sessions),
+                 f"{label}: taken at the sitting of {want['part_of']}", sessions)
+        if want.get("no_meeting"):
+            body = want["bodies"][0]
+            sittings = [e for e in events if typed(e, "Meeting") and edtf[e] == [want["date"]]
+                        and _named(body, names(e, BC + "decidedBy"))]
+            fact(node is not None and not sittings, f"{label}: no sitting of the {body} that day", sittings)
+    return result
+
+
+def score_events_dump(path: Path, expected: dict | None = None) -> Score:
+    return score_events(read_dump(path), expected)

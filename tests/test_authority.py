@@ -39,7 +39,7 @@ def _links() -> list[dict[str, str]]:
     ("archives.toml", "archive", {"id": str, "label": str, "names": list}),
     ("identifications.toml", "identification",
      {"document": str, "form": str, "entity": str, "basis": str, "kind": str, "explanation": str}),
-    ("events.toml", "event", {"id": str, "label": str, "kind": str, "keywords": list}),
+    ("events.toml", "event", {"id": str, "label": str, "kind": str, "stated_in": list}),  # keywords or text_names
     ("identifications.toml", "ambiguous", {"form": str, "kind": str, "explanation": str}),
 ])
 def test_every_entry_has_its_required_keys_and_types(filename, table, required):

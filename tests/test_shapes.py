@@ -22,7 +22,7 @@ INVALID = sorted((ROOT / "tests/data/shapes/invalid").glob("*.ttl"))
 SHAPES = ROOT / "shapes/bolcorr.shapes.ttl"
 
 
-def expectation(path: Path) -> tuple[URIRef, URIRef, URIRef]:
+def expectation(path: Path) -> tuple[URIRef | None, URIRef | None, URIRef]:
     """(component, result path, severity) from the sample's '# expect:' line."""
     _, _, comp, result_path, severity = path.read_text().splitlines()[0].split()
     return expand(comp), expand(result_path), SH[severity]
@@ -32,7 +32,9 @@ PREFIXES = {"sh": str(SH), "bc": str(BC._NS), "schema": "http://schema.org/", "r
             "prov": str(PROV), "dcterms": str(DCTERMS)}
 
 
-def expand(curie: str) -> URIRef:
+def expand(curie: str) -> URIRef | None:
+    if curie == "-":  # a constraint on the focus node itself (sh:or of an event's kinds): no result path
+        return None
     prefix, local = curie.split(":", 1)
     return URIRef(PREFIXES[prefix] + local)
 

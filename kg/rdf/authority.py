@@ -9,14 +9,17 @@ from __future__ import annotations
 from rdflib import OWL, RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.model import Entity, Event, GeoRecord, WikidataLink
+from kg.model import DateStatement, Entity, Event, GeoRecord, WikidataLink
 from kg.rdf.iris import Iris
 from kg.rdf.parts import add_date, add_reference
 from kg.rdf.vocab import BC, BCV, SCHEMA
 
 ENTITY_TYPES = {"person": (BC.Person, SCHEMA.Person), "organization": (BC.Group, SCHEMA.Organization),
                 "place": (BC.Place, SCHEMA.Place), "archive": (BC.Archive, SCHEMA.ArchiveOrganization)}
-EVENT_TYPES = {"decision": BC.Decision, "meeting": BC.Meeting, "plenum": BC.Meeting}
+EVENT_TYPES = {"decision": BC.Decision, "meeting": BC.Meeting, "plenum": BC.Meeting, "publication": BC.PublicationEvent,
+               "death": BC.Death, "arrest": BC.Arrest, "return": BC.Return, "expulsion": BC.Expulsion,
+               "historical": BC.HistoricalEvent}
+SESSION_KINDS = frozenset({"decision", "meeting", "plenum"})  # their bodies decide: bc:decidedBy
 EDITION_TITLE = "Bolshevik leadership. Correspondence. 1912–1927"
 EDITION_COMPILERS = "A. V. Kvashonkin, L. P. Kosheleva, L. A. Rogovaya, O. V. Khlevnyuk"
 
@@ -80,28 +83,39 @@ def add_geo(g: Graph, node: URIRef, geo: GeoRecord) -> None:
 
 
 def add_event(g: Graph, iris: Iris, event: Event, groups: dict[str, Entity]) -> URIRef:
-    """A dated event: schema:Event with Gregorian start/end dates, our date statement, acting body."""
+    """An event: its kind, schema:Event with Gregorian start/end dates and our date statement (none when no source
+    dates it), the acting bodies, participants and places, the session a decision was taken at, a publication's
+    work, the notes (or letters) that state it and the sources those notes cite."""
     node = iris.event(event.id)
     g.add((node, RDF.type, BC.Event))
     if event.kind in EVENT_TYPES:
         g.add((node, RDF.type, EVENT_TYPES[event.kind]))
     g.add((node, RDF.type, SCHEMA.Event))
+    if event.kind == "publication":
+        g.add((node, RDF.type, SCHEMA.PublicationEvent))
     g.add((node, SCHEMA.name, Literal(event.label)))
-    date = event.date
-    if date.edtf:
-        g.add((node, BC.edtf, Literal(date.edtf)))
-    start = date.gregorian_earliest or (date.earliest if date.calendar == "gregorian" else None)
-    end = date.gregorian_latest or (date.latest if date.calendar == "gregorian" else None)
-    if start:
-        g.add((node, SCHEMA.startDate, Literal(start, datatype=XSD.date)))
-    if end and end != start:
-        g.add((node, SCHEMA.endDate, Literal(end, datatype=XSD.date)))
-    date_node = URIRef(f"{node}/date")
-    g.add((node, BC.eventDate, date_node))
-    add_date(g, date_node, date)
+    if event.date is not None:
+        _add_event_date(g, node, event.date)
+    acting = BC.decidedBy if event.kind in SESSION_KINDS else SCHEMA.publishedBy if event.kind == "publication" \
+        else BC.participant
     for body in [event.body, *event.co_bodies]:  # a joint plenum: both bodies
         if body and body in groups:
-            g.add((node, BC.decidedBy, iris.entity(groups[body].kind, body)))
+            g.add((node, acting, iris.entity(groups[body].kind, body)))
+    for who in event.participants:
+        if who in groups:
+            g.add((node, BC.participant, iris.entity(groups[who].kind, who)))
+    for place in event.places:
+        if place in groups:
+            g.add((node, SCHEMA.location, iris.entity(groups[place].kind, place)))
+    if event.part_of:  # a resolution and the session it was taken at
+        g.add((node, SCHEMA.superEvent, iris.event(event.part_of)))
+        g.add((iris.event(event.part_of), SCHEMA.subEvent, node))
+    if event.work:
+        _add_work(g, iris, node, event, groups)
+    for key, number in event.cited_in:
+        g.add((node, BC.statedIn, iris.letter_part(key, "note", number)))
+    for key in event.named_in:
+        g.add((node, BC.statedIn, iris.letter(key)))
     if event.summary:
         g.add((node, SCHEMA.description, Literal(event.summary, lang="en")))
     for i, ref in enumerate(event.references, start=1):
@@ -111,6 +125,33 @@ def add_event(g: Graph, iris: Iris, event: Event, groups: dict[str, Entity]) -> 
     if event.wikidata is not None:
         add_wikidata(g, node, event.wikidata)
     return node
+
+
+def _add_event_date(g: Graph, node: URIRef, date: DateStatement) -> None:
+    """Our date statement, and schema:startDate/endDate only where both bounds are known (an open "after May 1923"
+    has no day to start on)."""
+    if date.edtf:
+        g.add((node, BC.edtf, Literal(date.edtf)))
+    start = date.gregorian_earliest or (date.earliest if date.calendar == "gregorian" else None)
+    end = date.gregorian_latest or (date.latest if date.calendar == "gregorian" else None)
+    if start and end:
+        g.add((node, SCHEMA.startDate, Literal(start, datatype=XSD.date)))
+        if end != start:
+            g.add((node, SCHEMA.endDate, Literal(end, datatype=XSD.date)))
+    date_node = URIRef(f"{node}/date")
+    g.add((node, BC.eventDate, date_node))
+    add_date(g, date_node, date)
+
+
+def _add_work(g: Graph, iris: Iris, node: URIRef, event: Event, groups: dict[str, Entity]) -> None:
+    """The work a publication made public, titled as the note prints it, by the people who took part."""
+    work = URIRef(f"{node}/work")
+    g.add((node, SCHEMA.workFeatured, work))
+    g.add((work, RDF.type, SCHEMA.CreativeWork))
+    g.add((work, SCHEMA.name, Literal(event.work)))
+    for who in event.participants:
+        if who in groups and groups[who].kind == "person":
+            g.add((work, SCHEMA.author, iris.entity("person", who)))
 
 
 def add_edition(g: Graph, iris: Iris) -> URIRef:

@@ -23,20 +23,26 @@ class BC(DefinedNamespace):
     ArchivalInstantiation: URIRef
     ArchivalUnit: URIRef
     Archive: URIRef
+    Arrest: URIRef
     BuildActivity: URIRef
     DateStatement: URIRef
+    Death: URIRef
     Decision: URIRef
     DocumentGraph: URIRef
     Edition: URIRef
     EditorialNote: URIRef
     Event: URIRef
+    Expulsion: URIRef
     Group: URIRef
+    HistoricalEvent: URIRef
     Letter: URIRef
     Meeting: URIRef
     NameUsage: URIRef
     Person: URIRef
     Place: URIRef
     PlaceDateLine: URIRef
+    PublicationEvent: URIRef
+    Return: URIRef
     SourcePage: URIRef
     SourceReference: URIRef
     WikidataAlignment: URIRef
@@ -101,6 +107,7 @@ class BC(DefinedNamespace):
     opis: URIRef
     outsideCorpus: URIRef
     parserVersion: URIRef
+    participant: URIRef
     placeDate: URIRef
     placeName: URIRef
     placeWritten: URIRef
@@ -117,6 +124,7 @@ class BC(DefinedNamespace):
     signatureAutograph: URIRef
     sourceLine: URIRef
     sourceLines: URIRef
+    statedIn: URIRef
     suppliedComponent: URIRef
     technique: URIRef
     unitLevel: URIRef

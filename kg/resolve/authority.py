@@ -65,7 +65,8 @@ class Identification:
 
 @dataclass(frozen=True)
 class HistoricalEvent:
-    """A curated historical event and the words that recognize the note sentence describing it."""
+    """A curated event (events.toml): the words that recognize the sentence stating it, who took part, and the
+    evidence a reviewer checks it against (``stated_in``: "168/2" is note 2 to No. 168, "177" the letter's text)."""
 
     id: str
     label: str
@@ -74,6 +75,16 @@ class HistoricalEvent:
     places: tuple[str, ...] = ()
     body: str | None = None
     description: str = ""
+    bodies: tuple[str, ...] = ()  # further acting bodies (decided jointly)
+    participants: tuple[str, ...] = ()
+    work: str = ""  # a publication: the title of the work
+    date_words: str = ""  # verbatim words dating it when the sentence has no full date ("15/XII", "at the same time")
+    date_of: str = ""  # the event those words date it by ("at the same time" as the Politburo meeting of 24 January)
+    date_relation: str = ""  # same | after (the date of date_of; not before it)
+    text_names: tuple[str, ...] = ()  # forms naming it in a letter's text (an event only a letter names)
+    stated_in: tuple[str, ...] = ()
+    source: str = ""  # what the stating note cites, verbatim ("" = none)
+    undated: bool = False  # the stating note gives no date, and none is read: an event without a date
 
 
 @dataclass(frozen=True)
@@ -302,20 +313,42 @@ def _load_identifications(auth: Authorities, path: Path) -> None:
         auth.identifications.setdefault(ident.document, []).append(ident)
 
 
+EVENT_KINDS = ("decision", "meeting", "plenum", "publication", "death", "arrest", "return", "expulsion", "historical")
+STATED_IN = re.compile(r"^\d+[a-z]?(?:/\d+)?$")
+
+
 def _load_events(auth: Authorities, path: Path) -> None:
     for i, row in enumerate(_read_toml(path).get("event", [])):
         where = f"[[event]] #{i + 1}"
-        ev_id = _get(path, where, row, "id", str)
+        ev_id, kind = _get(path, where, row, "id", str), _get(path, where, row, "kind", str)
         if not SLUG.match(ev_id):
             raise AuthorityError(path, where, "id must be an ASCII lower-case slug")
-        places = tuple(_get(path, where, row, "places", list, []))
-        unknown = [p for p in places if p not in auth.entities]
+        if kind not in EVENT_KINDS:
+            raise AuthorityError(path, where, f"kind must be one of {', '.join(EVENT_KINDS)}")
+        ids = {key: tuple(_get(path, where, row, key, list, [])) for key in ("places", "bodies", "participants")}
+        body = _get(path, where, row, "body", str, None)
+        unknown = [e for e in (*ids["places"], *ids["bodies"], *ids["participants"], body)
+                   if e and e not in auth.entities]
         if unknown:
-            raise AuthorityError(path, where, f"unknown place(s) {', '.join(unknown)}")
+            raise AuthorityError(path, where, f"unknown entity id(s) {', '.join(unknown)}")
+        stated_in = tuple(_get(path, where, row, "stated_in", list))
+        if not stated_in or not all(STATED_IN.match(s) for s in stated_in):
+            raise AuthorityError(path, where, "stated_in must list the notes ('168/2') or letters ('177') stating it")
+        relation = _get(path, where, row, "date_relation", str, "")
+        if relation not in ("", "same", "after") or bool(relation) != bool(row.get("date_of")):
+            raise AuthorityError(path, where, "date_relation (same | after) goes with date_of, and only with it")
         auth.events.append(HistoricalEvent(
-            id=ev_id, label=_get(path, where, row, "label", str), kind=_get(path, where, row, "kind", str),
-            keywords=tuple(_get(path, where, row, "keywords", list)), places=places,
-            body=_get(path, where, row, "body", str, None), description=_get(path, where, row, "description", str, "")))
+            id=ev_id, label=_get(path, where, row, "label", str), kind=kind,
+            keywords=tuple(_get(path, where, row, "keywords", list, [])), places=ids["places"], body=body,
+            description=_get(path, where, row, "description", str, ""), bodies=ids["bodies"],
+            participants=ids["participants"], work=_get(path, where, row, "work", str, ""),
+            date_words=_get(path, where, row, "date_words", str, ""),
+            date_of=_get(path, where, row, "date_of", str, ""),
+            date_relation=relation, text_names=tuple(_get(path, where, row, "text_names", list, [])),
+            stated_in=stated_in, source=_get(path, where, row, "source", str, ""),
+            undated=_get(path, where, row, "undated", bool, False)))
+        if not auth.events[-1].keywords and not auth.events[-1].text_names:
+            raise AuthorityError(path, where, "an event needs keywords (of a note sentence) or text_names (in a text)")
 
 
 def _load_links(auth: Authorities, path: Path) -> None:

@@ -1,0 +1,133 @@
+"""Curated events (data/authority/events.toml) found in the notes' sentences and in the letters' texts.
+
+Why curated: a session of the Politburo has a sentence shape ("On February 1, 1923, the Politburo agreed ..."),
+a publication, a death, an arrest or a historical event has none that is safe to read from any note. Each entry
+says which words recognize its sentence, and cites the note (or letter) it was read from; the date is read from
+that sentence (or from the words ``date_words`` names in it), never written in the entry, so an event is only as
+precise as its source, and an event no source dates has no date.
+
+Why one regular expression for all keywords (and one for all text names): a scan per event per sentence made the
+resolver's cost grow with the authority file at 100k letters; this way each sentence and each letter's text is
+scanned once, whatever the number of curated events.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import replace
+
+from kg.model import DateStatement, Document, Event, Note
+from kg.resolve.authority import HistoricalEvent
+from kg.resolve.note_text import DATE, merge, note_date, summary
+
+ROMAN_MONTHS = {r: i for i, r in enumerate("I II III IV V VI VII VIII IX X XI XII".split(), start=1)}
+ROMAN_DAY = re.compile(r"^(?P<day>\d{1,2})/(?P<month>[IVX]{1,4})$")  # "15/XII": the letters' day/month in Roman
+
+
+class CuratedFinder:
+    """The curated events indexed by the words that find them."""
+
+    def __init__(self, curated: list[HistoricalEvent]) -> None:
+        self.curated = curated
+        keywords = sorted({k.lower() for h in curated for k in h.keywords}, key=len, reverse=True)
+        self.keyword_re = re.compile("|".join(map(re.escape, keywords))) if keywords else None
+        # a long keyword found hides the shorter ones inside it ("myasnikov returned" holds "myasnikov")
+        self.inside = {k: {s for s in keywords if s in k} for k in keywords}
+        self.by_keyword: dict[str, list[HistoricalEvent]] = {}
+        for hist in curated:
+            for k in hist.keywords:
+                self.by_keyword.setdefault(k.lower(), []).append(hist)
+        names = sorted({n for h in curated for n in h.text_names}, key=len, reverse=True)
+        self.name_re = (re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.I)
+                        if names else None)
+        self.by_name = {n.lower(): h for h in curated for n in h.text_names}
+
+    def add_to(self, events: dict[str, Event], split: list[tuple[Document, Note, list[str]]],
+               documents: list[Document]) -> None:
+        """Add the curated events stated in the notes (``split``: each note's sentences), then those the letters'
+        texts name. Events dated by another event's date come after every other note event."""
+        later = []
+        for doc, note, found in split:
+            for sentence in found:
+                for hist in self.in_sentence(sentence):
+                    if hist.date_of:
+                        later.append((doc, note, sentence, hist))
+                    else:
+                        _from_note(events, doc, note, sentence, hist)
+        for doc, note, sentence, hist in later:
+            _from_note(events, doc, note, sentence, hist)
+        if self.name_re is not None:
+            for doc in documents:
+                for m in self.name_re.finditer(doc.body or ""):
+                    _from_text(events, doc, self.by_name[m.group().lower()])
+
+    def in_sentence(self, sentence: str) -> list[HistoricalEvent]:
+        """The curated events every keyword of which is in ``sentence`` (any case), in file order."""
+        if self.keyword_re is None:
+            return []
+        found = {s for m in self.keyword_re.finditer(sentence.lower()) for s in self.inside[m.group()]}
+        candidates = {id(h): h for k in found for h in self.by_keyword[k]}
+        return [h for h in self.curated if id(h) in candidates and all(k.lower() in found for k in h.keywords)]
+
+
+def _from_note(events: dict[str, Event], doc: Document, note: Note, sentence: str, hist: HistoricalEvent) -> None:
+    context = note.text[:note.text.find(sentence)]
+    if hist.undated:
+        date = None
+    elif hist.date_of:
+        base = events.get(hist.date_of)
+        date = relative_date(base.date, hist.date_words, hist.date_relation) if base and base.date else None
+    elif hist.date_words:
+        at = sentence.find(hist.date_words)
+        date = text_date(hist.date_words, context + sentence[:at], doc) if at >= 0 else None
+    else:
+        m = re.search(DATE, sentence)
+        date = note_date(m.group("date"), context + sentence[:m.start()], doc) if m else None
+    if hist.id in events:
+        merge(events, replace(events[hist.id], summary="", references=[], cited_in=[(doc.key, note.number)],
+                               named_in=[]))
+        return
+    if (date is None or not date.edtf) and not hist.undated:
+        return  # an undated sentence can only cite an event another sentence dates
+    events[hist.id] = _event(hist, date, summary=summary(sentence), references=list(note.references),
+                             cited_in=[(doc.key, note.number)])
+
+
+def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent) -> None:
+    """An event a letter's text names: the letter mentions it; its date only where the text gives one."""
+    if hist.id in events:
+        if doc.key not in events[hist.id].named_in:
+            events[hist.id].named_in.append(doc.key)
+        return
+    date = None
+    if hist.date_words and hist.date_words in (doc.body or ""):
+        date = text_date(hist.date_words, "", doc)  # the year of the letter, not of a year the text names earlier
+    events[hist.id] = _event(hist, date, summary=hist.description, named_in=[doc.key])
+
+
+def _event(hist: HistoricalEvent, date: DateStatement | None, **kwargs: object) -> Event:
+    return Event(id=hist.id, label=hist.label, kind=hist.kind, date=date, body=hist.body, co_bodies=list(hist.bodies),
+                 places=list(hist.places), participants=list(hist.participants), work=hist.work,
+                 **kwargs)  # type: ignore[arg-type]
+
+
+def text_date(words: str, context: str, doc: Document) -> DateStatement | None:
+    """``words`` as a date: "15/XII" (day/Roman month), "October 29-31", "November"; a missing year is the last
+    one in ``context``, else the document's."""
+    m = ROMAN_DAY.match(words.strip())
+    reading = f"{calendar.month_name[ROMAN_MONTHS[m.group('month')]]} {m.group('day')}" \
+        if m and m.group("month") in ROMAN_MONTHS else words
+    stmt = note_date(reading, context, doc)
+    return replace(stmt, expressed=words) if stmt is not None and stmt.edtf else None
+
+
+def relative_date(base: DateStatement, words: str, relation: str) -> DateStatement:
+    """The date of an event dated by another's: "at the same time" (approximately its date) or "after ..." (not
+    before its earliest day, open at the end). ``words`` are the sentence's, verbatim."""
+    start = (base.edtf or "").split("/")[0]
+    if relation == "after":
+        return DateStatement(expressed=words, edtf=f"{start}/..", earliest=base.earliest, latest=None,
+                             calendar=base.calendar, qualifier="not-before", gregorian_earliest=base.gregorian_earliest)
+    edtf = "/".join(f"{part}~" for part in (base.edtf or "").split("/") if part)
+    return replace(base, expressed=words, edtf=edtf, qualifier="approximate", supplied=[], span=None)

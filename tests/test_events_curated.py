@@ -1,0 +1,131 @@
+"""The curated events of data/authority/events.toml: each found exactly where its entry says (the note or letter it
+cites as evidence, with the source that note cites), dated only by its own sentence or text, and the file's rules
+(an unknown entity, an entry without evidence, a relative date without its anchor are errors naming the entry)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.config import ROOT
+from kg.resolve.authority import AuthorityError, HistoricalEvent, load_authorities
+from kg.resolve.curated_events import CuratedFinder
+from kg.resolve.events import extract_events
+
+SEED = ROOT / "data" / "corpus" / "bolshevik-correspondence-1923-nos-167-177.txt"
+
+
+@pytest.fixture(scope="module")
+def auth():
+    return load_authorities(ROOT / "data")
+
+
+@pytest.fixture(scope="module")
+def events(auth):
+    from kg.sources.parse import parse_sources
+
+    return extract_events(parse_sources([str(SEED)]).documents, auth)
+
+
+def test_every_curated_event_is_stated_where_its_entry_says(auth, events):
+    assert len(auth.events) >= 15
+    for hist in auth.events:
+        event = events[hist.id]
+        found = {f"{key}/{number}" for key, number in event.cited_in} | set(event.named_in)
+        assert found == set(hist.stated_in), hist.id
+        cited = [ref.verbatim for ref in event.references]
+        if hist.source:  # the entry's evidence starts with what the note prints
+            assert cited and all(hist.source.startswith(v) or v in hist.source for v in cited), (hist.id, cited)
+        else:
+            assert cited == [], hist.id
+
+
+def test_a_publication_with_its_publisher_author_and_work(events):
+    article = events["publication-how-do-we-reorganize-the-rabkrin"]
+    assert (article.kind, article.body, article.participants) == ("publication", "pravda", ["lenin-v-i"])
+    assert (article.date.edtf, article.date.expressed) == ("1923-01-25", "January 25, 1923")
+    assert article.work == "How do we reorganize the Rabkrin (Proposals to the XII Party Congress)"
+    assert article.summary.startswith("On January 25, 1923, Pravda published Lenin's article")
+
+
+def test_deaths_arrests_returns_and_expulsions_keep_the_notes_precision(events):
+    frunze = events["death-of-frunze"]  # "At the end of October 1925": the month, nothing finer
+    assert (frunze.kind, frunze.participants, frunze.date.edtf) == ("death", ["frunze-m-v"], "1925-10")
+    arrest = events["arrest-of-myasnikov"]
+    assert (arrest.kind, arrest.date.edtf, arrest.cited_in) == ("arrest", "1923-05", [("175", 1)])
+    back = events["return-of-myasnikov"]  # "in early November 1923"
+    assert (back.kind, back.places, back.date.edtf) == ("return", ["moscow"], "1923-11")
+    campaign = events["start-of-the-expulsions-from-moscow"]  # "From the end of November": the year of the note
+    assert (campaign.kind, campaign.date.edtf, campaign.date.expressed) == ("expulsion", "1923-11", "November")
+
+
+def test_an_event_dated_by_another_event(events):
+    """168/2 "at the same time" (as the Politburo meeting of 24 January): approximately that day; 175/3 "After
+    Myasnikov's arrest and expulsion": not before May 1923, open at the end."""
+    letter = events["1923-01-24-politburo-orgburo-special-letter"]
+    assert (letter.body, letter.co_bodies) == ("politburo", ["orgburo"])
+    assert (letter.date.edtf, letter.date.qualifier, letter.date.expressed) == (
+        "1923-01-24~", "approximate", "at the same time")
+    crushed = events["arrests-of-the-workers-group"]
+    assert (crushed.body, crushed.participants) == ("ogpu", ["workers-group"])
+    assert (crushed.date.edtf, crushed.date.qualifier, crushed.date.earliest, crushed.date.latest) == (
+        "1923-05/..", "not-before", "1923-05-01", None)
+
+
+def test_undated_decisions_of_the_notes_have_no_date(events):
+    for ev_id, note in (("sto-resolution-nkps-fuel-settlements-donbass", ("171", 1)),
+                        ("sto-decision-nkps-debt-kuzbass-cherembass", ("171", 2)),
+                        ("circular-cc-ccc-struggle-against-excesses", ("174", 2))):
+        event = events[ev_id]
+        assert (event.kind, event.date, event.cited_in) == ("decision", None, [note])
+    assert events["circular-cc-ccc-struggle-against-excesses"].co_bodies == ["ccc"]
+
+
+def test_events_a_letters_text_names_are_dated_only_by_that_text(events):
+    assert events["twelfth-party-congress"].named_in == ["171", "174"]  # "Twelfth Congress", "12th Party Congresses"
+    for undated in ("twelfth-party-congress", "peace-of-brest-litovsk", "left-sr-uprising"):
+        assert events[undated].date is None and events[undated].cited_in == []
+    stalin = events["publication-stalin-article-pravda-285"]  # "in his article in Pravda, No. 285 of 15/XII"
+    assert (stalin.date.edtf, stalin.date.expressed, stalin.named_in) == ("1923-12-15", "15/XII", ["177"])
+    plenum = events["plenum-cc-cp-b-u-1923-10"]  # "(October 29-31)" in No. 174, of November 1923
+    assert (plenum.date.edtf, plenum.named_in) == ("1923-10-29/1923-10-31", ["174"])
+    assert "XII Party Congress" in events["publication-how-do-we-reorganize-the-rabkrin"].work
+    assert ("168", 2) not in events["twelfth-party-congress"].cited_in  # a cited title names no congress
+
+
+def test_a_long_keyword_does_not_hide_a_shorter_one_inside_it():
+    long_ = HistoricalEvent("a", "A", "return", ("Myasnikov returned to Moscow",), stated_in=("175/4",))
+    short = HistoricalEvent("b", "B", "return", ("Myasnikov", "returned"), stated_in=("175/4",))
+    other = HistoricalEvent("c", "C", "death", ("Frunze",), stated_in=("169/1",))
+    finder = CuratedFinder([long_, short, other])
+    assert finder.in_sentence("Myasnikov returned to Moscow in early November 1923.") == [long_, short]
+    assert finder.in_sentence("MYASNIKOV RETURNED.") == [short]
+    assert finder.in_sentence("Nobody returned.") == []
+
+
+ENTRY = '''
+[[event]]
+id = "death-of-frunze"
+label = "Death of M. V. Frunze"
+kind = "death"
+keywords = ["Frunze", "died"]
+'''
+
+
+@pytest.mark.parametrize("extra,message", [
+    ('participants = ["frunze-x"]\nstated_in = ["169/1"]\n', "unknown entity id(s) frunze-x"),
+    ('participants = ["frunze-m-v"]\n', "missing key 'stated_in'"),
+    ('stated_in = ["No. 169"]\n', "stated_in must list the notes"),
+    ('stated_in = ["169/1"]\ndate_relation = "after"\n', "date_relation (same | after) goes with date_of"),
+    ('stated_in = ["169/1"]\nkind = "funeral"\n', "kind must be one of"),
+])
+def test_a_bad_entry_is_an_error_naming_file_and_entry(tmp_path: Path, extra: str, message: str) -> None:
+    folder = tmp_path / "authority"
+    shutil.copytree(ROOT / "data" / "authority", folder)
+    entry = ENTRY.replace('kind = "death"\n', "") if "kind =" in extra else ENTRY
+    (folder / "events.toml").write_text(entry + extra, encoding="utf-8")
+    with pytest.raises(AuthorityError) as err:
+        load_authorities(tmp_path)
+    assert "events.toml" in str(err.value) and "[[event]] #1" in str(err.value) and message in str(err.value)
