@@ -2,7 +2,8 @@
 
 In: triples from ``kg.rdf`` (whole datasets or per-batch fragments). Out: ``kg.ttl``, ``kg.nt.gz``,
 ``kg.jsonld`` + ``context.jsonld``, ``kg.trig``, ``void.ttl`` (VoID + DCAT, ``void``), ``ontology/``
-with its HTML page (``ontodoc``), ``shapes/`` and ``SHA256SUMS``. ``chunks`` writes the fragments a
+with its HTML page (``ontodoc``), ``shapes/``, ``search.sqlite`` (the full-text index, ``fulltext``;
+read by kg.web) and ``SHA256SUMS``. ``chunks`` writes the fragments a
 batch produces, ``assemble`` merges them into the dumps, ``dumps`` writes a fresh directory next to
 ``output/`` and swaps it in, so a failed build leaves the last good release in place.
 

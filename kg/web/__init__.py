@@ -6,9 +6,11 @@ settings read at import); ``serve`` runs it under waitress (``kg serve``). Bluep
 concern: ``resources`` (Linked Data URIs with content negotiation), ``sparql`` (the guarded
 endpoint; common requests are answered in front of Flask by ``fastpath``), ``dumps`` (files of
 output/ and VoID), ``pages`` (home, lists, search, the query editor); ``errors`` gives every
-failure the same shape; HTML only in ``templates/``.
+failure the same shape; HTML only in ``templates/``. ``search`` answers /search from the store
+(names) and from the release's full-text index (``fulltext`` reads ``search.sqlite``; its format is
+kg.publish.fulltext's, the one module that writes it, hence the import of kg.publish).
 
-May import: kg.store, kg.config, kg.errors
+May import: kg.store, kg.publish, kg.config, kg.errors
 """
 
 from __future__ import annotations
