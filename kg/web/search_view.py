@@ -72,6 +72,7 @@ def search_json(result: SearchResult) -> dict[str, object]:
             "facets": {name: [{"value": v.value, "label": v.label, "count": v.count,
                                "filter": f"{name}={param_of(name, v.value)}"} for v in page.facets[name]]
                        for name in FACETS},
+            "facets_more": page.more_values,  # per facet: values with fewer letters, not listed
         }
     return {
         "query": result.q, "words": result.words, "names_searched": result.terms,
