@@ -1,7 +1,7 @@
 """The full-text index (search.sqlite) at scale: build time, size, query time.
 
     python bench/fulltext_bench.py                         # 10k (a generated corpus, the whole `kg build`)
-    python bench/fulltext_bench.py --sizes 10000,100000    # and 100k (minutes: run it with nohup)
+    python bench/fulltext_bench.py --sizes 10000,100000 --write   # and 100k (minutes: nohup), kept in results/
     python bench/fulltext_bench.py --reuse DIR             # query an existing build's index only
 
 Each size is a real `kg build` (kg.build.pipeline.build) of a generated corpus (build/corpus-<N>k when
@@ -11,7 +11,7 @@ index's share ("write: search index"). Then every query of WORDS runs through th
 (kg.web.fulltext.FullText.search: count, BM25 top 20, snippets, six facet counts), unfiltered and with
 a year filter, ROUNDS times each after one warm-up; p50/p95 over all runs. The peer, in the same run
 on the same file, is a substring scan (``LIKE '%word%'`` over the text column, count only): what a
-search without an index costs. Results: a markdown section appended to bench/results/fulltext.md.
+search without an index costs. Prints a markdown section; ``--write`` appends it to bench/results/fulltext.md.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where corpus-<N>k directories are looked for")
     parser.add_argument("--keep", type=Path, help="build into DIR/output-<N> and keep it (else a temporary dir)")
     parser.add_argument("--reuse", type=Path, help="an existing build directory: only measure its index")
-    parser.add_argument("--no-write", action="store_true", help=f"print only, do not append to {RESULTS}")
+    parser.add_argument("--write", action="store_true", help=f"also append the section to {RESULTS}")
     args = parser.parse_args(argv)
     sections = []
     if args.reuse:
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                 sections.append(report(f"{size:,}", out, built, measure(out)))
     text = "\n".join(sections)
     print(text)
-    if not args.no_write:
+    if args.write:
         with RESULTS.open("a", encoding="utf-8") as fh:
             fh.write("\n" + text)
     return 0

@@ -240,3 +240,36 @@ def test_a_cyrillic_name_in_the_authority_makes_moskva_work(tmp_path: Path) -> N
         assert found["entities"]["items"][0]["iri"] == BASE + "place/moscow"
         assert {h["iri"] for h in found["letters"]["items"]} <= {h["iri"] for h in moscow["letters"]["items"]}
         assert found["letters"]["count"] >= 1
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").is_file(), reason="/usr/bin/chromium is missing")
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_search_page_in_a_browser(site: str, width: int) -> None:
+    """Chromium: the hit is highlighted, names and letters are two labelled sections, a facet link
+    narrows the letters, nothing overflows at 1366 or 390 px, no console error."""
+    from playwright.sync_api import expect, sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=["--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            tab = browser.new_page(viewport={"width": width, "height": 900})
+            tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            tab.on("pageerror", lambda e: errors.append(e.message))
+            tab.goto(site + "/search?q=Dardanelles", wait_until="load")
+            expect(tab.locator("section.letter-results mark")).to_have_text("Dardanelles")
+            expect(tab.get_by_role("heading", name="Letters (1)")).to_be_visible()
+            expect(tab.get_by_role("heading", name="Names (0)")).to_be_visible()
+            tab.goto(site + "/search?q=stalin", wait_until="load")
+            tab.locator("aside.facets a", has_text="I. V. Stalin").first.click()
+            expect(tab.locator("aside.facets a.active")).to_have_count(1)
+            assert "recipient=person%2Fstalin-i-v" in tab.url or "sender=person%2Fstalin-i-v" in tab.url
+            overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            artifacts = Path(__file__).parent / "artifacts"
+            artifacts.mkdir(exist_ok=True)
+            tab.screenshot(path=str(artifacts / f"search-stalin-{width}.png"), full_page=True)
+        finally:
+            browser.close()
+    assert overflow <= 0 and errors == []

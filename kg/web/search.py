@@ -122,6 +122,7 @@ class Filter:
     field: str
     value: str  # as stored: IRI, year, kind IRI
     param: str  # as in the URL
+    label: str = ""  # as shown (the facet value's label, once the search has found it)
 
 
 @dataclass
@@ -211,4 +212,6 @@ def run(args: MultiDict[str, str]) -> SearchResult:
     result.letters = fts.search(match_expression(result.words), [(f.field, f.value) for f in filters], page,
                                 PAGE_SIZE)
     result.pages = -(-result.letters.total // PAGE_SIZE)
+    for f in filters:
+        f.label = next((v.label for v in result.letters.facets[f.field] if v.value == f.value), f.param)
     return result
