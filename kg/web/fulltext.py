@@ -124,11 +124,20 @@ class FullText:
             if wanted is None:  # a filter value no letter has
                 return LetterPage(0, [], {name: [] for name in FACETS}, {name: 0 for name in FACETS})
             keep = " AND ".join(["1", *[HAS_VALUE] * len(wanted)])
-            hits = "hits(id, score) AS MATERIALIZED (SELECT rowid, rank FROM letter_text WHERE letter_text MATCH ?)"
-            ranked = db.execute(f"WITH {hits} SELECT id, score FROM hits WHERE {keep} ORDER BY score LIMIT ? OFFSET ?",
-                                [match, *wanted, page_size, (page - 1) * page_size]).fetchall()
-            found = self._hits(db, match, ranked)
-            total, facets, more = self._facets(db, match, keep, wanted)
+            rows = db.execute(f"""WITH
+                hits(id, score) AS MATERIALIZED (SELECT rowid, rank FROM letter_text WHERE letter_text MATCH ?),
+                kept(id, score) AS MATERIALIZED (SELECT id, score FROM hits WHERE {keep}),
+                top(id, score) AS (SELECT id, score FROM kept ORDER BY score, id LIMIT ? OFFSET ?)
+                SELECT 0, id, score FROM top
+                UNION ALL SELECT 1, facet.value, count(*) FROM kept CROSS JOIN facet ON facet.letter = kept.id
+                          GROUP BY facet.value
+                UNION ALL SELECT 2, 0, count(*) FROM kept""", [match, *wanted, page_size, (page - 1) * page_size])
+            parts: tuple[list[tuple[int, float]], ...] = ([], [], [])
+            for part, key, value in rows:
+                parts[part].append((key, value))
+            found = self._hits(db, match, sorted(parts[0], key=lambda r: (r[1], r[0])))
+            facets, more = self._facets(db, [(int(n), v) for v, n in parts[1]])
+            total = int(parts[2][0][1])
         return LetterPage(total, found, facets, more)
 
     @staticmethod
@@ -163,19 +172,13 @@ class FullText:
                 hits[row[0]].column, hits[row[0]].snippet_html = found[0][0], snippet_html(found[0][1])
         return [hits[i] for i in ids]
 
-    def _facets(self, db: sqlite3.Connection, match: str, keep: str, wanted: list[int]
-                ) -> tuple[int, dict[str, list[FacetValue]], dict[str, int]]:
-        """The number of hits, and per facet its FACET_TOP most frequent values among them (integer
-        value ids grouped in SQL, the top ones picked here: the field is in the id's high bits)."""
-        counts = db.execute(f"""WITH hits(id) AS MATERIALIZED (SELECT rowid FROM letter_text WHERE letter_text MATCH ?),
-            kept(id) AS MATERIALIZED (SELECT id FROM hits WHERE {keep})
-            SELECT facet.value, count(*) FROM kept JOIN facet ON facet.letter = kept.id GROUP BY facet.value
-            UNION ALL SELECT 0, count(*) FROM kept""", [match, *wanted]).fetchall()
-        total = next(n for v, n in counts if v == 0)
+    def _facets(self, db: sqlite3.Connection, counts: list[tuple[int, int]]
+                ) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+        """Per facet, its FACET_TOP most frequent values among the hits, from (count, value id) pairs
+        (integer ids grouped in SQL, the top ones picked here: the field is in the id's high bits)."""
         by_field: dict[str, list[tuple[int, int]]] = {name: [] for name in FACETS}
-        for value, n in counts:
-            if value:
-                by_field[FACETS[(value >> FIELD_SHIFT) - 1]].append((n, value))
+        for n, value in counts:
+            by_field[FACETS[(value >> FIELD_SHIFT) - 1]].append((n, value))
         top = {name: heapq.nsmallest(FACET_TOP, values, key=lambda nv: (-nv[0], nv[1]))
                for name, values in by_field.items()}
         chosen = [v for values in top.values() for _, v in values]
@@ -183,4 +186,4 @@ class FullText:
             f"SELECT id, value, label FROM facet_value WHERE id IN ({', '.join('?' * len(chosen))})", chosen)}
         facets = {name: [FacetValue(*labels[v], n) for n, v in values] for name, values in top.items()}
         facets["year"].sort(key=lambda fv: fv.value)
-        return total, facets, {name: len(by_field[name]) - len(top[name]) for name in FACETS}
+        return facets, {name: len(by_field[name]) - len(top[name]) for name in FACETS}
