@@ -273,3 +273,12 @@ def test_the_search_page_in_a_browser(site: str, width: int) -> None:
         finally:
             browser.close()
     assert overflow <= 0 and errors == []
+
+
+def test_an_unreadable_index_leaves_the_name_search(tmp_path: Path) -> None:
+    """A damaged search.sqlite (here: text) is logged and treated as absent: names still answer, no 500."""
+    out = seed_build(tmp_path / "output")
+    (out / "search.sqlite").write_text("not a database\n", encoding="utf-8")
+    for url in site_for(out):
+        r = requests.get(url + "/search", params={"q": "Koba"}, headers={"Accept": "text/html"}, timeout=30)
+        assert r.status_code == 200 and '<a href="/person/stalin-i-v">' in r.text and "no full-text index" in r.text

@@ -90,12 +90,14 @@ class FullText:
         for _ in range(size):
             db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self.pool.put(db)
-        with self.connection() as db:
-            try:
+        try:
+            with self.connection() as db:
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            except sqlite3.DatabaseError as err:
-                raise IndexUnreadable(f"{path}: not a full-text index this server can read ({err})") from err
+        except sqlite3.DatabaseError as err:
+            self.close()
+            raise IndexUnreadable(f"{path}: not a full-text index this server can read ({err})") from err
         if meta.get("format") != FORMAT:
+            self.close()
             raise IndexUnreadable(f"{path}: index format {meta.get('format')!r}, this server reads {FORMAT!r}; "
                               "rebuild with this version's `kg build`")
         self.letters = int(meta.get("letters", "0"))

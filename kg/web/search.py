@@ -18,10 +18,11 @@ entity are listed once each, whatever their case or language tag.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 from werkzeug.datastructures import MultiDict
 
 from kg.config import VOCAB_NS
@@ -177,9 +178,17 @@ def param_of(field_name: str, value: str) -> str:
     return value[len(base):] if value.startswith(base) else value
 
 
+_OPENING = threading.Lock()
+
+
 def index() -> FullText | None:
     """The release's full-text index, opened once per app (None: this build has none)."""
     app = current_app
+    with _OPENING:
+        return _index(app)
+
+
+def _index(app: Flask) -> FullText | None:
     if "kg.fulltext" not in app.extensions:
         path = Path(ctx().settings.output_dir) / FILENAME
         try:
