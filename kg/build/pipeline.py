@@ -167,6 +167,7 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
                 t = time.perf_counter()
                 info = pub.publish([r.summary for r in results], shared_iri, shared, started)
                 times.parts["write: dumps"] = time.perf_counter() - t
+                times.parts["write: search index"] = pub.index_seconds  # part of the dumps' time
                 findings = sorted(set([f for r in results for f in r.findings] + pending.result(times.parts)))
             finally:
                 pending.close()

@@ -11,6 +11,7 @@ fragments of every batch with the shared block into the published files. Per bat
     jsonld-<i>     its document-local JSON-LD node objects, comma-separated
     obj-<i>.txt    its distinct objects, sorted (VoID's distinctObjects, merged the same way)
     slice-<i>.nq   the quads the global SPARQL constraints read (kg/validate/whole.py)
+    search-<i>.jsonl  its letters as the full-text index reads them (kg/publish/fulltext.py)
 
 Why "document-local": a subject that belongs to one document (its letter, the letter's parts, its
 graph) has all its triples in that document's graph, so those triples are unique across batches
@@ -41,6 +42,7 @@ from typing import TextIO
 from rdflib import URIRef
 from rdflib.term import Node
 
+from kg.publish.fulltext import write_fragment
 from kg.rdf.iris import document_local
 from kg.rdf.ntriples import NTriples
 from kg.rdf.terms import Compactor
@@ -95,7 +97,8 @@ class ChunkFiles:
     index: int
 
     def path(self, kind: str) -> Path:
-        suffix = {"all": ".nt", "ttl": ".ttl", "trig": ".trig", "jsonld": ".json", "obj": ".txt", "slice": ".nq"}
+        suffix = {"all": ".nt", "ttl": ".ttl", "trig": ".trig", "jsonld": ".json", "obj": ".txt", "slice": ".nq",
+                  "search": ".jsonl"}
         return self.workdir / f"{kind}-{self.index:06d}{suffix[kind]}"
 
 
@@ -182,6 +185,7 @@ def write_chunk(files: ChunkFiles, graphs: list[DocGraph], prefixes: dict[str, s
     _write_lines(files.path("all"), sorted(lines))
     _write_lines(files.path("obj"), [o + "\n" for o in sorted(objects)])
     _write_lines(files.path("slice"), sliced)
+    write_fragment(files.path("search"), ((g.letter, g.triples) for g in graphs))
     return ChunkSummary(files.index, n_quads, len(graphs), stats, sorted(nonlocal_lines))
 
 

@@ -5,7 +5,7 @@
 Files: kg.ttl, kg.nt.gz (sorted N-Triples, gzip mtime=0: byte-identical across builds), kg.jsonld
 (compact) + context.jsonld, kg.trig (named graphs with provenance), void.ttl (VoID + DCAT, build
 version), cmif.xml and letters.csv (the letters as CMIF and as a table: kg/publish/views.py), ontology/
-(Turtle + index.html), shapes/, SHA256SUMS.
+(Turtle + index.html), shapes/, search.sqlite (the full-text index, kg/publish/fulltext.py), SHA256SUMS.
 
 Why the swap: readers (the server, `kg load`, a person) must see either the previous build or the
 new one, never a half-written mix, even if the build is killed. On Linux the staging directory and
@@ -36,6 +36,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ from kg import __version__
 from kg.config import Settings
 from kg.publish.assemble import assemble
 from kg.publish.chunks import ChunkFiles, ChunkSummary, DocGraph, Triple, write_chunk
+from kg.publish.fulltext import FILENAME, write_index
 from kg.publish.ontodoc import ontology_html
 from kg.publish.views import write_letter_views
 from kg.publish.void import BuildInfo, void_graph
@@ -192,6 +194,8 @@ class Publication:
     def __init__(self, settings: Settings, staging: Path, workdir: Path):
         self.settings, self.staging, self.workdir = settings, staging, workdir
         self.info: BuildInfo | None = None
+        self.letters_indexed = 0
+        self.index_seconds = 0.0
 
     def publish(self, summaries: list[ChunkSummary], shared_iri: URIRef, shared: list[Triple],
                 started: str) -> BuildInfo:
@@ -208,6 +212,10 @@ class Publication:
                           settings.publisher_name)
         (staging / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
         copy_sources(settings, staging)
+        t = time.perf_counter()
+        fragments = [ChunkFiles(self.workdir, s.index).path("search") for s in sorted(summaries, key=lambda s: s.index)]
+        self.letters_indexed = write_index(staging / FILENAME, fragments, shared)
+        self.index_seconds = time.perf_counter() - t
         if (settings.output_dir / ".gitkeep").exists():
             (staging / ".gitkeep").touch()
         (staging / "SHA256SUMS").write_text(sha256sums(staging), encoding="utf-8")

@@ -14,9 +14,12 @@ its local page (``/iri?u=``). The base IRI is the build's own (``void:uriSpace``
 ``context.build_info``), so a build made with any ``kg build --base`` is served as made; every
 response names the build's version in ``X-Release``. Outermost, ``answers`` gives every answer its
 validators and 304s and replays complete answers per release (``cache``), and ``release`` swaps in a
-build published into output/ while the app runs (store, version and cache together).
+build published into output/ while the app runs (store, version and cache together). ``search``
+answers /search from the store (names) and from the release's full-text index (``fulltext`` reads
+``search.sqlite``; its format is kg.publish.fulltext's, the one module that writes it, hence the
+import of kg.publish).
 
-May import: kg.store, kg.config, kg.errors
+May import: kg.store, kg.publish, kg.config, kg.errors
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import base64
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 from rdflib import Graph
 
 from kg.config import ONTOLOGY_NS, VOCAB_NS
@@ -19,13 +19,13 @@ from kg.web.conneg import RESOURCE_FORMATS, negotiate
 from kg.web.context import ctx, local_path, ontology_graph
 from kg.web.describe import Description
 from kg.web.letters_list import ListedLetter, Party
+from kg.web.search import BadSearch
+from kg.web.search import run as run_search
+from kg.web.search_view import facet_links, page_link, search_json
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 50
 ID = re.compile(r"^[a-z0-9][a-z0-9._~-]*(?:/[a-z0-9][a-z0-9._~-]*)*$")
-CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
-                     "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
 
 
 def vendor_available() -> bool:
@@ -101,19 +101,26 @@ def letters() -> str:
                            place_names=letters_list.choices("schema:Place"))
 
 
-def search_terms(q: str) -> list[str]:
-    """The query as typed, plus its Latin transliteration when it is written in Cyrillic."""
-    q = " ".join(q.split())[:100]
-    latin = "".join(CYRILLIC.get(c, CYRILLIC.get(c.lower(), c)) for c in q.lower())
-    return sorted({q, latin} - {""})
+def wants_json() -> bool:
+    """``format=json``, or an Accept header that prefers JSON to HTML."""
+    if request.args.get("format"):
+        return request.args["format"].lower() == "json"
+    accept = request.accept_mimetypes
+    return bool(accept) and accept.best_match(["text/html", "application/json"]) == "application/json"
 
 
 @bp.route("/search")
-def search() -> str:
-    q = request.args.get("q", "")
-    terms = search_terms(q)
-    rows = queries.search(terms) if terms else []
-    return render_template("search.html", q=q, rows=rows, terms=terms)
+def search() -> Response | str:
+    """Names (entities) and letters (full text) for ``q``; HTML, or JSON for data users."""
+    try:
+        result = run_search(request.args)
+    except BadSearch as err:
+        abort(400, str(err))
+    if wants_json():
+        if not result.words:
+            abort(400, " ".join(result.notices))
+        return jsonify(search_json(result))
+    return render_template("search.html", r=result, facet_links=facet_links(result), page_link=page_link)
 
 
 @bp.route("/query")

@@ -134,14 +134,14 @@ def fonds() -> list[dict[str, str | None]]:
 
 def search(terms: list[str]) -> list[dict[str, str | None]]:
     """Resources whose name, preferred, alternative or hidden label, or a name as written in a letter
-    (a pseudonym such as "Koba"), contains one of ``terms`` (case-insensitive)."""
-    tests = " || ".join(f"CONTAINS(LCASE(STR(?matched)), {literal(t.lower())})" for t in terms)
-    return select(f"""SELECT ?resource (SAMPLE(?n) AS ?name) (SAMPLE(?t) AS ?type)
-       (GROUP_CONCAT(DISTINCT ?matched; separator=" · ") AS ?matches) WHERE {{
+    (a pseudonym such as "Koba"), contains one of ``terms`` (case-insensitive): one row per resource
+    and form matched (kg/web/search.py ranks and groups them)."""
+    tests = " || ".join(f"CONTAINS(LCASE(STR(?m)), {literal(t.lower())})" for t in terms)
+    return select(f"""SELECT DISTINCT ?resource ?name ?type (STR(?m) AS ?matched) WHERE {{
   {{ VALUES ?p {{ schema:name schema:alternateName skos:prefLabel skos:altLabel skos:hiddenLabel rdfs:label }}
-     ?resource ?p ?matched . FILTER({tests}) }}
-  UNION {{ ?usage bc:nameForm ?matched ; bc:refersTo ?resource . FILTER({tests}) }}
+     ?resource ?p ?m . FILTER({tests}) }}
+  UNION {{ ?usage bc:nameForm ?m ; bc:refersTo ?resource . FILTER({tests}) }}
   FILTER NOT EXISTS {{ ?resource a schema:Message }}
-  OPTIONAL {{ ?resource schema:name ?n }}
-  OPTIONAL {{ ?resource a ?t . FILTER(STRSTARTS(STR(?t), "http://schema.org/")) }}
-}} GROUP BY ?resource ORDER BY ?name LIMIT 100""")
+  OPTIONAL {{ ?resource schema:name ?name }}
+  OPTIONAL {{ ?resource a ?type . FILTER(STRSTARTS(STR(?type), "http://schema.org/")) }}
+}} ORDER BY ?resource ?matched LIMIT 2000""")

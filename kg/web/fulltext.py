@@ -1,0 +1,191 @@
+"""Reading the release's full-text index (``search.sqlite``, written by kg/publish/fulltext.py).
+
+    index = FullText.open(output_dir / "search.sqlite")   # None when the build has no index
+    page = index.search(match, filters, page=1)           # ranked hits, snippets, facet counts
+
+Why a small pool of read-only connections: SQLite connections are not shared between threads, and
+opening one per request costs more than the query; the pool holds a few, all opened at once, so
+every request reads the same file (a new build swapped in later is seen after a restart, like the
+store). ``mode=ro`` (and ``immutable``, the release never changes in place) means the server can
+never write into the release, and SQLite takes no locks.
+
+Queries are parameterized; the MATCH expression is built by kg/web/search.py from the user's words,
+each quoted, so no FTS5 operator the user typed is ever interpreted.
+"""
+
+from __future__ import annotations
+
+import heapq
+import html
+import queue
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from kg.errors import KGError
+from kg.publish.fulltext import AS_WRITTEN, COLUMNS, FACETS, FIELD_SHIFT, FORMAT, MARKS
+
+POOL = 4
+SNIPPET_WORDS = 24
+FACET_TOP = 12  # values shown per facet (the count of the rest is given)
+HAS_VALUE = "EXISTS (SELECT 1 FROM facet WHERE letter = hits.id AND value = ?)"
+SNIPPET_ORDER = (COLUMNS.index("text"), COLUMNS.index("notes"), COLUMNS.index("header"), COLUMNS.index("names"))
+
+
+class IndexUnreadable(KGError):
+    """The index file exists but is not one this server can read (another format, damaged)."""
+
+
+@dataclass
+class Party:
+    iri: str
+    name: str
+
+
+@dataclass
+class LetterHit:
+    """One letter in the results: what the page and the JSON show."""
+
+    iri: str
+    number: str
+    title: str
+    date: str
+    score: float
+    senders: list[Party] = field(default_factory=list)
+    recipients: list[Party] = field(default_factory=list)
+    snippet_html: str = ""  # HTML-escaped text, hits in <mark>
+    column: str = ""  # where the snippet comes from
+
+
+@dataclass
+class FacetValue:
+    value: str  # IRI, or the year
+    label: str
+    count: int
+
+
+@dataclass
+class LetterPage:
+    total: int
+    hits: list[LetterHit]
+    facets: dict[str, list[FacetValue]]
+    more_values: dict[str, int]  # per facet: values not shown
+
+
+def snippet_html(raw: str) -> str:
+    """FTS5's snippet with our private-use marks -> HTML: everything escaped, hits in <mark>."""
+    return html.escape(raw, quote=False).replace(MARKS[0], "<mark>").replace(MARKS[1], "</mark>")
+
+
+class FullText:
+    """A pool of read-only connections to one ``search.sqlite``."""
+
+    def __init__(self, path: Path, size: int = POOL):
+        self.path = path
+        self.pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        uri = f"file:{quote(str(path.absolute()))}?mode=ro&immutable=1"
+        for _ in range(size):
+            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self.pool.put(db)
+        try:
+            with self.connection() as db:
+                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as err:
+            self.close()
+            raise IndexUnreadable(f"{path}: not a full-text index this server can read ({err})") from err
+        if meta.get("format") != FORMAT:
+            self.close()
+            raise IndexUnreadable(f"{path}: index format {meta.get('format')!r}, this server reads {FORMAT!r}; "
+                              "rebuild with this version's `kg build`")
+        self.letters = int(meta.get("letters", "0"))
+
+    @classmethod
+    def open(cls, path: Path) -> FullText | None:
+        return cls(path) if path.is_file() else None
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        db = self.pool.get(timeout=30)
+        try:
+            yield db
+        finally:
+            self.pool.put(db)
+
+    def close(self) -> None:
+        while not self.pool.empty():
+            self.pool.get_nowait().close()
+
+    def search(self, match: str, filters: list[tuple[str, str]], page: int, page_size: int) -> LetterPage:
+        """Hits of ``match`` (an FTS5 expression) within ``filters`` ((field, value) pairs, all must
+        hold), ranked by BM25; page ``page`` of them, with facet counts over all of them."""
+        with self.connection() as db:
+            wanted = self._filter_ids(db, filters)
+            if wanted is None:  # a filter value no letter has
+                return LetterPage(0, [], {name: [] for name in FACETS}, {name: 0 for name in FACETS})
+            keep = " AND ".join(["1", *[HAS_VALUE] * len(wanted)])
+            rows = db.execute(f"""WITH
+                hits(id, score) AS MATERIALIZED (SELECT rowid, rank FROM letter_text WHERE letter_text MATCH ?),
+                kept(id, score) AS MATERIALIZED (SELECT id, score FROM hits WHERE {keep}),
+                top(id, score) AS (SELECT id, score FROM kept ORDER BY score, id LIMIT ? OFFSET ?)
+                SELECT 0, id, score FROM top
+                UNION ALL SELECT 1, facet.value, count(*) FROM kept CROSS JOIN facet ON facet.letter = kept.id
+                          GROUP BY facet.value
+                UNION ALL SELECT 2, 0, count(*) FROM kept""", [match, *wanted, page_size, (page - 1) * page_size])
+            parts: tuple[list[tuple[int, float]], ...] = ([], [], [])
+            for part, key, value in rows:
+                parts[part].append((key, value))
+            found = self._hits(db, match, sorted(parts[0], key=lambda r: (r[1], r[0])))
+            facets, more = self._facets(db, [(int(n), v) for v, n in parts[1]])
+            total = int(parts[2][0][1])
+        return LetterPage(total, found, facets, more)
+
+    @staticmethod
+    def _filter_ids(db: sqlite3.Connection, filters: list[tuple[str, str]]) -> list[int] | None:
+        ids = []
+        for name, value in filters:
+            row = db.execute("SELECT id FROM facet_value WHERE field = ? AND value = ?", (name, value)).fetchone()
+            if row is None:
+                return None
+            ids.append(row[0])
+        return ids
+
+    def _hits(self, db: sqlite3.Connection, match: str, ranked: list[tuple[int, float]]) -> list[LetterHit]:
+        if not ranked:
+            return []
+        ids = [r[0] for r in ranked]
+        marks = ", ".join("?" * len(ids))
+        rows = {r[0]: r for r in db.execute(f"SELECT id, iri, number, title, date FROM letter WHERE id IN ({marks})",
+                                            ids)}
+        hits = {i: LetterHit(rows[i][1], rows[i][2] or "", rows[i][3] or "", rows[i][4] or "", -score)
+                for i, score in ranked}
+        for letter, name, value, label in db.execute(
+                "SELECT facet.letter, v.field, v.value, v.label FROM facet JOIN facet_value v ON v.id = facet.value "
+                f"WHERE facet.letter IN ({marks}) AND v.field IN ('sender', 'recipient') ORDER BY 1, 2, 4", ids):
+            party = Party("" if value.startswith(AS_WRITTEN) else value, label)
+            (hits[letter].senders if name == "sender" else hits[letter].recipients).append(party)
+        snippets = ", ".join(f"snippet(letter_text, {c}, ?, ?, '…', {SNIPPET_WORDS})" for c in SNIPPET_ORDER)
+        for row in db.execute(f"SELECT rowid, {snippets} FROM letter_text WHERE letter_text MATCH ? "
+                              f"AND rowid IN ({marks})", [*MARKS * len(SNIPPET_ORDER), match, *ids]):
+            found = [(COLUMNS[c], s) for c, s in zip(SNIPPET_ORDER, row[1:], strict=True) if s and MARKS[0] in s]
+            if found:
+                hits[row[0]].column, hits[row[0]].snippet_html = found[0][0], snippet_html(found[0][1])
+        return [hits[i] for i in ids]
+
+    def _facets(self, db: sqlite3.Connection, counts: list[tuple[int, int]]
+                ) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+        """Per facet, its FACET_TOP most frequent values among the hits, from (count, value id) pairs
+        (integer ids grouped in SQL, the top ones picked here: the field is in the id's high bits)."""
+        by_field: dict[str, list[tuple[int, int]]] = {name: [] for name in FACETS}
+        for n, value in counts:
+            by_field[FACETS[(value >> FIELD_SHIFT) - 1]].append((n, value))
+        top = {name: heapq.nsmallest(FACET_TOP, values, key=lambda nv: (-nv[0], nv[1]))
+               for name, values in by_field.items()}
+        chosen = [v for values in top.values() for _, v in values]
+        labels = {row[0]: row[1:] for row in db.execute(
+            f"SELECT id, value, label FROM facet_value WHERE id IN ({', '.join('?' * len(chosen))})", chosen)}
+        facets = {name: [FacetValue(*labels[v], n) for n, v in values] for name, values in top.items()}
+        facets["year"].sort(key=lambda fv: fv.value)
+        return facets, {name: len(by_field[name]) - len(top[name]) for name in FACETS}
