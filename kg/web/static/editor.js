@@ -21,6 +21,24 @@
   tab.setQuery(script.dataset.initial);
   declare(tab);
   yasgui.on("tabAdd", function (instance, tabId) { declare(instance.getTab(tabId)); });
+  // YASGUI's own markup misses what screen readers and keyboards need (axe-core: an unlabelled
+  // editor and autocomplete field, a tab list without tabs, a scroll area the keyboard cannot reach):
+  // supplied here, each time YASGUI redraws, rather than patching the library.
+  function accessible() {
+    var root = document.getElementById("yasgui");
+    root.querySelectorAll("textarea:not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", "SPARQL query"); });
+    root.querySelectorAll("input:not([aria-label])").forEach(function (el) {
+      el.setAttribute("aria-label", el.classList.contains("autocomplete") ? "SPARQL endpoint" : (el.placeholder || "Field"));
+    });
+    root.querySelectorAll(".tabsList[role=tablist]").forEach(function (list) {
+      Array.prototype.slice.call(list.children).forEach(function (child) {  // a tab list holds tabs only
+        if (!child.querySelector("[role=tab]")) { list.parentNode.insertBefore(child, list.nextSibling); }
+      });
+    });
+    root.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach(function (el) { el.setAttribute("tabindex", "0"); });
+  }
+  accessible();
+  new MutationObserver(accessible).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
   window.kgEditor = yasgui;
   window.kgPrefixes = prefixes;
   document.querySelectorAll("button.example").forEach(function (button) {
