@@ -7,7 +7,9 @@ concern: ``resources`` (Linked Data URIs with content negotiation), ``sparql`` (
 endpoint; common requests are answered in front of Flask by ``fastpath``; browsers get an HTML table
 from ``sparql_html``; ``syntax_errors`` says where a query is wrong), ``dumps`` (files of
 output/ and VoID), ``pages`` (home, lists, search, the query editor), ``browse`` (the indexes of
-people, organizations, places, events and archives; About); ``errors`` gives every
+people, organizations, places, events and archives; About), ``pictures`` (the collection's timeline, map
+and network of correspondents, each also as JSON and CSV, from ``picture_data``; ``charts`` measures the
+timeline's SVG); ``errors`` gives every
 failure the same shape; HTML only in ``templates/``.
 
 May import: kg.store, kg.config, kg.errors
@@ -52,7 +54,7 @@ def _build(settings: Settings) -> BuildInfo:
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """The app over ``store`` (default: the embedded store loaded from ``settings.output_dir``)."""
-    from kg.web import browse, dumps, errors, pages, resources, sparql
+    from kg.web import browse, dumps, errors, pages, pictures, resources, sparql
     from kg.web.fastpath import SparqlFastPath
     from kg.web.templating import install
 
@@ -67,7 +69,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.extensions["kg"] = web
     errors.register(app)
     install(app)
-    for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, resources.bp):
+    for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, pictures.bp, resources.bp):
         app.register_blueprint(blueprint)
     app.after_request(_cors)
     app.wsgi_app = SparqlFastPath(app, web, CORS)  # type: ignore[method-assign]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from kg.web import charts, queries
+from kg.web import queries
 from kg.web.context import ctx
 from kg.web.describe import Description
+from kg.web.pictures import person_pictures
 
 S = "http://schema.org/"
 BC = "https://w3id.org/bolcorr/ns#"
@@ -124,12 +125,10 @@ def _wikidata(desc: Description) -> list[dict]:
 
 def agent(desc: Description) -> dict:
     letters = queries.person_letters(desc.iri)
-    others = queries.correspondents(desc.iri)
     return {"name": desc.label(desc.iri), "aliases": _aliases(desc), "wikidata": _wikidata(desc),
             "usages": queries.name_usages(desc.iri), "letters": letters,
             "sent": sum(1 for r in letters if r["role"] == "sent"),
-            "received": sum(1 for r in letters if r["role"] == "received"),
-            "timeline": charts.timeline(letters), "network": charts.network(desc.label(desc.iri), others)}
+            "received": sum(1 for r in letters if r["role"] == "received"), **person_pictures(desc.iri)}
 
 
 def archive_unit(desc: Description) -> dict:
