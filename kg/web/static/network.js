@@ -30,12 +30,12 @@
     data.nodes.forEach(function (node, i) {  // start on a circle in a fixed order: the same picture every time
       var angle = 2 * Math.PI * i / Math.max(n, 1);
       out.push({ group: "nodes", data: { id: node.id, name: node.label, href: node.href, kind: node.kind,
-        letters: node.letters, degree: node.degree, rank: i, size: 8 + 28 * Math.sqrt(node.letters / most) },
+        letters: node.letters, degree: node.degree, rank: i, size: 6 + 16 * Math.sqrt(node.letters / most) },
         position: { x: 400 * Math.cos(angle), y: 400 * Math.sin(angle) } });
     });
     lines.forEach(function (e, i) {
       out.push({ group: "edges", data: { id: "e" + i, source: e.source, target: e.target, letters: e.letters,
-        width: 1 + 7 * e.letters / heaviest } });
+        width: 0.5 + 6 * e.letters / heaviest, alpha: 0.15 + 0.75 * e.letters / heaviest } });
     });
     return out;
   }
@@ -44,8 +44,12 @@
 
   function placeLabels(cy) {
     // Where each label would be drawn (rendered px: under its node, centred), greedily by rank; a label is
-    // shown only if it lies inside the frame and clear of every label already shown.
+    // shown only if it lies inside the frame and clear of every label already shown and of every other node.
     var width = cy.width(), height = cy.height(), taken = [], shown = 0;
+    var discs = cy.nodes().map(function (n) {  // a name never covers another correspondent's node either
+      var p = n.renderedPosition(), r = n.renderedOuterWidth() / 2;
+      return { id: n.id(), x1: p.x - r, x2: p.x + r, y1: p.y - r, y2: p.y + r };
+    });
     cy.batch(function () {
       cy.nodes().removeClass("labelled");
       cy.nodes().sort(function (a, b) { return a.data("rank") - b.data("rank"); }).forEach(function (node) {
@@ -55,6 +59,7 @@
         var box = { x1: p.x - w / 2 - GAP, x2: p.x + w / 2 + GAP, y1: p.y + half, y2: p.y + half + FONT * 1.5 + GAP };
         if (box.x1 < 0 || box.y1 < 0 || box.x2 > width || box.y2 > height) { return; }
         if (taken.some(function (t) { return overlaps(t, box); })) { return; }
+        if (discs.some(function (d) { return d.id !== node.id() && overlaps(d, box); })) { return; }
         taken.push(box);
         shown += 1;
         node.addClass("labelled");
@@ -68,7 +73,7 @@
   function draw(data) {
     box.hidden = false;
     var cy = window.cytoscape({
-      container: box, elements: elements(data), minZoom: 0.1, maxZoom: 4, wheelSensitivity: 0.3,
+      container: box, elements: elements(data), minZoom: 0.1, maxZoom: 4,
       style: [
         { selector: "node", style: { width: "data(size)", height: "data(size)", "background-color": "#7a1f1f",
           "border-width": 1, "border-color": "#fff", label: "", "font-family": FAMILY, "text-valign": "bottom",
@@ -78,7 +83,7 @@
           "font-size": function () { return FONT / zoom; }, "text-margin-y": function () { return 2 / zoom; },
           "text-outline-width": function () { return 2 / zoom; } } },
         { selector: "node.hover", style: { "z-index": 10, "border-color": "#000", "border-width": 2 } },
-        { selector: "edge", style: { width: "data(width)", "line-color": "#9ab0a0", opacity: 0.6,
+        { selector: "edge", style: { width: "data(width)", "line-color": "#6f8f7a", opacity: "data(alpha)",
           "curve-style": "straight" } },
         { selector: "edge.hover", style: { "line-color": "#333", opacity: 1 } }
       ],
@@ -86,8 +91,8 @@
     });
     window.kgNetwork = cy;
     var layout = cy.layout({ name: "cose", randomize: false, animate: false, fit: true, padding: 40,
-      nodeRepulsion: function () { return 600000; }, idealEdgeLength: function () { return 90; },
-      nodeOverlap: 40, componentSpacing: 120, gravity: 0.2, numIter: 1500 });
+      nodeRepulsion: function () { return 2000000; }, idealEdgeLength: function () { return 160; },
+      nodeOverlap: 60, componentSpacing: 160, gravity: 0.1, numIter: 1500 });
     layout.one("layoutstop", function () {
       placeLabels(cy);
       box.dataset.ready = "1";
