@@ -193,7 +193,7 @@ def network(ego: str | None = None) -> Network:
     {where}
     OPTIONAL {{ ?x schema:name ?name }}
     OPTIONAL {{ ?x a schema:Organization BIND(true AS ?org) }}
-}} GROUP BY ?x""") if ids or not ego else []
+}} GROUP BY ?x""")
     degree: dict[str, set[str]] = {}
     for e in edges:
         degree.setdefault(e.source, set()).add(e.target)
