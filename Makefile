@@ -46,7 +46,9 @@ bench: setup wrk
 # never loaded from a CDN. Without npm the SPARQL page falls back to a plain form, so this never fails.
 YASGUI_VERSION := 4.6.2
 VENDOR := kg/web/static/vendor/yasgui
-vendor: $(VENDOR)/yasgui.min.js
+PICTURES := kg/web/static/vendor/pictures
+PICTURES_NPM := d3-array@3.2.5 d3-geo@3.1.2 topojson-client@3.1.0 world-atlas@2.0.2 cytoscape@3.35.0
+vendor: $(VENDOR)/yasgui.min.js $(PICTURES)/cytoscape.min.js
 
 $(VENDOR)/yasgui.min.js:
 	@if command -v npm >/dev/null 2>&1 && mkdir -p build/npm && \
@@ -65,6 +67,17 @@ $(AXE):
 	@if command -v npm >/dev/null 2>&1 && mkdir -p build/npm && \
 	  npm install --prefix build/npm --no-audit --no-fund --ignore-scripts --silent axe-core@$(AXE_VERSION); then :; \
 	else echo "make axe: npm unavailable or failed; the accessibility tests will be skipped"; fi
+
+# The pictures (/timeline, /map, /network): Natural Earth boundaries (world-atlas, TopoJSON) drawn with d3-geo and
+# topojson-client, and the correspondents' network with cytoscape; same rules as YASGUI (pinned, git-ignored, no
+# CDN). Without them the pages show their tables (the server renders those; the scripts only enhance).
+$(PICTURES)/cytoscape.min.js:
+	@M=build/npm-pictures/node_modules; if command -v npm >/dev/null 2>&1 && mkdir -p build/npm-pictures && \
+	  npm install --prefix build/npm-pictures --no-audit --no-fund --ignore-scripts --silent $(PICTURES_NPM); then \
+	  mkdir -p $(PICTURES) && cp $$M/d3-array/dist/d3-array.min.js $$M/d3-geo/dist/d3-geo.min.js \
+	    $$M/topojson-client/dist/topojson-client.min.js $$M/world-atlas/countries-110m.json $(PICTURES)/ && \
+	  cp $$M/cytoscape/dist/cytoscape.min.js $(PICTURES)/ ; \
+	else echo "make vendor: npm unavailable or failed; the map and network pages show their tables"; fi
 
 # Headless Chromium for the browser tests (Debian package), only when missing and we may install it.
 # Playwright (test extra) drives this binary; `playwright install` and its browser download are never needed.

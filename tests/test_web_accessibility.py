@@ -26,7 +26,7 @@ QUERY = "SELECT ?letter ?name WHERE { ?letter a <http://schema.org/Message> ; <h
 PAGES = ["/", "/letters", "/letters?person=Stalin", "/letter/169", "/people", "/organizations", "/places", "/events",
          "/archives", "/person/stalin-i-v", "/org/politburo", "/place/moscow", "/event/1923-10-04-politburo",
          "/archive/rgaspi/f85", "/search?q=Koba", "/query", "/sparql?query=" + quote(QUERY), "/dumps/",
-         "/ontology", "/about", "/void", "/shapes"]
+         "/ontology", "/about", "/void", "/shapes", "/timeline", "/map", "/network"]
 WIDTHS = (1366, 390)
 
 pytestmark = [pytest.mark.browser,

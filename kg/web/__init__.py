@@ -7,7 +7,9 @@ concern: ``resources`` (Linked Data URIs with content negotiation), ``sparql`` (
 endpoint; common requests are answered in front of Flask by ``fastpath``; browsers get an HTML table
 from ``sparql_html``; ``syntax_errors`` says where a query is wrong), ``dumps`` (files of
 output/ and VoID), ``pages`` (home, lists, search, the query editor), ``browse`` (the indexes of
-people, organizations, places, events and archives; About); ``errors`` gives every
+people, organizations, places, events and archives; About), ``pictures`` (the collection's timeline, map
+and network of correspondents, each also as JSON and CSV, from ``picture_data``; ``charts`` measures the
+timeline's SVG); ``errors`` gives every
 failure the same shape; HTML only in ``templates/``. ``dataset`` answers the IRIs of the dataset's
 own description (``/void``, ``/void/…``, ``/vocab/``, ``/shapes``) and turns any published IRI into
 its local page (``/iri?u=``). The base IRI is the build's own (``void:uriSpace``, read by
@@ -74,7 +76,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     ``reopen`` opens a store over ``settings.output_dir`` as it is now: with it (the default when
     the app opens its own embedded store), a release published into output/ while the app runs is
     loaded and swapped in (``kg.web.release``); without it the release is fixed for the app's life."""
-    from kg.web import browse, dataset, dumps, errors, pages, resources, sparql
+    from kg.web import browse, dataset, dumps, errors, pages, pictures, resources, sparql
     from kg.web.fastpath import SparqlFastPath
     from kg.web.templating import install
 
@@ -94,7 +96,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     app.extensions["kg"] = web
     errors.register(app)
     install(app)
-    for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, resources.bp, dataset.bp):
+    for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, pictures.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.after_request(_cors)
     app.wsgi_app = SparqlFastPath(app, web, CORS)  # type: ignore[method-assign]

@@ -1,67 +1,93 @@
-"""Coordinates for the two server-rendered SVG pictures (no JavaScript, no CDN): a person's letters on
-a timeline and their correspondents as a network. The templates draw; this module only measures."""
+"""Coordinates for the timeline picture, drawn by the server as SVG (no script, no library): letters per
+month stacked by document kind, every bar segment a link to the letters list of that month and kind.
+
+One implementation for the whole collection (/timeline) and for one person (their page): both measure a
+``kg.web.picture_data.Timeline``. The templates draw; this module only measures. The network and the map
+need a layout engine and a projection, so their pictures are drawn in the browser
+(``static/network.js``, ``static/map.js``) over the tables the server renders.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from kg.web.picture_data import Timeline
+
+PALETTE = ("#4e79a7", "#e15759", "#59a14f", "#b07aa1", "#f28e2b", "#76b7b2", "#9c755f", "#edc948")
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 960, 220, 40, 10, 14, 30
 
 
 @dataclass(frozen=True)
-class Dot:
+class Segment:
+    """One kind's part of one month's bar."""
+
     x: float
     y: float
-    r: float
-    label: str
+    width: float
+    height: float
+    fill: str
     href: str
-    kind: str
+    title: str
 
 
-def timeline(letters: list[dict[str, str | None]], width: int = 720) -> dict:
-    """Sent letters above the axis, received below; x by date (year + day fraction)."""
-    dated = [(row, _year_fraction(row.get("date"))) for row in letters]
-    years = [y for _, y in dated if y is not None]
-    if not years:
-        return {"dots": [], "ticks": [], "width": width, "height": 120}
-    lo, hi = math.floor(min(years)), math.floor(max(years)) + 1
-    span, pad = max(hi - lo, 1), 30
-
-    def x_of(year: float) -> float:
-        return pad + (year - lo) / span * (width - 2 * pad)
-
-    dots, stack = [], {}
-    for row, year in dated:
-        if year is None:
-            continue
-        col = round(x_of(year) / 6)
-        level = stack[(col, row["role"])] = stack.get((col, row["role"]), -1) + 1
-        y = 60 - 10 - 8 * level if row["role"] == "sent" else 60 + 10 + 8 * level
-        dots.append(Dot(x_of(year), max(4.0, min(116.0, y)), 4, f"No. {row.get('number') or '?'} ({row.get('date')})",
-                        row["letter"] or "", row["role"] or ""))
-    ticks = [(x_of(y), y) for y in range(lo, hi + 1)]
-    return {"dots": dots, "ticks": ticks, "width": width, "height": 120}
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
 
 
-def _year_fraction(date: str | None) -> float | None:
-    if not date or not date[:4].isdigit():
-        return None
-    parts = [int(p) for p in date.split("-") if p.isdigit()]
-    month = parts[1] if len(parts) > 1 else 7
-    day = parts[2] if len(parts) > 2 else 15
-    return parts[0] + (month - 1) / 12 + (day - 1) / 366
+@dataclass(frozen=True)
+class LegendEntry:
+    label: str
+    fill: str
+    count: int
 
 
-def network(center: str, others: list[dict[str, str | None]], size: int = 560) -> dict:
-    """The person in the middle, correspondents on a circle, line width by number of letters."""
-    mid = size / 2
-    radius = size / 2 - 130
-    most = max((int(o["letters"] or 1) for o in others), default=1)
-    nodes = []
-    for i, other in enumerate(others):
-        angle = 2 * math.pi * i / max(len(others), 1) - math.pi / 2
-        count = int(other["letters"] or 1)
-        nodes.append({"x": mid + radius * math.cos(angle), "y": mid + radius * math.sin(angle),
-                      "width": 1 + 5 * count / most, "count": count, "href": other["other"] or "",
-                      "label": other.get("name") or other["other"] or "",
-                      "anchor": "start" if math.cos(angle) > 0.2 else ("end" if math.cos(angle) < -0.2 else "middle")})
-    return {"size": size, "cx": mid, "cy": mid, "center": center, "nodes": nodes}
+@dataclass
+class TimelineChart:
+    segments: list[Segment]
+    ticks: list[Tick]  # one per year (fewer when the span is long)
+    legend: list[LegendEntry]
+    peak: int  # letters in the busiest month (the y axis' top)
+    undated: int
+    total: int
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    baseline: float = HEIGHT - BOTTOM
+
+
+def _month_index(month: str) -> int:
+    year, mon = month.split("-")
+    return int(year) * 12 + int(mon) - 1
+
+
+def timeline_chart(t: Timeline, filters: dict[str, str] | None, width: int = WIDTH) -> TimelineChart:
+    """Bars on a continuous month axis (empty months leave a gap); ``filters`` are the letters list
+    parameters every bar's link keeps (e.g. ``{"person": "stalin-i-v"}``); None: bars are not links."""
+    colours = {k.id: PALETTE[i % len(PALETTE)] for i, k in enumerate(t.kinds)}
+    labels = {k.id: k.label for k in t.kinds}
+    legend = [LegendEntry(k.label, colours[k.id], sum(m.counts.get(k.id, 0) for m in t.months)) for k in t.kinds]
+    if not t.months:
+        return TimelineChart([], [], legend, 0, t.undated, t.total, width)
+    first, last = _month_index(t.months[0].month), _month_index(t.months[-1].month)
+    first -= first % 12  # whole years on the axis
+    last += 11 - last % 12
+    slot = (width - LEFT - RIGHT) / (last - first + 1)
+    peak = max(m.total for m in t.months)
+    scale = (HEIGHT - TOP - BOTTOM) / peak
+    segments = []
+    for m in t.months:
+        x = LEFT + (_month_index(m.month) - first) * slot
+        y = float(HEIGHT - BOTTOM)
+        for kid, count in m.counts.items():
+            h = count * scale
+            y -= h
+            href = "/letters?" + urlencode({**filters, "month": m.month, "kind": kid}) if filters is not None else ""
+            segments.append(Segment(round(x, 2), round(y, 2), round(max(slot - 1, 1), 2), round(h, 2), colours[kid],
+                                    href, f"{m.month}: {count} {labels[kid]}{'s' if count != 1 else ''}"))
+    years = range(first // 12, last // 12 + 1)
+    step = max(1, len(years) // 16)
+    ticks = [Tick(round(LEFT + (y * 12 - first) * slot, 2), str(y)) for y in years if (y - years[0]) % step == 0]
+    return TimelineChart(segments, ticks, legend, peak, t.undated, t.total, width)

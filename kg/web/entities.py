@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.store.describe import iri_ref
-from kg.web import charts, queries
+from kg.web import queries
 from kg.web.describe import Description
 from kg.web.letters_list import concept_label, date_in_words
+from kg.web.pictures import person_pictures
 
 S = "http://schema.org/"
 BC = "https://w3id.org/bolcorr/ns#"
@@ -148,7 +149,7 @@ def entity(kind: str, desc: Description) -> dict:
         others = queries.correspondents(desc.iri)
         view.update(letters=letters, sent=sum(1 for r in letters if r.role == "sent"),
                     received=sum(1 for r in letters if r.role == "received"), correspondents=others,
-                    timeline=charts.timeline(rows), network=charts.network(name, others))
+                    **person_pictures(desc.iri))
     elif kind == "place":
         view.update(geo=_geo(desc), written=written_at(desc.iri))
     elif kind == "event":

@@ -38,6 +38,7 @@ class LetterFilter:
     places: tuple[str, ...] = ()  # written at one of these
     fond: str | None = None
     descending: bool = False
+    month: str | None = None  # YYYY-MM: the timeline's bars link here
 
 
 @dataclass
@@ -69,6 +70,8 @@ def _conditions(f: LetterFilter) -> list[str]:
                      "{ ?letter schema:recipient ?who }")
     if f.year:
         where.append(f"FILTER(STRSTARTS(?key, {literal(f.year)}))")
+    if f.month:
+        where.append(f"FILTER(STRSTARTS(?key, {literal(f.month)}))")
     if f.kind:
         where.append(f"?letter bc:documentKind {iri_ref(f.kind)} .")
     if f.places:

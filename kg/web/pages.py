@@ -80,11 +80,12 @@ def letters() -> str:
     year = _checked("year", re.compile(r"^\d{4}$"))
     kind = _checked("kind", ID)
     fond = _checked("fond", ID)
+    month = _checked("month", re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"))
     unmatched = [f"no person named {person!r}"] if person and not people else []
     unmatched += [f"no place named {place!r}"] if place and not places else []
     f = letters_list.LetterFilter(tuple(p.iri for p in people), year, base + "vocab/" + kind if kind else None,
                                   tuple(p.iri for p in places), base + f"archive/{fond}" if fond else None,
-                                  request.args.get("sort") == "desc")
+                                  request.args.get("sort") == "desc", month)
     rows: list[ListedLetter] = []
     total = 0
     if not unmatched:  # several people or places matched: the letters of any of them
@@ -95,7 +96,7 @@ def letters() -> str:
     letters_list.details(rows)
     next_args = dict(request.args, after=_token(rows[-1])) if more and rows else None
     return render_template("letters.html", rows=rows, total=total, next_args=next_args, person=person,
-                           people=people, place=place, places=places, year=year, kind=kind, fond=fond,
+                           people=people, place=place, places=places, year=year, month=month, kind=kind, fond=fond,
                            descending=f.descending, fonds=queries.fonds(), kinds=letters_list.kinds(), base=base,
                            unmatched=unmatched, names=letters_list.choices("schema:Person"),
                            place_names=letters_list.choices("schema:Place"))
