@@ -44,7 +44,7 @@
     var projection = window.d3.geoConicConformal().parallels([40, 60]).rotate([-f.center, 0])
       .fitExtent([[10, 10], [width - 10, height - 10]], f.outline);
     var path = window.d3.geoPath(projection);
-    var svg = el("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "class": "map",
+    var svg = el("svg", { viewBox: "0 0 " + width + " " + height, role: "group", "class": "map",
       "aria-label": "Map of the places of writing and the places mentioned" }, null);
     var land = el("g", { "class": "countries" }, svg);
     window.topojson.feature(atlas, atlas.objects.countries).features.forEach(function (c) {
