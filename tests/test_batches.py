@@ -110,7 +110,7 @@ def test_no_triple_is_published_in_two_named_graphs(tmp_path: Path) -> None:
     assert len(quads) == len(triples) == len(nt)
     store = ox.Store()
     store.extend(quads)
-    counted = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True)))
+    counted = list(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True))[0]
     assert int(counted["n"].value) == len(nt)
     page = next(q for q in quads if q.object == ox.NamedNode(BC_SOURCE_PAGE))
     assert page.graph_name.value == str(Iris(SETTINGS.base_iri).authority_graph())
