@@ -352,3 +352,47 @@ def test_entity_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]]) -> None:
                 assert width <= 390, f"{path} is {width} px wide at 390 px"
         finally:
             browser.close()
+
+
+# -- the letter page as a reader expects --------------------------------------------------------------------
+
+
+def test_the_letter_page_says_kind_form_date_and_links_the_names_in_its_text(seed: tuple[str, list[ox.Triple]]) -> None:
+    url, triples = seed
+    page = _get(url + "/letter/167").text
+    head = page.split("<h1>")[0]
+    assert '<p class="kind">Letter · original: autograph (handwritten, original)</p>' in head
+    body = re.search(r'<p class="body">(.*?)</p>', page, re.S).group(1)
+    linked = dict(re.findall(r'<a class="name" href="([^"]+)">([^<]+)</a>', body))
+    usages = {t.subject.value for t in triples if t.subject.value.startswith(Settings().base_iri + "letter/167/name/")}
+    forms = {(_objects(triples, u, BC + "nameForm")[0], _objects(triples, u, BC + "refersTo")[0]) for u in usages
+             if _objects(triples, u, BC + "refersTo") and _objects(triples, u, BC + "usageContext") == ["body"]}
+    assert linked.get("/person/ordzhonikidze-g-k") == "Sergo"
+    assert {(form, Settings().base_iri + path.lstrip("/")) for path, form in linked.items()} <= forms
+    mentioned = re.search(r'<section class="mentioned">(.*?)</section>', page, re.S).group(1)
+    assert "<dt>People</dt>" in mentioned and "<dt>Places</dt>" in mentioned and "/place/dardanelles" in mentioned
+
+
+def test_a_letter_is_citable_with_the_tools_historians_use(seed: tuple[str, list[ox.Triple]]) -> None:
+    import json
+    from datetime import date
+
+    url, triples = seed
+    page = _get(url + "/letter/169").text
+    canonical = Settings().base_iri + "letter/169"
+    senders = sorted(_objects(triples, s, S + "name")[0] for s in _objects(triples, canonical, S + "sender"))
+    assert f'<link rel="canonical" href="{canonical}">' in page
+    authors = re.findall(r'<meta name="citation_author" content="([^"]+)">', page)
+    assert sorted(authors) == senders and '<meta name="citation_date" content="1923/' in page
+    assert f'accessed <span class="accessed">{date.today().isoformat()}</span>' in page
+    bib = requests.get(url + "/cite/169.bib", timeout=30)
+    assert bib.headers["Content-Type"].startswith("application/x-bibtex")
+    assert bib.text.startswith("@incollection{bolcorr169,") and f"author = {{{senders[0]}}}" in bib.text
+    ris = requests.get(url + "/cite/169.ris", timeout=30).text.split("\r\n")
+    assert ris[0] == "TY  - CHAP" and f"AU  - {senders[0]}" in ris and f"UR  - {canonical}" in ris
+    assert ris[-2] == "ER  - "
+    csl = requests.get(url + "/cite/169.json", timeout=30).json()
+    assert csl[0]["type"] == "letter" and csl[0]["URL"] == canonical
+    assert [r["literal"] for r in csl[0]["recipient"]] == ["K. E. Voroshilov", "I. V. Stalin", "G. K. Ordzhonikidze"]
+    assert json.dumps(csl[0]["issued"]).startswith('{"date-parts": [[1923')
+    assert requests.get(url + "/cite/999.bib", timeout=30).status_code == 404

@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     ``reopen`` opens a store over ``settings.output_dir`` as it is now: with it (the default when
     the app opens its own embedded store), a release published into output/ while the app runs is
     loaded and swapped in (``kg.web.release``); without it the release is fixed for the app's life."""
-    from kg.web import browse, dataset, dumps, errors, pages, pictures, resources, sparql
+    from kg.web import browse, cite, dataset, dumps, errors, pages, pictures, resources, sparql
     from kg.web.fastpath import SparqlFastPath
     from kg.web.templating import install
 
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     app.extensions["kg"] = web
     errors.register(app)
     install(app)
-    for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, pictures.bp, resources.bp, dataset.bp):
+    for blueprint in (sparql.bp, dumps.bp, pages.bp, browse.bp, pictures.bp, cite.bp, resources.bp, dataset.bp):
         app.register_blueprint(blueprint)
     app.after_request(_cors)
     app.wsgi_app = SparqlFastPath(app, web, CORS)  # type: ignore[method-assign]

@@ -18,6 +18,7 @@ from kg.web import entities, letters_list, queries, views
 from kg.web.conneg import RESOURCE_FORMATS, negotiate
 from kg.web.context import ctx, local_path, ontology_graph
 from kg.web.describe import Description
+from kg.web.letter_reading import citation
 from kg.web.letters_list import ListedLetter, Party
 from kg.web.search import BadSearch
 from kg.web.search import run as run_search
@@ -152,8 +153,10 @@ def render_resource(kind: str, desc: Description) -> str:
     _vocabulary_labels(desc)
     view: dict = {}
     template = "resource.html"
+    cited = None
     if kind == "letter" and "http://schema.org/Message" in desc.types():
         view, template = views.letter(desc), "letter.html"
+        cited = citation(view, desc, ctx().build.version)
     elif kind in ("person", "org", "place", "event") and desc.exists \
             and "/" not in desc.iri[len(ctx().settings.base_iri) + len(kind) + 1:]:
         view, template = entities.entity(kind, desc), "entity.html"
@@ -163,7 +166,7 @@ def render_resource(kind: str, desc: Description) -> str:
     return render_template(template, kind=kind, desc=desc, view=view, inverse=views.inverse_groups(desc),
                            formats=[f for f in RESOURCE_FORMATS if f.suffix != ".html"], local=local,
                            schema=views.schema_org(desc, view), build=ctx().build,
-                           vendor=vendor_available())
+                           vendor=vendor_available(), cited=cited)
 
 
 def render_ontology(graph: Graph) -> str:

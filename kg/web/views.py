@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kg.web import letter_reading as reading
 from kg.web import queries
 from kg.web.context import ctx
 from kg.web.describe import Description
@@ -136,13 +137,16 @@ def letter(desc: Description) -> dict:
     notes = _notes(desc)
     text = desc.first(S + "text") or ""
     recipients = ordered_parties(desc, "qualifiedRecipient", "recipient")
+    date = _date(desc)
+    segments = footnoted(text, [(n["number"], n["anchor"]) for n in notes if n["number"]])
     return {"number": desc.first(S + "identifier"), "title": desc.first(S + "name") or desc.label(desc.iri),
+            "heading": reading.heading(desc), "when": reading.date_line(desc, date),
+            "linked": reading.linked_text(segments, desc), "mentioned": reading.mentioned_by_kind(desc.iri, desc),
             "senders": ordered_parties(desc, "qualifiedSender", "sender"),
             "recipients": [r for r in recipients if not r.get("copy")],
             "copies": [r for r in recipients if r.get("copy")], "transmission": _transmission(desc),
             "languages": _languages(desc),
-            "place": links(desc, S + "locationCreated"), "date": _date(desc),
-            "segments": footnoted(text, [(n["number"], n["anchor"]) for n in notes if n["number"]]), "notes": notes,
+            "place": links(desc, S + "locationCreated"), "date": date, "segments": segments, "notes": notes,
             "citation": desc.first("http://purl.org/dc/terms/bibliographicCitation"), "sources": _sources(desc),
             "mentions": links(desc, S + "mentions"), "part_of": links(desc, S + "isPartOf"),
             "derived": [t[1] for t in desc.values(PROV + "wasDerivedFrom")],
