@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, SH, SKOS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import DCTERMS, OWL, PROV
 
 from kg.config import Settings
 from kg.model import CrossReference
@@ -29,7 +29,7 @@ def expectation(path: Path) -> tuple[URIRef | None, URIRef | None, URIRef]:
 
 
 PREFIXES = {"sh": str(SH), "bc": str(BC._NS), "schema": "http://schema.org/", "rdf": str(RDF), "skos": str(SKOS),
-            "prov": str(PROV), "dcterms": str(DCTERMS)}
+            "prov": str(PROV), "dcterms": str(DCTERMS), "owl": str(OWL)}
 
 
 def expand(curie: str) -> URIRef | None:
@@ -77,7 +77,8 @@ PARAMETER_COMPONENT = {SH[k]: SH[v] for k, v in {
     "lessThanOrEquals": "LessThanOrEqualsConstraintComponent", "minInclusive": "MinInclusiveConstraintComponent",
     "maxInclusive": "MaxInclusiveConstraintComponent", "closed": "ClosedConstraintComponent",
     "languageIn": "LanguageInConstraintComponent", "uniqueLang": "UniqueLangConstraintComponent",
-    "nodeKind": "NodeKindConstraintComponent", "sparql": "SPARQLConstraintComponent"}.items()}
+    "nodeKind": "NodeKindConstraintComponent", "not": "NotConstraintComponent",
+    "sparql": "SPARQLConstraintComponent"}.items()}
 
 
 def test_mapped_fixture_corpus_conforms() -> None:
