@@ -14,8 +14,11 @@ from kg.rdf.iris import Iris
 from kg.rdf.parts import add_date, add_reference
 from kg.rdf.vocab import BC, BCV, SCHEMA
 
-ENTITY_TYPES = {"person": (BC.Person, SCHEMA.Person), "organization": (BC.Group, SCHEMA.Organization),
-                "place": (BC.Place, SCHEMA.Place), "archive": (BC.Archive, SCHEMA.ArchiveOrganization)}
+# Why bc:Agent stated beside bc:Person, bc:Group and bc:Archive (as bc:Event beside an event's kind): any SHACL
+# validator given the shapes alone (no ontology) then finds the agents sh:class bc:Agent and sh:targetClass ask for.
+ENTITY_TYPES = {"person": (BC.Person, BC.Agent, SCHEMA.Person),
+                "organization": (BC.Group, BC.Agent, SCHEMA.Organization), "place": (BC.Place, SCHEMA.Place),
+                "archive": (BC.Archive, BC.Agent, SCHEMA.ArchiveOrganization)}
 EVENT_TYPES = {"decision": BC.Decision, "meeting": BC.Meeting, "plenum": BC.Meeting, "publication": BC.PublicationEvent,
                "death": BC.Death, "arrest": BC.Arrest, "return": BC.Return, "expulsion": BC.Expulsion,
                "historical": BC.HistoricalEvent}

@@ -93,6 +93,7 @@ def add_dates(g: Graph, ctx: LetterContext, doc: Document, letter: URIRef) -> No
         if main is None and pd.date is not None and pd.role == "written":
             main = pd.date
     if main is None:
+        g.add((letter, BC.dateUnknown, Literal(True)))  # said, not left out (shapes: a date or this)
         return
     node = ctx.iris.letter_part(doc.key, "date")
     g.add((letter, BC.created, node))

@@ -144,6 +144,7 @@ def add_archival_parts(g: Graph, shared: Graph, iris: Iris, node: URIRef, cit: C
 def add_minimal_archive(shared: Graph, node: URIRef, name: str) -> None:
     """An archive the authority files do not describe: typed and named from the citation."""
     shared.add((node, RDF.type, BC.Archive))
+    shared.add((node, RDF.type, BC.Agent))  # the superclass stated, as for every agent (kg/rdf/authority.py)
     shared.add((node, RDF.type, SCHEMA.ArchiveOrganization))
     shared.add((node, SCHEMA.name, Literal(name)))
 

@@ -52,6 +52,7 @@ def add_party(g: Graph, ctx: LetterContext, doc: Document, index: int, party: Pa
     node = ctx.iris.letter_part(doc.key, "party", index)
     person = party.kind == "person"
     g.add((node, RDF.type, BC.Person if person else BC.Group))
+    g.add((node, RDF.type, BC.Agent))  # the superclass stated: sh:class bc:Agent holds without the ontology
     g.add((node, RDF.type, SCHEMA.Person if person else SCHEMA.Organization))
     g.add((node, SCHEMA.name, Literal(party.name)))
     g.add((node, BC.verbatim, Literal(party.verbatim)))
@@ -79,6 +80,8 @@ def add_parties(g: Graph, ctx: LetterContext, doc: Document, res: Resolution, le
     sides = ((doc.senders, res.senders, "sender", (BC.sender, SCHEMA.sender), BC.qualifiedSender),
              (doc.recipients, res.recipients, "recipient", (BC.recipient, SCHEMA.recipient), BC.qualifiedRecipient))
     for parties, ids, side, props, qualified in sides:
+        if not parties:  # said, not left out: a letter without a sender or this statement does not conform
+            g.add((letter, BC.senderUnknown if side == "sender" else BC.recipientUnknown, Literal(True)))
         for position, party in enumerate(parties, start=1):
             index += 1
             node = add_party(g, ctx, doc, index, party, ids[position - 1] if position <= len(ids) else None)

@@ -147,6 +147,9 @@ class BC(DefinedNamespace):
     machineTranslationOf: URIRef
     position: URIRef
     quotation: URIRef
+    senderUnknown: URIRef  # issue 15, item 5: what the page does not say
+    recipientUnknown: URIRef
+    dateUnknown: URIRef
 
 
 class BCV(DefinedNamespace):

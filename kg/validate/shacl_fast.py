@@ -27,7 +27,7 @@ Check = Callable[["View", Node, Values], list[tuple[Node, Node | None]]]  # -> (
 
 KNOWN = {SH.path, SH.severity, SH.message, SH.minCount, SH.maxCount, SH.datatype, SH.pattern, SH.flags, SH["in"],
          SH["class"], SH.hasValue, SH.equals, SH["or"], SH.lessThanOrEquals, SH.nodeKind, SH.minInclusive,
-         SH.maxInclusive, SH.uniqueLang, SH.languageIn, RDF.type, SH.name, SH.description, RDFS.comment}
+         SH.maxInclusive, SH.uniqueLang, SH.languageIn, SH["not"], RDF.type, SH.name, SH.description, RDFS.comment}
 
 
 class Unsupported(ValueError):

@@ -86,6 +86,12 @@ def _or(shapes: Graph, node: Node) -> Check:
     return each_value(conforms, SH.OrConstraintComponent)
 
 
+def _not(shapes: Graph, inner: Node) -> Check:
+    """sh:not: a value conforms when it does not conform to the inner shape (its node-level constraints)."""
+    checks = compile_checks(shapes, inner)
+    return each_value(lambda view, v: any(check(view, v, [v]) for check in checks), SH.NotConstraintComponent)
+
+
 def compile_checks(shapes: Graph, node: Node, allowed: set[Node] = KNOWN) -> list[Check]:
     """The constraint checks declared on one shape node, in a fixed order."""
     unknown = {p for p in shapes.predicates(node, None) if p not in allowed}
@@ -116,6 +122,7 @@ def compile_checks(shapes: Graph, node: Node, allowed: set[Node] = KNOWN) -> lis
         checks.append(unique_lang)
     if (node, SH["or"], None) in g:
         checks.append(_or(g, node))
+    checks += [_not(g, inner) for inner in g.objects(node, SH["not"])]
     return checks
 
 
