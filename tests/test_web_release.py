@@ -92,7 +92,7 @@ def test_one_version_identifier_everywhere(seed_release: Built) -> None:  # noqa
     assert summary and summary.group(1) == version
     with live_over(seed_release.out) as url:
         letter = requests.get(url + "/letter/167", headers={"Accept": "text/html"})
-        cite = re.search(r'Linked Data edition: [^<]+ \(version <span class="version">([^<]+)</span>\)', letter.text)
+        cite = re.search(r'Linked Data edition: [^<]+ \(version <span class="version">([^<]+)</span>;', letter.text)
         assert cite and cite.group(1) == version
         dumps = requests.get(url + "/dumps/", headers={"Accept": "text/html"})
         page = re.search(r'Release <strong class="release">([^<]+)</strong>', dumps.text)
