@@ -1,6 +1,12 @@
-"""A live publisher on 127.0.0.1 for the web tests (`kg serve`'s own tuned waitress server, in a
-thread, with real worker processes),
-plus small HTTP servers that count the hits a SERVICE or FROM clause would cause.
+"""A live publisher on 127.0.0.1 for the web tests, two ways:
+
+- ``live`` / ``serving``: the app in this process under plain waitress in a thread (a test harness
+  only), with real worker processes, for tests of the *app* that reach into the live store or patch it;
+- ``kg_serve``: `kg serve`'s own production server (granian, ``kg.web.serve.run``) as a subprocess with
+  any ``Settings``, for tests of the *server* (framing, slow clients, deadlines, SIGTERM, settings
+  passed to the store). granian runs WSGI apps only in worker processes, so it cannot run in a thread here.
+
+Plus small HTTP servers that count the hits a SERVICE or FROM clause would cause.
 
 The data directory is built from ``tests/data/web/fixture.trig`` the way `kg build` lays out
 output/: kg.trig, a gzip dump, void.ttl and SHA256SUMS.
@@ -13,11 +19,18 @@ import hashlib
 import http.client
 import http.server
 import json
+import os
+import pickle
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -25,11 +38,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waitress.server import create_server
 
 from kg.config import Settings
 from kg.store.embedded import OxigraphStore
 from kg.web import create_app
-from kg.web.serve import Server, create_server, serve_until_stopped
 
 FIXTURE = Path(__file__).parent / "data" / "web" / "fixture.trig"
 BASE = "https://w3id.org/bolcorr/"
@@ -102,18 +115,78 @@ def live_settings(data_dir: Path, allowed_url: str) -> Settings:
                    service_allowlist=(allowed_url,), service_timeout=3.0, answer_cache_bytes=0)
 
 
+@dataclass
+class Harness:
+    """A running test-harness server: where it listens."""
+
+    port: int
+
+
 @contextmanager
-def serving(app: Callable[..., Any], settings: Settings, grace: float = 5.0) -> Iterator[Server]:
-    """``app`` under `kg serve`'s server (same tuning, same graceful stop) on a free loopback port."""
-    server = create_server(app, replace(settings, host="127.0.0.1"), port=0)
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_until_stopped, args=(server, grace, stop), daemon=True)
+def serving(app: Callable[..., Any], settings: Settings) -> Iterator[Harness]:
+    """``app`` in this process under plain waitress on a free loopback port (a harness for app tests;
+    production runs granian: ``kg_serve``)."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=settings.serve_threads)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield server
+        yield Harness(int(server.effective_port))
     finally:
-        stop.set()
-        thread.join(timeout=grace + 10)
+        server.close()
+        thread.join(timeout=10)
+
+
+SERVE = "import pickle, sys; from kg.web.serve import run; run(pickle.loads(bytes.fromhex(sys.argv[1])))"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return probe_socket.getsockname()[1]
+
+
+@dataclass
+class KgServe:
+    """`kg serve`'s production server in a subprocess: its process, port and base URL."""
+
+    proc: subprocess.Popen
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextmanager
+def kg_serve(settings: Settings, ready_path: str = "/dumps/", timeout: float = 90) -> Iterator[KgServe]:
+    """``kg.web.serve.run(settings)`` (what `kg serve` calls) in a subprocess on a free loopback port,
+    answering ``ready_path``; SIGTERM at the end (SIGKILL if a test left it hanging)."""
+    settings = replace(settings, host="127.0.0.1", port=free_port())
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-c", SERVE, pickle.dumps(settings).hex()]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{settings.port}{ready_path}", timeout=5):
+                        break
+                except urllib.error.HTTPError:
+                    break
+                except OSError:
+                    failed = proc.stderr.read() if proc.poll() is not None and proc.stderr else ""
+                    assert not failed and proc.poll() is None and time.monotonic() < deadline, failed
+                    time.sleep(0.2)
+            yield KgServe(proc, settings.port)
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=settings.shutdown_grace + 20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
