@@ -1,10 +1,11 @@
 """A live publisher on 127.0.0.1 for the web tests, two ways:
 
-- ``live`` / ``serving``: the app in this process under plain waitress in a thread (a test harness
-  only), with real worker processes, for tests of the *app* that reach into the live store or patch it;
-- ``kg_serve``: `kg serve`'s own production server (granian, ``kg.web.serve.run``) as a subprocess with
-  any ``Settings``, for tests of the *server* (framing, slow clients, deadlines, SIGTERM, settings
-  passed to the store). granian runs WSGI apps only in worker processes, so it cannot run in a thread here.
+- ``live`` / ``serving``: the app in this process under `kg serve`'s tuned waitress server in a thread,
+  with real worker processes, for tests that reach into the live store or patch the app;
+- ``kg_serve``: `kg serve`'s own production server (``kg.web.serve.run``: waitress, tuned) as a
+  subprocess with any ``Settings``, for tests of the *server* (framing, slow clients, deadlines,
+  settings passed to the store), exactly as it ships; a subprocess also fits a server that runs its
+  app only in worker processes (granian, measured as a candidate: docs/server.md).
 
 Plus small HTTP servers that count the hits a SERVICE or FROM clause would cause.
 
@@ -38,11 +39,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from waitress.server import create_server
 
 from kg.config import Settings
 from kg.store.embedded import OxigraphStore
 from kg.web import create_app
+from kg.web.serve import Server, create_server, serve_until_stopped
 
 FIXTURE = Path(__file__).parent / "data" / "web" / "fixture.trig"
 BASE = "https://w3id.org/bolcorr/"
@@ -115,25 +116,19 @@ def live_settings(data_dir: Path, allowed_url: str) -> Settings:
                    service_allowlist=(allowed_url,), service_timeout=3.0, answer_cache_bytes=0)
 
 
-@dataclass
-class Harness:
-    """A running test-harness server: where it listens."""
-
-    port: int
-
-
 @contextmanager
-def serving(app: Callable[..., Any], settings: Settings) -> Iterator[Harness]:
-    """``app`` in this process under plain waitress on a free loopback port (a harness for app tests;
-    production runs granian: ``kg_serve``)."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=settings.serve_threads)
-    thread = threading.Thread(target=server.run, daemon=True)
+def serving(app: Callable[..., Any], settings: Settings, grace: float = 5.0) -> Iterator[Server]:
+    """``app`` under `kg serve`'s server (same tuning, same graceful stop) on a free loopback port, in a
+    thread of this process (tests that reach into the app or its store)."""
+    server = create_server(app, replace(settings, host="127.0.0.1"), port=0)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_until_stopped, args=(server, grace, stop), daemon=True)
     thread.start()
     try:
-        yield Harness(int(server.effective_port))
+        yield server
     finally:
-        server.close()
-        thread.join(timeout=10)
+        stop.set()
+        thread.join(timeout=grace + 10)
 
 
 SERVE = "import pickle, sys; from kg.web.serve import run; run(pickle.loads(bytes.fromhex(sys.argv[1])))"
