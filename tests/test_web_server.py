@@ -19,7 +19,7 @@ import requests
 from kg.config import Settings
 from kg.devtools.procs import descendants
 from kg.web import create_app
-from tests.web_server import KgServe, Live, SlowLoris, kg_serve, probe, serving
+from tests.web_server import KgServe, Live, SlowBodies, SlowLoris, kg_serve, probe, serving
 
 
 @pytest.fixture(scope="module")
@@ -117,23 +117,6 @@ def test_200_slow_clients_do_not_starve_a_probe(production: KgServe) -> None:
             time.sleep(1)
     assert all(t is not None for t in took), f"probes failed behind slow clients: {took}"
     assert max(t for t in took if t is not None) < 3.0, took
-
-
-class SlowBodies(SlowLoris):
-    """Connections that send whole headers announcing a body, then trickle the body a byte a second."""
-
-    def _tick(self, tick: int) -> None:
-        for i, sock in enumerate(self._socks):
-            data = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
-                    b"Content-Length: 1000\r\n\r\nASK") if tick == 0 else b" "
-            try:
-                sock.send(data)
-            except BlockingIOError:
-                continue
-            except OSError:
-                sock.close()
-                self._socks[i] = self._open()
-                self.reopened += 1
 
 
 def test_slow_request_bodies_do_not_starve_a_probe(production: KgServe) -> None:

@@ -260,6 +260,24 @@ class SlowLoris:
             sock.close()
 
 
+class SlowBodies(SlowLoris):
+    """``count`` connections that send whole headers announcing a 1000-byte SPARQL POST body, then
+    trickle the body one byte a second (used by the slow-body test and by bench/server_bench.py)."""
+
+    def _tick(self, tick: int) -> None:
+        for i, sock in enumerate(self._socks):
+            data = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                    b"Content-Length: 1000\r\n\r\nASK") if tick == 0 else b" "
+            try:
+                sock.send(data)
+            except BlockingIOError:
+                continue
+            except OSError:
+                sock.close()
+                self._socks[i] = self._open()
+                self.reopened += 1
+
+
 def probe(url: str, timeout: float = 10.0) -> float | None:
     """Seconds a fresh connection takes to get a 200 for ``url``; None when it failed or timed out."""
     parsed = urllib.parse.urlsplit(url)
