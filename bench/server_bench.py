@@ -13,6 +13,8 @@ peer. For each:
 - **slow clients**: ``--slow`` connections trickle one header byte per second for ``--slow-seconds``
   (reopened when the server closes them), while a fresh client asks a lookup every second; its
   median and worst latency, and how many probes failed (the issue's bar: < 1 s);
+- **slow bodies**: ``--slow-bodies`` connections (16: twice the threads) send whole headers of a SPARQL
+  POST and then trickle its body a byte a second for ``--slow-body-seconds``, with the same probe;
 - **throughput**: ``wrk -t2 -c4 -d8s`` on a light lookup (``SELECT ?p ?o WHERE { <letter> ?p ?o }``
   by GET); req/s, p50/p99, and the ratio to the Oxigraph server in the same run (issue's goal: >= 0.8x);
 - the 1-minute load average (``uptime``) before each measurement: the machine is shared.
@@ -45,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.oxigraph_server import free_port, wait_until_answering  # noqa: E402
-from tests.web_server import SlowLoris, probe  # noqa: E402
+from tests.web_server import SlowBodies, SlowLoris, probe  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LOOKUP = "SELECT ?p ?o WHERE {{ <{letter}> ?p ?o }}"
@@ -97,6 +99,7 @@ class Result:
     p50: str = "n/a"
     p99: str = "n/a"
     slow: str = "n/a"
+    slow_bodies: str = "n/a"
     framing: str = "n/a"
     load: list[str] = field(default_factory=list)
     note: str = ""
@@ -158,13 +161,14 @@ def wrk(url: str, seconds: int) -> tuple[float, float, float, int]:
     return rps, p50, p99, bad
 
 
-def slow_probe(url: str, lookup: str, clients: int, seconds: float) -> str:
+def slow_probe(url: str, lookup: str, clients: int, seconds: float, kind: type[SlowLoris] = SlowLoris) -> str:
     """Median / worst latency of a lookup asked every second by a fresh client, while ``clients``
-    slow connections hold on; failed probes (errors or > 10 s) are counted."""
+    slow connections (``kind``: trickling headers, or bodies) hold on; failed probes (errors or > 10 s)
+    are counted."""
     parsed = urlsplit(url)
     latencies: list[float] = []
     failed = 0
-    with SlowLoris(parsed.hostname or "127.0.0.1", parsed.port or 80, count=clients) as loris:
+    with kind(parsed.hostname or "127.0.0.1", parsed.port or 80, count=clients) as loris:
         time.sleep(min(3.0, seconds / 4))  # let the slow connections be accepted first
         stop = time.monotonic() + seconds
         while time.monotonic() < stop:
@@ -235,6 +239,10 @@ def measure(name: str, url: str, letter: str, args: argparse.Namespace) -> Resul
     log(f"  slow clients: {args.slow} for {args.slow_seconds:g} s ...")
     result.slow = slow_probe(url, lookup, args.slow, args.slow_seconds)
     time.sleep(2)
+    if args.slow_bodies:
+        log(f"  slow bodies: {args.slow_bodies} for {args.slow_body_seconds:g} s ...")
+        result.slow_bodies = slow_probe(url, lookup, args.slow_bodies, args.slow_body_seconds, SlowBodies)
+        time.sleep(2)
     result.load.append(load_average())
     log(f"  wrk -t2 -c4 -d{args.wrk_seconds}s ...")
     wrk(lookup, 2)  # warm-up
@@ -263,12 +271,13 @@ def build(n: int, work: Path) -> Path:
 
 def table(results: list[Result], oxigraph_rps: float | None) -> str:
     lines = ["| server | lookup req/s (wrk, 4 clients) | p50 | p99 | ÷ Oxigraph | slow-client probe: median / worst "
-             "(bar < 1 s) | CL+TE, pipelined: answers, connection | load avg (before probe, before wrk) | note |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "(bar < 1 s) | slow-body probe: median / worst | CL+TE, pipelined: answers, connection "
+             "| load avg (before probe, before wrk) | note |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         share = f"{r.rps / oxigraph_rps:.2f}×" if oxigraph_rps and r.rps else "n/a"
-        lines.append(f"| {r.name} | {r.rps:.0f} | {r.p50} | {r.p99} | {share} | {r.slow} | {r.framing} | "
-                     f"{', '.join(r.load)} | {r.note} |")
+        lines.append(f"| {r.name} | {r.rps:.0f} | {r.p50} | {r.p99} | {share} | {r.slow} | {r.slow_bodies} | "
+                     f"{r.framing} | {', '.join(r.load)} | {r.note} |")
     return "\n".join(lines)
 
 
@@ -279,6 +288,8 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "server-bench", help="where --n builds")
     parser.add_argument("--slow", type=int, default=200, help="slow connections")
     parser.add_argument("--slow-seconds", type=float, default=30.0)
+    parser.add_argument("--slow-bodies", type=int, default=16, help="connections trickling a body (0: none)")
+    parser.add_argument("--slow-body-seconds", type=float, default=10.0)
     parser.add_argument("--wrk-seconds", type=int, default=8)
     parser.add_argument("--only", help="comma-separated parts of candidate names (oxigraph for the peer)")
     args = parser.parse_args()
@@ -311,7 +322,8 @@ def main() -> int:
     print(f"## HTTP servers under `kg serve`: {data}, {started}, {os.cpu_count()} cores\n")
     print(table(results, oxigraph_rps))
     print(f"\nLookup: `{LOOKUP.format(letter=letter)}` by GET; slow clients: {args.slow} connections "
-          f"for {args.slow_seconds:g} s; wrk -t2 -c4 -d{args.wrk_seconds}s.")
+          f"for {args.slow_seconds:g} s; slow bodies: {args.slow_bodies} connections for "
+          f"{args.slow_body_seconds:g} s; wrk -t2 -c4 -d{args.wrk_seconds}s.")
     return 0
 
 

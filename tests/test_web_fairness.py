@@ -1,7 +1,9 @@
 """Fair sharing under load, bounded work in the web process, and the byte cap (issue 13, items 2-4).
 
-The server here runs with the shipped defaults for threads (``serve_threads``), warm workers and the
-heavy lane (``heavy_queries``, ``heavy_after``); only the time limit is short, to keep the test short.
+The server here is `kg serve`'s production server (granian, ``kg.web.serve.run`` in a subprocess) with
+the shipped defaults for threads (``serve_threads``), warm workers and the heavy lane
+(``heavy_queries``, ``heavy_after``); the time limit is short, to keep the test short, and the byte cap
+small (``max_bytes``), which the byte-cap tests see over HTTP: `kg serve` hands it to the store.
 """
 
 from __future__ import annotations
@@ -17,12 +19,9 @@ from dataclasses import dataclass, replace
 import pytest
 import rdflib
 import requests
-from waitress.server import create_server
 
 from kg.config import Settings
-from kg.store.embedded import OxigraphStore
-from kg.web import create_app
-from tests.web_server import make_data_dir
+from tests.web_server import kg_serve, make_data_dir
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
 MAX_BYTES = 6000
@@ -32,23 +31,15 @@ MAX_BYTES = 6000
 class Site:
     url: str
     settings: Settings
-    store: OxigraphStore
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data_dir = make_data_dir(tmp_path_factory.mktemp("fairness"))
-    settings = replace(Settings(), output_dir=data_dir, query_timeout=3.0, max_rows=1000,
+    settings = replace(Settings(), output_dir=data_dir, query_timeout=3.0, max_rows=1000, max_bytes=MAX_BYTES,
                        answer_cache_bytes=0)  # every request must reach the pool under test
-    store = OxigraphStore(data_dir, warm_workers=settings.query_workers, max_bytes=MAX_BYTES,
-                          heavy_queries=settings.heavy_queries, heavy_after=settings.heavy_after)
-    server = create_server(create_app(settings, store), host="127.0.0.1", port=0, threads=settings.serve_threads)
-    threading.Thread(target=server.run, daemon=True).start()
-    try:
-        yield Site(f"http://127.0.0.1:{server.effective_port}", settings, store)
-    finally:
-        server.close()
-        store.close()
+    with kg_serve(settings) as server:
+        yield Site(server.url, settings)
 
 
 def test_cheap_queries_answer_while_twice_serve_threads_runaways_run(site: Site) -> None:

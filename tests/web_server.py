@@ -1,6 +1,13 @@
-"""A live publisher on 127.0.0.1 for the web tests (`kg serve`'s own tuned waitress server, in a
-thread, with real worker processes),
-plus small HTTP servers that count the hits a SERVICE or FROM clause would cause.
+"""A live publisher on 127.0.0.1 for the web tests, two ways:
+
+- ``live`` / ``serving``: the app in this process under `kg serve`'s tuned waitress server in a thread,
+  with real worker processes, for tests that reach into the live store or patch the app;
+- ``kg_serve``: `kg serve`'s own production server (``kg.web.serve.run``: waitress, tuned) as a
+  subprocess with any ``Settings``, for tests of the *server* (framing, slow clients, deadlines,
+  settings passed to the store), exactly as it ships; a subprocess also fits a server that runs its
+  app only in worker processes (granian, measured as a candidate: docs/server.md).
+
+Plus small HTTP servers that count the hits a SERVICE or FROM clause would cause.
 
 The data directory is built from ``tests/data/web/fixture.trig`` the way `kg build` lays out
 output/: kg.trig, a gzip dump, void.ttl and SHA256SUMS.
@@ -13,11 +20,18 @@ import hashlib
 import http.client
 import http.server
 import json
+import os
+import pickle
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -104,7 +118,8 @@ def live_settings(data_dir: Path, allowed_url: str) -> Settings:
 
 @contextmanager
 def serving(app: Callable[..., Any], settings: Settings, grace: float = 5.0) -> Iterator[Server]:
-    """``app`` under `kg serve`'s server (same tuning, same graceful stop) on a free loopback port."""
+    """``app`` under `kg serve`'s server (same tuning, same graceful stop) on a free loopback port, in a
+    thread of this process (tests that reach into the app or its store)."""
     server = create_server(app, replace(settings, host="127.0.0.1"), port=0)
     stop = threading.Event()
     thread = threading.Thread(target=serve_until_stopped, args=(server, grace, stop), daemon=True)
@@ -114,6 +129,59 @@ def serving(app: Callable[..., Any], settings: Settings, grace: float = 5.0) -> 
     finally:
         stop.set()
         thread.join(timeout=grace + 10)
+
+
+SERVE = "import pickle, sys; from kg.web.serve import run; run(pickle.loads(bytes.fromhex(sys.argv[1])))"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return probe_socket.getsockname()[1]
+
+
+@dataclass
+class KgServe:
+    """`kg serve`'s production server in a subprocess: its process, port and base URL."""
+
+    proc: subprocess.Popen
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextmanager
+def kg_serve(settings: Settings, ready_path: str = "/dumps/", timeout: float = 90) -> Iterator[KgServe]:
+    """``kg.web.serve.run(settings)`` (what `kg serve` calls) in a subprocess on a free loopback port,
+    answering ``ready_path``; SIGTERM at the end (SIGKILL if a test left it hanging)."""
+    settings = replace(settings, host="127.0.0.1", port=free_port())
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-c", SERVE, pickle.dumps(settings).hex()]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{settings.port}{ready_path}", timeout=5):
+                        break
+                except urllib.error.HTTPError:
+                    break
+                except OSError:
+                    failed = proc.stderr.read() if proc.poll() is not None and proc.stderr else ""
+                    assert not failed and proc.poll() is None and time.monotonic() < deadline, failed
+                    time.sleep(0.2)
+            yield KgServe(proc, settings.port)
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=settings.shutdown_grace + 20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -190,6 +258,24 @@ class SlowLoris:
             self._thread.join(timeout=10)
         for sock in self._socks:
             sock.close()
+
+
+class SlowBodies(SlowLoris):
+    """``count`` connections that send whole headers announcing a 1000-byte SPARQL POST body, then
+    trickle the body one byte a second (used by the slow-body test and by bench/server_bench.py)."""
+
+    def _tick(self, tick: int) -> None:
+        for i, sock in enumerate(self._socks):
+            data = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                    b"Content-Length: 1000\r\n\r\nASK") if tick == 0 else b" "
+            try:
+                sock.send(data)
+            except BlockingIOError:
+                continue
+            except OSError:
+                sock.close()
+                self._socks[i] = self._open()
+                self.reopened += 1
 
 
 def probe(url: str, timeout: float = 10.0) -> float | None:

@@ -2,8 +2,11 @@
 against slow clients, strict on request framing, and stopped gracefully.
 
 Why waitress, tuned: measured beside gunicorn and granian in ``bench/server_bench.py`` (table and
-reasons in docs/server.md). gunicorn's threads wait on slow clients; granian serves more lookups per
-second but runs WSGI only in worker processes, while the tests run this very server in a thread. Threads
+reasons in docs/server.md). gunicorn's threads wait on slow clients; granian serves far more requests
+per second but hands a WSGI app the request body unread, with no deadline, so clients trickling bodies
+hold its request threads and starve the site (it ran `kg serve` for one commit and failed
+``tests/test_web_server.py::test_slow_request_bodies_do_not_starve_a_probe``; waitress reads the whole
+request in its I/O thread before a thread sees it). Threads
 only wait for query workers (separate processes, see ``kg.store.pool``), so a few threads per core keep
 the site responsive while a long query runs, and one process keeps one store (a pre-forking server
 would load and fork it once per process). ``query_workers`` stay forked and ready: fewer than the
