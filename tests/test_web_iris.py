@@ -93,20 +93,14 @@ def test_every_iri_of_the_seed_build_answers(seed_release: Built, accept: str) -
 
 
 @pytest.mark.slow
-def test_every_kind_of_iri_of_a_generated_1k_build_answers(generated_release: Built) -> None:  # noqa: F811
-    """At scale, in both formats: every resource (``letter/N``, ``person/x``...: up to two path
-    segments), and of the ~16,000 deeper IRIs (``letter/N/note/K``, archive units, document graphs;
-    each kind is answered by the same route as the seed's, which are all crawled above) every 8th
-    in Turtle and every 16th in HTML, so the crawl stays a few seconds' work."""
+@pytest.mark.parametrize("accept", [TURTLE, HTML])
+def test_every_iri_of_a_generated_1k_build_answers(generated_release: Built, accept: str) -> None:  # noqa: F811
+    """At scale, every one of the ~22,500 IRIs (letters, their notes, parties, name usages, date statements,
+    graphs, archive units...): 0 failures. (Measured while CI ran beside it: 29 s in Turtle, 61 s in HTML.)"""
     iris = published_iris(generated_release)
     assert len(iris) > 15000
-    base = generated_release.base
-    top = [i for i in iris if i[len(base):].count("/") <= 1]
-    deeper = [i for i in iris if i[len(base):].count("/") > 1]
-    assert len(top) > 1500 and len(deeper) > 15000
     with app_over(generated_release.out) as app:
-        assert failures(app, generated_release, top + deeper[::8], TURTLE, read_body=False) == []
-        assert failures(app, generated_release, top + deeper[::16], HTML, read_body=False) == []
+        assert failures(app, generated_release, iris, accept, read_body=False) == []
 
 
 @pytest.mark.parametrize("accept", [HTML, TURTLE])
