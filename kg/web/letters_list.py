@@ -62,7 +62,9 @@ class ListedLetter:
     date: str = ""
 
 
-def _conditions(f: LetterFilter) -> list[str]:
+def filter_patterns(f: LetterFilter) -> list[str]:
+    """The filter as SPARQL patterns over ?letter and its ?key: the one reading of the filters, shared by
+    the list, its count and the pictures (kg.web.picture_data)."""
     where = []
     if f.people:
         values = " ".join(iri_ref(p) for p in f.people)
@@ -82,7 +84,7 @@ def _conditions(f: LetterFilter) -> list[str]:
     return where
 
 
-def _keyed(f: LetterFilter) -> str:
+def keyed_pattern(f: LetterFilter) -> str:
     """The pattern binding ?letter and its sort ?key (see the module's docstring)."""
     first, second = ("?l", "?e") if f.descending else ("?e", "?l")
     return f"""?letter a schema:Message .
@@ -93,7 +95,7 @@ def _keyed(f: LetterFilter) -> str:
 
 def page(f: LetterFilter, after: tuple[str, str] | None, limit: int) -> list[ListedLetter]:
     """One page of letters after the keyset token ``after`` (key, IRI)."""
-    where = _conditions(f)
+    where = filter_patterns(f)
     if after:
         op = "<" if f.descending else ">"
         key, iri = literal(after[0]), literal(after[1])
@@ -101,16 +103,16 @@ def page(f: LetterFilter, after: tuple[str, str] | None, limit: int) -> list[Lis
     order = "DESC(?key) DESC(?letter)" if f.descending else "?key ?letter"
     body = "\n    ".join(where)
     rows = select(f"""SELECT DISTINCT ?letter ?key WHERE {{
-    {_keyed(f)}
+    {keyed_pattern(f)}
     {body}
 }} ORDER BY {order} LIMIT {int(limit)}""")
     return [ListedLetter(str(r["letter"]), "", str(r["key"])) for r in rows]
 
 
 def count(f: LetterFilter) -> int:
-    body = "\n    ".join(_conditions(f))
+    body = "\n    ".join(filter_patterns(f))
     rows = select(f"""SELECT (COUNT(DISTINCT ?letter) AS ?n) WHERE {{
-    {_keyed(f)}
+    {keyed_pattern(f)}
     {body}
 }}""")
     return int(rows[0]["n"] or 0) if rows else 0

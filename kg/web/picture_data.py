@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.store.describe import iri_ref
-from kg.web.letters_list import LetterFilter, _conditions, _keyed, concept_label
+from kg.web.letters_list import LetterFilter, concept_label, filter_patterns, keyed_pattern
 from kg.web.queries import select
 
 RESOLVED = "FILTER NOT EXISTS {{ {0} bc:unresolved true }}"
@@ -54,9 +54,9 @@ def _kind_id(iri: str | None) -> str:
 
 def timeline(f: LetterFilter) -> Timeline:
     """Letters per month and document kind, under the same filter (and date rule) as the letters list."""
-    body = "\n    ".join(_conditions(f))
+    body = "\n    ".join(filter_patterns(f))
     rows = select(f"""SELECT ?month ?kind (COUNT(DISTINCT ?letter) AS ?n) WHERE {{
-    {_keyed(f)}
+    {keyed_pattern(f)}
     {body}
     OPTIONAL {{ ?letter bc:documentKind ?kind }}
     BIND(IF(REGEX(?key, "^[0-9]{{4}}-[0-9]{{2}}"), SUBSTR(?key, 1, 7), "") AS ?month)
