@@ -154,7 +154,12 @@ def test_bad_index_parameters_are_refused_clearly(seed: tuple[str, list[ox.Tripl
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.is_file(), reason="/usr/bin/chromium is missing (`make chromium`)")
-def test_index_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]]) -> None:
+@pytest.mark.parametrize("paths", [
+    ("/", "/letters", "/letters?person=Stalin", "/people", "/organizations", "/places", "/events", "/archives",
+     "/about"),
+    ("/person/stalin-i-v", "/org/politburo", "/place/moscow", "/event/1923-10-04-politburo")],
+    ids=["indexes", "entities"])
+def test_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]], paths: tuple[str, ...]) -> None:
     from playwright.sync_api import sync_playwright
 
     url, _ = seed
@@ -162,8 +167,7 @@ def test_index_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]]) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--disable-gpu"])
         try:
             page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
-            for path in ("/", "/letters", "/letters?person=Stalin", "/people", "/organizations", "/places", "/events",
-                         "/archives", "/about"):
+            for path in paths:
                 page.goto(url + path, wait_until="load")
                 width = page.evaluate("document.documentElement.scrollWidth")
                 assert width <= 390, f"{path} is {width} px wide at 390 px"
@@ -334,24 +338,6 @@ def test_an_event_page_says_when_by_whom_and_on_what_source(seed: tuple[str, lis
         assert f"<li>{_objects(triples, ref, BC + 'verbatim')[0]}</li>" in page
     notes = {t.subject.value for t in triples if t.predicate.value == BC + "about" and t.object.value == event}
     assert len(re.findall(r'<li><a href="/letter/\d+/note/\d+">note', page)) == len(notes) > 0
-
-
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.is_file(), reason="/usr/bin/chromium is missing (`make chromium`)")
-def test_entity_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]]) -> None:
-    from playwright.sync_api import sync_playwright
-
-    url, _ = seed
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--disable-gpu"])
-        try:
-            page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
-            for path in ("/person/stalin-i-v", "/org/politburo", "/place/moscow", "/event/1923-10-04-politburo"):
-                page.goto(url + path, wait_until="load")
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= 390, f"{path} is {width} px wide at 390 px"
-        finally:
-            browser.close()
 
 
 # -- the letter page as a reader expects --------------------------------------------------------------------
