@@ -13,7 +13,8 @@ import socket
 
 import pytest
 
-pytest_plugins = ["tests.web_server"]  # the live publisher (`live` fixture) for tests/test_web_*.py
+pytest_plugins = ["tests.web_server",  # the live publisher (`live` fixture) for tests/test_web_*.py
+                  "tests.browser"]  # the one Chromium fixture (`browser`) of every browser test
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from rdflib import Graph
 
 from kg.config import Settings
 from kg.web import pages
 from tests.web_server import BASE, Live
 
-CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 SENDERS = ("PREFIX schema: <http://schema.org/> SELECT ?l ?n ?sender WHERE { ?l a schema:Message ; "
            "schema:identifier ?n ; schema:sender/schema:name ?sender } ORDER BY ?n")
@@ -90,19 +88,6 @@ def test_the_editor_declares_the_ontologys_prefixes(live: Live) -> None:
         assert f"PREFIX {prefix}: &lt;{namespace}&gt;" in page
 
 
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.skip("/usr/bin/chromium is missing (`make chromium`)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                              args=["--disable-gpu", "--disable-dev-shm-usage"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

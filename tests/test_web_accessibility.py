@@ -14,12 +14,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
+from tests.browser import CHROMIUM
 from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+
 AXE = ROOT / "build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).parent / "artifacts" / "accessibility"
 QUERY = "SELECT ?letter ?name WHERE { ?letter a <http://schema.org/Message> ; <http://schema.org/name> ?name } LIMIT 5"
@@ -38,16 +39,6 @@ pytestmark = [pytest.mark.browser,
 def site(seed_release: Built) -> Iterator[str]:  # noqa: F811
     with live_over(seed_release.out) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--disable-gpu"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _audit(browser: Browser, url: str, width: int, shot: Path) -> tuple[list[str], int, list[str]]:
