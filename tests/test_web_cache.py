@@ -133,6 +133,20 @@ def test_etag_and_last_modified_answer_304(server: str, path: str, request: pyte
     assert earlier.status_code == 200 and earlier.content == full.content
 
 
+def test_a_server_restarted_with_other_caps_does_not_304_the_old_answer(cached: Cached) -> None:
+    """The row cap shapes an answer: an ETag issued under one cap must not validate the answer cut
+    under another (same release, same request)."""
+    full = sparql(cached.url, LOOKUP)
+    assert full.status_code == 200 and full.headers["X-SPARQL-Truncated"] == "false"
+    assert len(full.json()["results"]["bindings"]) == 10
+    with cached_server(cached.data_dir, max_rows=3) as capped:
+        same_host = {"Host": cached.url.removeprefix("http://")}  # as if restarted on the same port
+        again = requests.get(capped.url + "/sparql", params={"query": LOOKUP},
+                             headers={**JSON, **same_host, "If-None-Match": full.headers["ETag"]}, timeout=30)
+        assert again.status_code == 200 and again.headers["ETag"] != full.headers["ETag"]
+        assert again.headers["X-SPARQL-Truncated"] == "true" and len(again.json()["results"]["bindings"]) == 3
+
+
 def test_a_missing_resource_never_gets_304_nor_a_cached_404(cached: Cached) -> None:
     known = requests.get(cached.url + "/letter/167.ttl", timeout=30)
     for _ in range(2):

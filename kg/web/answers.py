@@ -8,7 +8,8 @@ ETag and the store that computes it belong to one release.
 What this layer decides, for GET and HEAD of every page, resource, /sparql and listing (not the
 dump files, which answer ranges and their own validators, nor /static/):
 
-- **Validators.** A complete 200 gets a strong ``ETag`` (release + request, ``kg.web.cache.etag_of``),
+- **Validators.** A complete 200 gets a strong ``ETag`` (release + request + the row and byte caps
+  served, ``kg.web.cache.etag_of``),
   ``Last-Modified`` (the release's time) and ``Cache-Control: public, max-age=answer_max_age``,
   replacing what a view set, so every answer is validated the same way. An error gets
   ``Cache-Control: no-store`` (unless it says otherwise), so no shared cache keeps a 503 or a 404
@@ -111,7 +112,8 @@ class AnswerLayer:
             body_type, body = read
         key = request_key(web.build.version, method, path, environ.get("QUERY_STRING", ""),
                           environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_HOST", ""),
-                          environ.get("wsgi.url_scheme", "http"), body_type, body)
+                          environ.get("wsgi.url_scheme", "http"), body_type, body,
+                          f"{web.settings.max_rows}/{web.settings.max_bytes}")
         head, validated = method == "HEAD", method != "POST"
         conditions = {h: environ.pop(h) for h in CONDITIONAL if h in environ}  # the view answers in full
         found = self.cache.get(key)

@@ -42,10 +42,13 @@ def normalized_pairs(text: str) -> str:
 
 
 def request_key(version: str, method: str, path: str, query_string: str, accept: str, host: str, scheme: str,
-                body_type: str = "", body: str = "") -> Key:
-    """The cache key of one request (see the module's docstring for why each part is in it)."""
+                body_type: str = "", body: str = "", limits: str = "") -> Key:
+    """The cache key of one request (see the module's docstring for why each part is in it).
+
+    ``limits`` are the served settings that shape an answer (the row and byte caps): a server restarted
+    with other caps cuts the same query elsewhere, so its answers and ETags must not match the old ones."""
     return (version, "GET" if method == "HEAD" else method, path, normalized_pairs(query_string),
-            " ".join(accept.split()), host.lower(), scheme, body_type, body)
+            " ".join(accept.split()), host.lower(), scheme, body_type, body, limits)
 
 
 def etag_of(key: Key) -> str:
