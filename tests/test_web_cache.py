@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 from flask import Flask
+from rdflib import Graph
 
 from kg.config import Settings
 from kg.publish.dumps import swap_in
@@ -250,6 +251,32 @@ def test_a_release_swapped_under_the_running_server_gets_new_answers_and_etags(t
                             headers={**JSON, "If-None-Match": old_query_etag}).status_code == 200
         assert server.releases.swaps == 1 and server.app.extensions["kg"].build.version == version
         assert old_store.pool.zygote.proc.poll() is not None or _waited(old_store)  # the old store was closed
+
+
+def _subjects(turtle: str) -> set[str]:
+    return {str(s) for s in Graph().parse(data=turtle, format="turtle").subjects()}
+
+
+def test_a_release_with_another_base_is_served_under_its_own_base(tmp_path: Path) -> None:
+    """The swapped release's IRIs are what its store holds: its base (void:uriSpace), not the first's."""
+    other = "https://example.org/corr/"
+    out = make_data_dir(tmp_path / "output")
+    with cached_server(out) as server:
+        page = server.url + "/person/stalin-i-v.ttl"
+        before = requests.get(page, timeout=30)
+        assert before.status_code == 200 and _subjects(before.text) >= {f"{BASE}person/stalin-i-v"}
+        staging = tmp_path / ".output.new"
+        _release(staging, BASE, other)
+        void = (f"@prefix void: <http://rdfs.org/ns/void#> . "
+                f"<{other}dataset> a void:Dataset ; void:uriSpace \"{other}\" .\n")
+        (staging / "void.ttl").write_text(void, encoding="utf-8")
+        sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in sorted(staging.iterdir())
+                if p.name != "SHA256SUMS"]
+        (staging / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+        swap_in(staging, out)
+        after = _until_new_release(page, before.headers["ETag"])
+        assert after.status_code == 200 and _subjects(after.text) >= {f"{other}person/stalin-i-v"}
+        assert server.app.extensions["kg"].settings.base_iri == other
 
 
 def _waited(store: OxigraphStore) -> bool:

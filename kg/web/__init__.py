@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 
 from flask import Flask, Response, request
@@ -37,7 +36,7 @@ from kg.config import Settings
 from kg.errors import KGError
 from kg.store import open_store
 from kg.store.types import Store
-from kg.web.context import BuildInfo, WebContext, build_info
+from kg.web.context import BuildInfo, WebContext, build_info, settings_for
 
 EXPOSED = ("ETag, Last-Modified, Link, Vary, X-Release, Repr-Digest, X-SPARQL-Truncated, X-SPARQL-Max-Rows, "
            "Content-Length, X-Cache")
@@ -82,8 +81,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
 
     settings = settings or Settings()
     build = _build(settings)
-    if build.base and build.base != settings.base_iri:  # the build's IRIs are what the store holds
-        settings = replace(settings, base_iri=build.base)
+    settings = settings_for(settings, build)
     if store is None:
         store = open_store(settings.output_dir, settings.sparql_backend)
         if reopen is None and not settings.sparql_backend:

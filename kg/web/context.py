@@ -8,7 +8,7 @@ local install (a host that is not the base's) must never send a reader to the pu
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +33,14 @@ class BuildInfo:
     version: str
     modified: datetime
     base: str | None = None
+
+
+def settings_for(settings: Settings, build: BuildInfo) -> Settings:
+    """``settings`` with the base IRI the build was made with: the build's IRIs are what the store
+    holds, whatever base the server was started with (and a release swapped in may bring another)."""
+    if build.base and build.base != settings.base_iri:
+        return replace(settings, base_iri=build.base)
+    return settings
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from kg.store.files import DATA_FILES
 from kg.store.types import Store
-from kg.web.context import BuildInfo, WebContext
+from kg.web.context import BuildInfo, WebContext, settings_for
 
 Stat = tuple[int, int, int, int]
 Identity = tuple[Stat | None, Stat | None]
@@ -134,7 +134,8 @@ class Releases:
         old = self.current.web.build
         if build.modified <= old.modified:  # rebuilt within the same second: Last-Modified must still move on
             build = replace(build, modified=old.modified + timedelta(seconds=1))
-        fresh = Generation(replace(self.current.web, store=store, build=build), seen)
+        fresh = Generation(replace(self.current.web, store=store, build=build,
+                                  settings=settings_for(self.current.web.settings, build)), seen)
         with self._lock:
             previous, self.current = self.current, fresh
             previous.retired = True
