@@ -40,6 +40,8 @@ PLAIN_DATE_FORMS = ("exact", "year-supplied", "whole-supplied")  # a date that n
 SHORT_FORMS = {"Central Committee of the RSDLP(b)": "CC", "Central Committee of the RCP(b)": "CC",
                "Central Committee of the All-Union Communist Party of Bolsheviks": "CC",
                "Central Control Commission": "CCC", "editorial board of Pravda": "Editorial Pravda"}
+LETTERHEADS = ("People's Commissar of Communications", "Secretary of the Central Committee",
+               "Chairman of the Revolutionary Military Council")
 ADDRESSEE_FORMS = {"Eastpart": "ISTPART"}  # the addressee line over the copies: No. 177's "ISTPART."
 _FILLER = {"of", "the", "to", "comrade", "comrades", "tov", "and", "board"}
 
@@ -124,6 +126,8 @@ def _copy_lines(rng: random.Random, recipients: list[PartyFact]) -> tuple[list[s
         line = rng.choice((f"Copies of comrades {joined}.", f"Copies: comrades {joined}.")) if len(names) > 1 \
             else f"Copy to comrade {joined}."
         return [first, line], [p.name for p in copies], "copies-of-comrades"
+    if rng.random() < 0.3:  # the edition's capitals for people in a copy line: "Copy: comrade ZUEV."
+        names = [f"comrade {n.upper()}" if p.kind == "person" else n for n, p in zip(names, copies, strict=True)]
     return [first, *(f"Copy: {s}." for s in names)], [p.name for p in copies], "copy-lines"
 
 
@@ -132,6 +136,8 @@ def _status_note(rng: random.Random, status: str, kind: str, sender: Person | No
     if status == "not-sent":
         return rng.choice((
             f'On the first page of the {kind}, at the top, in red pencil, {who} note: "not sent."',
+            f'On the letterhead: "{rng.choice(LETTERHEADS)}." On the first page of the {kind}, at the top, '
+            f'in red pencil, {who} note: "not sent."',  # No. 171's note 4 word for word
             f"The {kind} was not sent; the autograph is kept in the author's papers.",
             f'At the top of the {kind}, {who} note: "Not sent."'))
     return rng.choice((f"The {kind} is a draft; the copy that was sent has not been found.",
