@@ -20,7 +20,7 @@ from kg.sources.dates import MONTHS, DateProblem, day_statement
 
 _BARE = re.compile(r"^(\d{1,2})([.,;:!?]*)$")
 _GLUED_AFTER = re.compile(r"^([^\d\s]*[^\W\d_][\]»”\"'’)]*)(\d{1,2})([.,;:!?]*)$")
-_GLUED_BEFORE = re.compile(r"^(\d{1,2})([^\W\d_][\w’'-]*[.,;:!?]*)$")
+_GLUED_BEFORE = re.compile(r"^(\d{1,2})([^\W\d_][\w’'-]*[\]»”\"')]*[.,;:!?]*)$")  # "the 2center”."
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th|s)\b", re.I)  # "4th", "1920s": not markers glued to a word
 _UNITS = {"million", "millions", "thousand", "thousands", "hundred", "hundreds", "billion", "rubles", "roubles",
           "percent", "poods", "pood", "days", "day", "months", "month", "years", "year", "people", "hours",
