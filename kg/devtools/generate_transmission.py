@@ -10,7 +10,9 @@ What the seed shows and the facts must say, so that bench/parser_accuracy.py can
   nothing where the page is silent;
 - replies: "Your letter received." opening the text (No. 176 -> 174), only where the collection holds
   exactly one earlier document from the addressee to the writer that was sent and the reading is plain;
-  or a note naming the document answered ("Reply to ... (document No. 174).").
+  or a note naming the document answered ("Reply to ... (document No. 174)."). Where the addressee
+  wrote twice in the window (a follow-up letter), the acknowledgement names neither and the facts say
+  no reply: a reader must not guess between them.
 
 Every copy name is checked to name exactly one header recipient, so the facts have one right reading.
 Drawn from a random generator of their own (``transmission_rng``): the other layouts' draws and the
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,6 +34,8 @@ COPY_RATE = 0.35  # of letters with two or more recipients
 NOT_SENT_RATE = 0.03  # of documents no place/date line says were sent
 DRAFT_RATE = 0.02
 ANSWER_RATE = 0.06  # of documents: written by the addressee of a recent one-to-one letter, to its writer
+FOLLOW_UP_RATE = 0.04  # of documents: a second letter of the same writer to the same addressee (an answer
+#   to either is ambiguous from its text alone)
 REPLY_RATE = 0.8  # of documents with an earlier document the other way: they say they answer it
 NOTE_REPLY_SHARE = 0.35  # of replies: said in a note (the text acknowledging it or not)
 WINDOW = (2, 80)  # days between the letter answered and the answer (the resolver looks 92 days back)
@@ -161,22 +166,27 @@ def answer_parties(rng: random.Random, log: list[Sent], day: date, senders: list
                    ) -> tuple[list, list]:
     """Now and then the parties of an answer: the addressee of a recent one-to-one document writes back
     (drawn parties otherwise). Answers must be common enough for the replies to be measured."""
-    if rng.random() >= ANSWER_RATE:
+    roll = rng.random()
+    if roll >= ANSWER_RATE + FOLLOW_UP_RATE:
         return senders, recipients
     recent = [s for s in log if s.pair and s.status is None and WINDOW[0] <= (day - s.day).days <= WINDOW[1]]
     if not recent:
         return senders, recipients
-    writer, addressee = rng.choice(recent).pair  # type: ignore[misc]
-    return [addressee], [writer]
+    twice = Counter((s.senders, s.recipients) for s in recent)
+    busy = [s for s in recent if twice[(s.senders, s.recipients)] > 1]  # followed up: an answer may be unclear
+    writer, addressee = rng.choice(busy if busy and rng.random() < 0.7 else recent).pair  # type: ignore[misc]
+    return ([addressee], [writer]) if roll < ANSWER_RATE else ([writer], [addressee])
 
 
 def _reply(rng: random.Random, plan: Plan, log: list[Sent], day: date, senders: list[PartyFact],
-           recipients: list[PartyFact], plain: bool) -> None:
+           recipients: list[PartyFact], dated_and_named: bool) -> None:
     """An answer to the one earlier document the other way, in the text and/or a note.
 
-    plain: this document's date names one day and its parties are printed in full. The text alone
-    ("Your letter received.") says which letter only if that holds of both letters; "Zhukov" signing a
-    headerless telegram need not be the "F. K. Zhukov" of a header, so such an answer is said in a note."""
+    dated_and_named: this document's date names one day and its parties are printed in full. The text
+    alone ("Your letter received.") says which letter only if that holds of both letters and no other
+    letter the other way is near; "Zhukov" signing a headerless telegram need not be the "F. K. Zhukov" of
+    a header, so such an answer is said in a note. Where two sent letters of the same kind came the other
+    way in the window, the acknowledgement names neither: the facts say no reply ("reply-ambiguous")."""
     if len(senders) != 1 or len(recipients) != 1 or senders[0].kind != "person" or recipients[0].kind != "person":
         return
     near, clear = _answerable(log, day, _key(senders[0]), _key(recipients[0]))
@@ -185,8 +195,12 @@ def _reply(rng: random.Random, plan: Plan, log: list[Sent], day: date, senders: 
         return
     target = sent[-1]
     in_note = rng.random() < NOTE_REPLY_SHARE
-    plain = len(clear) == 1 and target.plain_date and target.full_names and plain  # the text alone names it
+    plain = len(clear) == 1 and target.plain_date and target.full_names and dated_and_named
     if not in_note and not plain:
+        alike = [s for s in sent if s.kind == target.kind and s.plain_date and s.full_names]
+        if len(alike) >= 2 and dated_and_named:
+            plan.acknowledgement = f"Your {target.kind} received."
+            plan.variants.append("reply-ambiguous")
         return
     plan.reply_to, plan.reply_basis = target.number, "editor-note" if in_note else "letter-text"
     if plain and (not in_note or rng.random() < 0.5):
