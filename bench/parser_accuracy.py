@@ -9,6 +9,11 @@ agree, accuracy), the same per layout (issue 15: headerless telegrams, garbled d
 on one sheet, documents also on a page of the other rendering; extras only), the first disagreements of
 each field with the page they are on, and the other rendering's pages read alone (without the numbered
 copy they are merged into).
+
+Transmission (extras): copy recipients (Party.copy), sent / not sent / draft (Document.transmission) as the
+parser reads them, and replies as kg.resolve.replies links them over the parsed documents ("reply_to"),
+each also per variant of generate_transmission ("Copies of comrades ...", "Copy: CC.", "TO X, copy TO Y",
+a note's "not sent.", a draft, "Filed from", "Your letter received.", a note naming the letter answered).
 """
 
 from __future__ import annotations
@@ -27,6 +32,17 @@ from kg.devtools.generate_facts import read_facts  # noqa: E402
 from kg.devtools.generate_layouts import RENDERING_PREFIX  # noqa: E402
 
 
+def replies_found(documents: list) -> dict[str, str]:
+    """Document number -> number answered, as the build links them: kg.resolve.replies over the parsed
+    documents (the parser keeps the words and notes; which letter they answer needs the whole collection)."""
+    from kg.config import Settings
+    from kg.resolve.authority import load_authorities
+    from kg.resolve.replies import find_replies
+
+    found = find_replies(documents, load_authorities(Settings().data_dir)).found
+    return {key: reply.document for key, reply in found.items()}
+
+
 def measure(corpus: Path, examples: int) -> list[str]:
     from kg.sources.parse import parse_sources  # imported late: the parser may not exist yet in a checkout
 
@@ -34,7 +50,8 @@ def measure(corpus: Path, examples: int) -> list[str]:
     start = time.perf_counter()
     result = parse_sources([str(p) for p in pages])
     seconds = time.perf_counter() - start
-    acc = score(result.documents, read_facts(corpus / FACTS_FILE), keep_examples=examples)
+    acc = score(result.documents, read_facts(corpus / FACTS_FILE), keep_examples=examples,
+                replies=replies_found(result.documents))
     rate = f"{acc.total / seconds:.0f} docs/s" if seconds > 0 else "n/a"
     head = [f"parsed {len(pages)} pages in {seconds:.2f} s ({rate}); {len(result.diagnostics)} diagnostics", ""]
     renderings = [str(p) for p in pages if p.name.startswith(RENDERING_PREFIX)]

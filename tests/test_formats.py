@@ -464,3 +464,25 @@ def test_json_contract_gains_the_new_fields_as_extras_only():
                                         "1912-1927. P. 123.", "ibid": False, "title": "Bolshevistskoe rukovodstvo. "
                                         "Perepiska. 1912-1927", "year": None, "issue": None, "pages": "123"}
     assert (out["layout"], out["flags"], out["number"]) == ("other-rendering", ["notes-unnumbered"], None)
+
+
+def test_bodies_joined_by_and_and_markers_by_quotes_and_capitals():
+    """Two bodies joined by 'and' ("People's Commissariat" starts a body as "Central Committee" does) and
+    one body with 'and' in its name; a marker glued to the word that closes a quotation; a telegram's
+    "5 [TH] DAYS" is an ordinal as "5 [th] days" is, so the signature's marker is the next one."""
+    from kg.sources.body import strip_markers
+    from kg.sources.headers import read_header
+
+    two = read_header("T. V. Abramov to Organizing Bureau of the Central Committee and People's Commissariat "
+                      "of Foreign Affairs")
+    assert names(two.recipients) == [("Organizing Bureau of the Central Committee", "organization"),
+                                     ("People's Commissariat of Foreign Affairs", "organization")]
+    one = read_header("A. B. Ivanov - Council of Labor and Defense")
+    assert names(one.recipients) == [("Council of Labor and Defense", "organization")]
+    text, markers = strip_markers([(1, "The commission calls it “the line of the 2center”.")], {1, 2})
+    assert text == ["The commission calls it “the line of the center”."] and [m.number for m in markers] == [2]
+    caps = "THE COMMISSION1 FORGOT THE AGREEMENT2. IT MUST BE DECIDED WITHIN 3 [TH] DAYS."  # a telegram's capitals
+    text, markers = strip_markers([(1, caps), (2, "SECRETARY OF THE CC BELOV. 3 .")], {1, 2, 3})
+    assert text == ["THE COMMISSION FORGOT THE AGREEMENT. IT MUST BE DECIDED WITHIN 3 [TH] DAYS.",
+                    "SECRETARY OF THE CC BELOV."]
+    assert [m.number for m in markers] == [1, 2, 3]

@@ -12,13 +12,15 @@ order, no clock, no ``hash()``. Streaming: one page is in memory at a time.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from kg.devtools import generate_layouts as GL
-from kg.devtools.generate_facts import DocumentFacts, PartyFact, PlaceDateFact
+from kg.devtools import generate_transmission as GT
+from kg.devtools.generate_facts import DocumentFacts, NoteFact, PartyFact, PlaceDateFact
 from kg.devtools.generate_notes import NoteContext, notes
 from kg.devtools.generate_parts import DAY_FORMS, citation_line, date_line, header_line, pick_parties, place_date_line
 from kg.devtools.generate_text import (
@@ -75,6 +77,8 @@ class _State:
     ctx: NoteContext
     extras: bool = False
     layout_rng: random.Random | None = None  # extras: the draws of generate_layouts
+    transmission_rng: random.Random | None = None  # extras: the draws of generate_transmission
+    sent: list[GT.Sent] = field(default_factory=list)  # extras: recent documents, for answers to them
 
 
 def _true_day(state: _State, index: int) -> date:
@@ -117,6 +121,19 @@ def _body(state: _State, telegram: bool, recipients: list[Person | None],
     return head, lines
 
 
+def _transmission(state: _State, number: int, day: date, kind: str, senders: list, recipients: list,
+                  form: str, place_dates: list[PlaceDateFact], head: list[str], layout: str | None) -> GT.Plan | None:
+    """Extras: the document's copies, status and reply (generate_transmission); None without extras."""
+    if state.transmission_rng is None:
+        return None
+    copy_to = re.search(r", copy TO (\S+)$", head[0]) if head else None
+    address_copy = next((r for r, p in recipients if copy_to and p and p.surname.upper() == copy_to[1]), None)
+    (sender, sp), (recipient, rp) = senders[0], recipients[0]
+    pair = ((sender, sp), (recipient, rp)) if sp and rp and len(senders) == len(recipients) == 1 else None
+    return GT.plan(state.transmission_rng, state.sent, str(number), day, kind, [s for s, _ in senders],
+                   [r for r, _ in recipients], senders[0][1], form, place_dates, address_copy, layout, pair)
+
+
 def _signed(signature: str, marker: int) -> str:
     """A signature carrying a note marker, as the seed prints them: 'Arvid 10 .', 'S. Minin 2 .', 'F. D. 3 .'."""
     if signature.endswith(".") and signature[-2:-1].islower():
@@ -133,6 +150,8 @@ def _document(state: _State, index: int) -> GeneratedDocument:
     telegram = rng.random() < 0.15
     number_line = f"Number {number}" if rng.random() < 0.03 else f"No. {number}"
     senders, recipients = _parties(rng, true_day.year)
+    if state.transmission_rng:  # extras: some documents answer an earlier one (generate_transmission)
+        senders, recipients = GT.answer_parties(state.transmission_rng, state.sent, true_day, senders, recipients)
     lrng = state.layout_rng
     layout = GL.pick_layout(lrng, telegram, senders, recipients) if lrng else None
     header = header_line(rng, [s for s, _ in senders], [r for r, _ in recipients], telegram)
@@ -149,6 +168,17 @@ def _document(state: _State, index: int) -> GeneratedDocument:
     citation = citation_line(rng)
     head, message = _body(state, telegram, [p for _, p in recipients], markers)
     shown_senders, shown_recipients = [s for s, _ in senders], [r for r, _ in recipients]
+    plan = _transmission(state, number, true_day, "telegram" if telegram else "letter", senders, recipients,
+                         dfact.form, place_dates, head if layout != "headerless-telegram" else [], layout)
+    if plan:
+        for text in filter(None, (plan.status_note, plan.reply_note)):  # unmarked notes, like No. 171's note 4
+            n = len(note_facts) + 1
+            note_lines.append(f"{n} {text}")
+            note_facts.append(NoteFact(n, str(n), "plain", "transmission"))
+            note_texts.append(text)
+        if plan.acknowledgement:  # in the telegram's capitals where it prints them
+            ack = plan.acknowledgement.upper() if message[0].isupper() else plan.acknowledgement
+            message[0] = f"{ack} {message[0]}"
     opening = [header, dfact.expressed]
     parts: list[dict] = []
     sender, people = senders[0][1], [p for _, p in recipients if p]
@@ -168,7 +198,8 @@ def _document(state: _State, index: int) -> GeneratedDocument:
         parts = [{"writer": w.name, "addressee": a.name} for w, a in zip(writers, [people[0], *writers], strict=False)]
     if layout != "exchange":
         message += signed
-    lines = [number_line, *opening, *(p.verbatim for p in place_dates if p.position == "head"), *head, *message]
+    lines = [number_line, *opening, *(p.verbatim for p in place_dates if p.position == "head"),
+             *(plan.copy_lines if plan else []), *head, *message]
     markers += [sig_marker] if sig_marker else []
     lines += [p.verbatim for p in place_dates if p.position == "end"]
     lines.append(citation.verbatim)
@@ -181,6 +212,7 @@ def _document(state: _State, index: int) -> GeneratedDocument:
                           signatures, markers, note_facts, label)
     facts.layouts = [layout] if layout else []
     facts.parts = parts
+    facts.transmission = plan.facts() if plan else None
     doc = GeneratedDocument("\n".join(lines), facts)
     if lrng and layout in (None, "exchange") and sender and len(senders) == 1 and len(people) == 1 \
             and len(recipients) == 1 and dfact.form in DAY_FORMS \
@@ -264,13 +296,15 @@ def generate_pages(n_docs: int, seed: int = 0, docs_per_page: int = 20,
     extras: also an introduction page (no document), per-letter copies of ~3 % of the documents on
     pages of their own, as the collection has, and the layouts of generate_layouts (headerless telegrams,
     garbled dative headers, exchanges on one sheet, ~4 % of the documents also on a page of the other
-    rendering); off by default so benchmarks see one page per 20 documents, byte for byte as before.
+    rendering) and of generate_transmission (copy lines, "not sent" and draft notes, replies: every
+    document's facts carry "transmission"); off by default so benchmarks see one page per 20 documents,
+    byte for byte as before.
     """
     if n_docs < 0 or docs_per_page < 1:
         raise ValueError("n_docs must be >= 0 and docs_per_page >= 1")
     rng = random.Random(seed)
     state = _State(rng, sentence_pool(rng), n_docs, NoteContext(0, FIRST_DAY.year), extras,
-                   GL.layout_rng(seed) if extras else None)
+                   GL.layout_rng(seed) if extras else None, GT.transmission_rng(seed) if extras else None)
     if extras:
         yield _introduction(state)
     for first in range(0, n_docs, docs_per_page):

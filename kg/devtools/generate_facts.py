@@ -114,6 +114,7 @@ class DocumentFacts:
     layouts: list[str] = field(default_factory=list)  # extras: headerless-telegram | dative-header | exchange
     parts: list[dict[str, str]] = field(default_factory=list)  # exchange: {"writer", "addressee"} per message
     rendering: dict[str, Any] | None = None  # extras: its page of the other rendering, what that page says
+    transmission: dict[str, Any] | None = None  # extras: copies, status, reply_to, reply_basis, variants
 
     @property
     def place(self) -> str | None:
@@ -168,6 +169,8 @@ class DocumentFacts:
             out["parts"] = self.parts
         if self.rendering:
             out["rendering"] = self.rendering
+        if self.transmission is not None:
+            out["transmission"] = self.transmission
         return out
 
     def to_line(self) -> str:

@@ -20,7 +20,7 @@ from kg.sources.dates import MONTHS, DateProblem, day_statement
 
 _BARE = re.compile(r"^(\d{1,2})([.,;:!?]*)$")
 _GLUED_AFTER = re.compile(r"^([^\d\s]*[^\W\d_][\]»”\"'’)]*)(\d{1,2})([.,;:!?]*)$")
-_GLUED_BEFORE = re.compile(r"^(\d{1,2})([^\W\d_][\w’'-]*[.,;:!?]*)$")
+_GLUED_BEFORE = re.compile(r"^(\d{1,2})([^\W\d_][\w’'-]*[\]»”\"')]*[.,;:!?]*)$")  # "the 2center”."
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th|s)\b", re.I)  # "4th", "1920s": not markers glued to a word
 _UNITS = {"million", "millions", "thousand", "thousands", "hundred", "hundreds", "billion", "rubles", "roubles",
           "percent", "poods", "pood", "days", "day", "months", "month", "years", "year", "people", "hours",
@@ -29,7 +29,8 @@ _UNITS = {"million", "millions", "thousand", "thousands", "hundred", "hundreds",
 _NUMBER_WORD = re.compile(r"^\d+[,.]?$")
 _INITIAL = re.compile(r"^[A-ZА-Я]\.$")
 _SENTENCE_END = re.compile(r"^[a-zа-я][\w'’-]*[.;!?]$")
-_BRACKETED_ORDINAL = re.compile(r"^\[(?:th|st|nd|rd|s|oh|go|yh)\]")  # "4 [th] days": an ordinal, not a marker
+_BRACKETED_ORDINAL = re.compile(r"^\[(?:th|st|nd|rd|s|oh|go|yh)\]", re.I)  # "4 [th] days", a telegram's
+#   "4 [TH] DAYS": an ordinal, not a marker
 _DIGIT_OR_SLASH = re.compile(r"[\d/]")
 _ABBREVIATIONS = {"etc.", "i.e.", "e.g.", "cf.", "resp."}
 _STOP_BEFORE = {"no.", "no", "№", "p.", "pp.", "s.", "l.", "f.", "d.", "op.", "vol.", "vols.", "page", "pages",

@@ -82,7 +82,7 @@ def _party(piece: str) -> Party | None:
     return None
 
 
-_AND_NEXT = re.compile(r"(?:[A-ZА-Я]\.\s?)|the\s|[A-ZА-Я][a-zа-я]+\s+[A-ZА-Я]|comrade|editorial\s|central\s|"
+_AND_NEXT = re.compile(r"(?:[A-ZА-Я]\.\s?)|the\s|[A-ZА-Я][a-zа-я]+(?:['’]s)?\s+[A-ZА-Я]|comrade|editorial\s|central\s|"
                        r"foreign\s|politburo|orgburo|secretariat|presidium|eastpart|istpart", re.I)
 
 
