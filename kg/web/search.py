@@ -67,12 +67,6 @@ def word_variants(q: str) -> list[list[str]]:
     return out
 
 
-def match_expression(words: list[list[str]]) -> str:
-    """FTS5 MATCH text: every word required, any of its variants; each a quoted string."""
-    return " AND ".join("(" + " OR ".join('"' + v.replace('"', '""') + '"' for v in variants) + ")"
-                        for variants in words)
-
-
 @dataclass
 class Entity:
     iri: str
@@ -218,7 +212,7 @@ def run(args: MultiDict[str, str]) -> SearchResult:
         result.index_available = False
         result.notices.append("This build has no full-text index (search.sqlite), so only names are searched.")
         return result
-    result.letters = fts.search(match_expression(result.words), [(f.field, f.value) for f in filters], page,
+    result.letters = fts.search(result.words, [(f.field, f.value) for f in filters], page,
                                 PAGE_SIZE)
     result.pages = -(-result.letters.total // PAGE_SIZE)
     for f in filters:
