@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 import sqlite3
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kg.publish.fulltext import RANK_FUNCTION
@@ -33,9 +34,9 @@ DIRECT = 2000  # hits scored one by one rather than by the threshold walk when n
 class Posting:
     """One phrase of the query: its letters (ascending), their scores, the letters best first, a bitmap."""
 
-    docs: list[int]
-    scores: list[float]
-    best: list[int]  # indexes into docs, best score first (ties: lower id first)
+    docs: Sequence[int]  # arrays as read from the index (not lists: a list of 100k numbers costs ms to make)
+    scores: Sequence[float]
+    best: Sequence[int]  # indexes into docs, best score first (ties: lower id first)
     bits: int
 
     def score(self, letter: int) -> float | None:
@@ -49,11 +50,11 @@ def posting(db: sqlite3.Connection, tokenizer: Tokenizer, phrase: str, letters: 
     if len(tokens) == 1:
         row = db.execute("SELECT docs, scores, best, bits FROM term_posting WHERE term = ?", tokens).fetchone()
         if row is not None:
-            return Posting(from_little_endian("i", row[0]).tolist(), from_little_endian("d", row[1]).tolist(),
-                           from_little_endian("i", row[2]).tolist(), int.from_bytes(row[3], "little"))
+            return Posting(from_little_endian("i", row[0]), from_little_endian("d", row[1]),
+                           from_little_endian("i", row[2]), int.from_bytes(row[3], "little"))
     found = single_scores(db, phrase, RANK_FUNCTION)
-    docs, scores = found.docs.tolist(), found.scores.tolist()
-    return Posting(docs, scores, best_first(docs, scores), int.from_bytes(bitmap(docs, letters), "little"))
+    return Posting(found.docs, found.scores, best_first(found.docs, found.scores),
+                   int.from_bytes(bitmap(found.docs, letters), "little"))
 
 
 def hit_bits(phrases: list[Posting], words: list[list[int]], allowed: int | None) -> int:
