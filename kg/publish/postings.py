@@ -22,10 +22,14 @@ length)``; each term depends only on that phrase and the row, and the phrase's i
 rows contain it. So a letter's score for "central committee" is its score for "central" plus its
 score for "committe"; added in the query's phrase order, the sum is the same double FTS5 computes.
 
-A token's letters are fetched by a query for one word that the tokenizer reads as that token ("the
-Porter stem ``committe`` of "committee" is itself stemmed to ``committ``), so ``surface`` looks for a
-word that reads as the token (the token, or the token plus a common ending); a token with none is
-not stored and the reader asks FTS5 for it (exact, as before, only slower).
+A token's letters are fetched by querying a word that the tokenizer reads as that token; the token
+itself may not be one (the Porter stem of "committee" is ``committe``, which is stemmed again to
+``committ``), so ``surface`` tries the token and the token plus a common ending; a token with no such
+word is not stored and the reader asks FTS5 for it (exact, as before, only slower).
+
+The cost: about 12-16 bytes per (common token, letter) pair, which at 100k generated letters is about
+as much again as the FTS5 table (bench/results/fulltext.md has the figures); the build's share grows
+by the time FTS5 takes to score each common token once.
 """
 
 from __future__ import annotations
