@@ -113,3 +113,24 @@ def test_a_stem_that_stems_again_is_stored_under_a_word_that_reads_as_it() -> No
         assert tokenizer.tokens("Сталин") == ["сталин"]
     finally:
         tokenizer.close()
+
+
+def test_pairs_of_the_texts_own_words_are_ranked_as_fts5_ranks_them(indexes: dict[str, Path],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond the fixed list: consecutive pairs of the first distinct words of every letter's text (common
+    and rare words side by side, the case the threshold walk must stop correctly on)."""
+    monkeypatch.setattr(ranking, "DIRECT", 0)
+    index = FullText(indexes["stored"])
+    try:
+        with index.connection() as (db, _):
+            words: list[str] = []
+            for (text,) in db.execute("SELECT text FROM letter_text ORDER BY rowid"):
+                words += [w for w in dict.fromkeys(text.lower().split()) if w.isalpha()][:12]
+            queries = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+            assert len(queries) > 100
+            for q in queries:
+                ranked, _ = fts5_answer(db, word_variants(q))
+                found = index.search(word_variants(q), [], 1, 5)
+                assert (found.total, [(h.iri, -h.score) for h in found.hits]) == (len(ranked), ranked[:5]), q
+    finally:
+        index.close()
