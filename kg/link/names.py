@@ -12,15 +12,22 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіўє",
+CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіўє",
                      ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s",
                       "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "u", "ye"],
-                     strict=True))
+                     strict=True))  # Russian, and the Ukrainian/Belarusian і ў є: one Latin spelling each
 _CLUSTERS = re.compile(r"shch|tsch|sch|dzh|dj|zh|kh|ch|ts|tz|sh|yu|iu|ju|ya|ia|ja|yo|ou")
 _CLUSTER_KEY = {"shch": "s", "tsch": "c", "sch": "s", "dzh": "j", "dj": "j", "zh": "j", "kh": "h", "ch": "c",
                 "ts": "c", "tz": "c", "sh": "s", "yu": "u", "iu": "u", "ju": "u", "ya": "a", "ia": "a", "ja": "a",
                 "yo": "o", "ou": "u"}
 INITIALS = re.compile(r"^(?:[A-ZА-Я][a-zа-я]?\.)+$")
+
+
+def transliterate(text: str) -> str:
+    """``text`` in lower case with its Cyrillic letters in Latin ("Сталин" -> "stalin"); other characters
+    unchanged. The one rule: name matching folds with it, and the site's search (kg/web/search.py)
+    searches a Cyrillic query's words in this Latin form as well."""
+    return "".join(CYRILLIC.get(c, c) for c in text.lower())
 
 
 def fold(name: str) -> str:
@@ -29,7 +36,7 @@ def fold(name: str) -> str:
     Ordzhonikidze/Ordjonikidze/Орджоникидзе, Zinoviev/Zinovyev/Sinowjew-ish, Kuibyshev/Kuybyshev and
     Dzerzhinsky/Dzerzhinski all fold to one key each. Only used to compare names, never shown.
     """
-    text = "".join(_CYRILLIC.get(c, c) for c in name.lower())
+    text = transliterate(name)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = re.sub(r"[^a-z ]+", " ", text)
     text = _CLUSTERS.sub(lambda m: _CLUSTER_KEY[m.group()], text)

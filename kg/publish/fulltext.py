@@ -38,13 +38,16 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.config import ONTOLOGY_NS, VOCAB_NS
+from kg.publish.postings import write_postings
 
 Triple = tuple[Node, Node, Node]
 
 FILENAME = "search.sqlite"
-FORMAT = "1"  # bumped when the tables change; the server refuses another format (kg/web/fulltext.py)
+FORMAT = "2"  # bumped when the tables change; the server refuses another format (kg/web/fulltext.py)
 COLUMNS = ("header", "names", "text", "notes")
-RANK = "bm25(5.0, 3.0, 1.0, 0.5)"  # header > names > text > notes, per column of COLUMNS
+WEIGHTS = (5.0, 3.0, 1.0, 0.5)  # BM25 weights: header > names > text > notes, per column of COLUMNS
+RANK = f"bm25({', '.join(map(str, WEIGHTS))})"  # the table's rank configuration
+RANK_FUNCTION = f"bm25(letter_text, {', '.join(map(str, WEIGHTS))})"  # the same, called by name
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 FACETS = ("year", "sender", "recipient", "kind", "place", "fond")
 FIELD_SHIFT = 32  # facet_value.id = (position of its field in FACETS + 1) << FIELD_SHIFT | serial number
@@ -243,6 +246,7 @@ def write_index(target: Path, fragments: Iterable[Path], shared: Iterable[Triple
                 db.execute("INSERT OR IGNORE INTO facet VALUES (?, ?)", (n, ids[key]))
         db.executescript(INDEXES)
         db.execute("INSERT INTO letter_text(letter_text) VALUES ('optimize')")
+        write_postings(db, n, TOKENIZER, RANK_FUNCTION)
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("letters", str(n))])
         db.commit()
         db.execute("VACUUM")

@@ -74,9 +74,13 @@ def add_entity(g: Graph, iris: Iris, ent: Entity) -> URIRef:
 
 
 def add_geo(g: Graph, node: URIRef, geo: GeoRecord) -> None:
-    """A place's GeoNames id and, for a city, its coordinates, with the gazetteer they came from."""
+    """A place's GeoNames id and, for a city, its coordinates, with the gazetteer they came from; the record's
+    Cyrillic alternate names as hidden labels: found by a search ("Москва"), never shown as the place's name,
+    since GeoNames does not say in which language each is (Russian, Belarusian, Ossetian ...)."""
     g.add((node, BC.geonamesId, Literal(str(geo.geonames_id))))
     g.add((node, DCTERMS.source, Literal(f"GeoNames {geo.geonames_id} ({geo.name}, {geo.country}) via {geo.source}")))
+    for name in geo.cyrillic_names:
+        g.add((node, SKOS.hiddenLabel, Literal(name)))
     if geo.latitude is not None and geo.longitude is not None:
         point = URIRef(f"{node}/geo")
         g.add((node, SCHEMA.geo, point))

@@ -14,7 +14,8 @@ from pathlib import Path
 from kg.errors import KGError
 from kg.model import Entity, GeoRecord
 
-COLUMNS = ("id", "geonames_id", "geonames_name", "country", "latitude", "longitude", "source")
+COLUMNS = ("id", "geonames_id", "geonames_name", "country", "latitude", "longitude", "source")  # required
+NAME_SEPARATOR = "|"  # between the names of the optional column cyrillic_names
 DEGREES = re.compile(r"^-?\d{1,3}(?:\.\d+)?$")
 
 
@@ -45,5 +46,6 @@ def load_gazetteer(entities: dict[str, Entity], path: Path) -> None:
             lat, lon = row["latitude"].strip() or None, row["longitude"].strip() or None
             if (lat is None) != (lon is None) or any(v is not None and not DEGREES.match(v) for v in (lat, lon)):
                 raise GazetteerError(path, where, "latitude and longitude must both be decimal degrees, or both empty")
+            cyrillic = tuple(n for n in (row.get("cyrillic_names") or "").split(NAME_SEPARATOR) if n.strip())
             entity.geo = GeoRecord(int(row["geonames_id"]), row["geonames_name"], row["country"], lat, lon,
-                                   row["source"].strip())
+                                   row["source"].strip(), cyrillic)

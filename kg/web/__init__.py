@@ -18,10 +18,11 @@ response names the build's version in ``X-Release``. Outermost, ``answers`` give
 validators and 304s and replays complete answers per release (``cache``), and ``release`` swaps in a
 build published into output/ while the app runs (store, version and cache together). ``search``
 answers /search from the store (names) and from the release's full-text index (``fulltext`` reads
-``search.sqlite``; its format is kg.publish.fulltext's, the one module that writes it, hence the
-import of kg.publish).
+``search.sqlite``, ``ranking`` counts, orders and facets the hits from its posting lists; its format
+is kg.publish's, which writes it, hence the import of kg.publish; a Cyrillic query is
+transliterated by kg.link.names' rule, hence kg.link).
 
-May import: kg.store, kg.publish, kg.config, kg.errors
+May import: kg.store, kg.publish, kg.link, kg.config, kg.errors
 """
 
 from __future__ import annotations

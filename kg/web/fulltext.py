@@ -1,7 +1,7 @@
 """Reading the release's full-text index (``search.sqlite``, written by kg/publish/fulltext.py).
 
     index = FullText.open(output_dir / "search.sqlite")   # None when the build has no index
-    page = index.search(match, filters, page=1)           # ranked hits, snippets, facet counts
+    page = index.search(words, filters, page=1)           # ranked hits, snippets, facet counts
 
 Why a small pool of read-only connections: SQLite connections are not shared between threads, and
 opening one per request costs more than the query; the pool holds a few, all opened at once, so
@@ -9,8 +9,14 @@ every request reads the same file (a new build swapped in later is seen after a 
 store). ``mode=ro`` (and ``immutable``, the release never changes in place) means the server can
 never write into the release, and SQLite takes no locks.
 
-Queries are parameterized; the MATCH expression is built by kg/web/search.py from the user's words,
-each quoted, so no FTS5 operator the user typed is ever interpreted.
+Why not one SQL statement: FTS5 scores every hit to rank them and the facets count every hit's values,
+0.2-1.1 s for a word in most of 100k letters. The hits, their count, the best page and the facet
+counts come from the posting lists and bitmaps the build stored (kg/web/ranking.py, exact: the same
+letters, order and scores as FTS5's ``ORDER BY rank``); FTS5 itself is asked only for a rare word's
+letters and for the page's snippets.
+
+The user's words are only words: each is searched as one quoted FTS5 string (``match_expression``),
+so no FTS5 operator the user typed is ever interpreted; queries are parameterized.
 """
 
 from __future__ import annotations
@@ -26,12 +32,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kg.errors import KGError
-from kg.publish.fulltext import AS_WRITTEN, COLUMNS, FACETS, FIELD_SHIFT, FORMAT, MARKS
+from kg.publish.fulltext import AS_WRITTEN, COLUMNS, FACETS, FIELD_SHIFT, FORMAT, MARKS, TOKENIZER
+from kg.publish.postings import Tokenizer
+from kg.web import ranking
 
 POOL = 4
 SNIPPET_WORDS = 24
 FACET_TOP = 12  # values shown per facet (the count of the rest is given)
-HAS_VALUE = "EXISTS (SELECT 1 FROM facet WHERE letter = hits.id AND value = ?)"
 SNIPPET_ORDER = (COLUMNS.index("text"), COLUMNS.index("notes"), COLUMNS.index("header"), COLUMNS.index("names"))
 
 
@@ -75,6 +82,12 @@ class LetterPage:
     more_values: dict[str, int]  # per facet: values not shown
 
 
+def match_expression(words: list[list[str]]) -> str:
+    """FTS5 MATCH text: every word required, any of its variants; each a quoted string."""
+    return " AND ".join("(" + " OR ".join('"' + v.replace('"', '""') + '"' for v in variants) + ")"
+                        for variants in words)
+
+
 def snippet_html(raw: str) -> str:
     """FTS5's snippet with our private-use marks -> HTML: everything escaped, hits in <mark>."""
     return html.escape(raw, quote=False).replace(MARKS[0], "<mark>").replace(MARKS[1], "</mark>")
@@ -85,14 +98,17 @@ class FullText:
 
     def __init__(self, path: Path, size: int = POOL):
         self.path = path
-        self.pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self.pool: queue.LifoQueue[tuple[sqlite3.Connection, Tokenizer]] = queue.LifoQueue()
         uri = f"file:{quote(str(path.absolute()))}?mode=ro&immutable=1"
         for _ in range(size):
             db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            self.pool.put(db)
+            self.pool.put((db, Tokenizer(TOKENIZER)))
         try:
-            with self.connection() as db:
+            with self.connection() as (db, _):
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+                if meta.get("format") == FORMAT:
+                    self.facet_bits = {value: int.from_bytes(bits, "little")
+                                       for value, bits in db.execute("SELECT value, bits FROM facet_bits")}
         except sqlite3.DatabaseError as err:
             self.close()
             raise IndexUnreadable(f"{path}: not a full-text index this server can read ({err})") from err
@@ -107,40 +123,42 @@ class FullText:
         return cls(path) if path.is_file() else None
 
     @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        db = self.pool.get(timeout=30)
+    def connection(self) -> Iterator[tuple[sqlite3.Connection, Tokenizer]]:
+        """A connection to the index and a tokenizer (each for one thread at a time)."""
+        pair = self.pool.get(timeout=30)
         try:
-            yield db
+            yield pair
         finally:
-            self.pool.put(db)
+            self.pool.put(pair)
 
     def close(self) -> None:
         while not self.pool.empty():
-            self.pool.get_nowait().close()
+            db, tokenizer = self.pool.get_nowait()
+            db.close()
+            tokenizer.close()
 
-    def search(self, match: str, filters: list[tuple[str, str]], page: int, page_size: int) -> LetterPage:
-        """Hits of ``match`` (an FTS5 expression) within ``filters`` ((field, value) pairs, all must
-        hold), ranked by BM25; page ``page`` of them, with facet counts over all of them."""
-        with self.connection() as db:
+    def search(self, words: list[list[str]], filters: list[tuple[str, str]], page: int, page_size: int
+               ) -> LetterPage:
+        """Letters with every word of ``words`` (any of its variants) within ``filters`` ((field, value)
+        pairs, all must hold), ranked by BM25; page ``page`` of them, with facet counts over all of them."""
+        with self.connection() as (db, tokenizer):
             wanted = self._filter_ids(db, filters)
-            if wanted is None:  # a filter value no letter has
+            if wanted is None or not words:  # a filter value no letter has
                 return LetterPage(0, [], {name: [] for name in FACETS}, {name: 0 for name in FACETS})
-            keep = " AND ".join(["1", *[HAS_VALUE] * len(wanted)])
-            rows = db.execute(f"""WITH
-                hits(id, score) AS MATERIALIZED (SELECT rowid, rank FROM letter_text WHERE letter_text MATCH ?),
-                kept(id, score) AS MATERIALIZED (SELECT id, score FROM hits WHERE {keep}),
-                top(id, score) AS (SELECT id, score FROM kept ORDER BY score, id LIMIT ? OFFSET ?)
-                SELECT 0, id, score FROM top
-                UNION ALL SELECT 1, facet.value, count(*) FROM kept CROSS JOIN facet ON facet.letter = kept.id
-                          GROUP BY facet.value
-                UNION ALL SELECT 2, 0, count(*) FROM kept""", [match, *wanted, page_size, (page - 1) * page_size])
-            parts: tuple[list[tuple[int, float]], ...] = ([], [], [])
-            for part, key, value in rows:
-                parts[part].append((key, value))
-            found = self._hits(db, match, sorted(parts[0], key=lambda r: (r[1], r[0])))
-            facets, more = self._facets(db, [(int(n), v) for v, n in parts[1]])
-            total = int(parts[2][0][1])
-        return LetterPage(total, found, facets, more)
+            allowed = None
+            for value in wanted:
+                allowed = self.facet_bits[value] if allowed is None else allowed & self.facet_bits[value]
+            phrases: list[ranking.Posting] = []
+            groups: list[list[int]] = []
+            for variants in words:
+                groups.append(list(range(len(phrases), len(phrases) + len(variants))))
+                phrases += [ranking.posting(db, tokenizer, v, self.letters) for v in variants]
+            found = ranking.hit_bits(phrases, groups, allowed)
+            best = ranking.top(phrases, groups, found, self.letters, page * page_size)[(page - 1) * page_size:]
+            hits = self._hits(db, match_expression(words), [(letter, score) for score, letter in best])
+            facets, more = self._facets(db, [((found & bits).bit_count(), value)
+                                             for value, bits in self.facet_bits.items()])
+        return LetterPage(found.bit_count(), hits, facets, more)
 
     @staticmethod
     def _filter_ids(db: sqlite3.Connection, filters: list[tuple[str, str]]) -> list[int] | None:
@@ -177,9 +195,11 @@ class FullText:
     def _facets(self, db: sqlite3.Connection, counts: list[tuple[int, int]]
                 ) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
         """Per facet, its FACET_TOP most frequent values among the hits, from (count, value id) pairs
-        (integer ids grouped in SQL, the top ones picked here: the field is in the id's high bits)."""
+        (a count per value id, 0 for a value no hit has; the field is in the id's high bits)."""
         by_field: dict[str, list[tuple[int, int]]] = {name: [] for name in FACETS}
         for n, value in counts:
+            if not n:
+                continue
             by_field[FACETS[(value >> FIELD_SHIFT) - 1]].append((n, value))
         top = {name: heapq.nsmallest(FACET_TOP, values, key=lambda nv: (-nv[0], nv[1]))
                for name, values in by_field.items()}

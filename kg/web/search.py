@@ -6,9 +6,9 @@ Why the user's words are only words: the query is cut into words (letters and di
 each put in quotes, and the words ANDed; so ``"``, ``*``, ``NEAR(``, ``OR`` and the like are searched
 as text or dropped, never read as FTS5 syntax, and no input can make the index raise a syntax error.
 
-Transliteration: one table (``CYRILLIC``), the one the name search has always used. A Cyrillic word is
-also searched in its Latin transliteration ("Сталин" -> "stalin"), for names and for letter text
-alike; the bundled corpus is an English translation, so Latin is what it has.
+Transliteration: the one rule of kg.link.names (``transliterate``, which its name matching folds with). A
+Cyrillic word is also searched in its Latin transliteration ("Сталин" -> "stalin"), for names and for
+letter text alike; the bundled corpus is an English translation, so Latin is what it has.
 
 Entity ranking: a name equal to the query first, then a name with a word equal to it ("V. I. Lenin"),
 then a word starting with it ("Leningrad"), then any other containing name; the matched forms of one
@@ -26,14 +26,12 @@ from flask import Flask, current_app
 from werkzeug.datastructures import MultiDict
 
 from kg.config import VOCAB_NS
+from kg.link.names import transliterate
 from kg.publish.fulltext import FACETS, FILENAME
 from kg.web import queries
 from kg.web.context import ctx
 from kg.web.fulltext import FullText, IndexUnreadable, LetterPage
 
-CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
-                     "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
 MAX_CHARS = 200
 MAX_WORDS = 12
 PAGE_SIZE = 20
@@ -48,29 +46,18 @@ class BadSearch(ValueError):
     """A parameter this page cannot use; the message says which and what it wants (answered as 400)."""
 
 
-def latin(text: str) -> str:
-    """``text`` with Cyrillic letters transliterated (lower case); other characters unchanged."""
-    return "".join(CYRILLIC.get(c, c) for c in text.lower())
-
-
 def search_terms(q: str) -> list[str]:
     """The query as typed, plus its Latin transliteration when it is written in Cyrillic."""
     q = " ".join(q.split())[:MAX_CHARS]
-    return sorted({q, latin(q)} - {""})
+    return sorted({q, transliterate(q)} - {""})
 
 
 def word_variants(q: str) -> list[list[str]]:
     """The query's words (at most MAX_WORDS), each with its transliteration when that differs."""
     out = []
     for word in WORD.findall(q[:MAX_CHARS].lower())[:MAX_WORDS]:
-        out.append(list(dict.fromkeys([word, latin(word)])))
+        out.append(list(dict.fromkeys([word, transliterate(word)])))
     return out
-
-
-def match_expression(words: list[list[str]]) -> str:
-    """FTS5 MATCH text: every word required, any of its variants; each a quoted string."""
-    return " AND ".join("(" + " OR ".join('"' + v.replace('"', '""') + '"' for v in variants) + ")"
-                        for variants in words)
 
 
 @dataclass
@@ -218,7 +205,7 @@ def run(args: MultiDict[str, str]) -> SearchResult:
         result.index_available = False
         result.notices.append("This build has no full-text index (search.sqlite), so only names are searched.")
         return result
-    result.letters = fts.search(match_expression(result.words), [(f.field, f.value) for f in filters], page,
+    result.letters = fts.search(result.words, [(f.field, f.value) for f in filters], page,
                                 PAGE_SIZE)
     result.pages = -(-result.letters.total // PAGE_SIZE)
     for f in filters:
