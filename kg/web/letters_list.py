@@ -1,8 +1,8 @@
 """The letters list: filters a historian types (names, not ids), one page of rows, their count, dates in words.
 
     found = find_entities("Stalin", "schema:Person")        # names, aliases and ids -> candidates
-    rows = page(LetterFilter(people=(iri,)), after, limit)  # keyset-paginated, oldest first
-    total = count(LetterFilter(people=(iri,)))
+    rows = page(LetterFilter(parties=(iri,)), after, limit)  # keyset-paginated, oldest first
+    total = count(LetterFilter(parties=(iri,)))
     details(rows)                                           # kind, parties, place, date statement
 
 Why keyset pagination on (date key, IRI): stable under new data and as fast on the last page as on the
@@ -32,7 +32,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 class LetterFilter:
     """What the list is narrowed to; every value is already an IRI or checked text."""
 
-    people: tuple[str, ...] = ()  # sender or recipient is one of these
+    parties: tuple[str, ...] = ()  # sender or recipient is one of these (people or organizations alike)
     year: str | None = None
     kind: str | None = None  # a bcv: document kind IRI
     places: tuple[str, ...] = ()  # written at one of these
@@ -66,8 +66,8 @@ def filter_patterns(f: LetterFilter) -> list[str]:
     """The filter as SPARQL patterns over ?letter and its ?key: the one reading of the filters, shared by
     the list, its count and the pictures (kg.web.picture_data)."""
     where = []
-    if f.people:
-        values = " ".join(iri_ref(p) for p in f.people)
+    if f.parties:
+        values = " ".join(iri_ref(p) for p in f.parties)
         where.append(f"VALUES ?who {{ {values} }} {{ ?letter schema:sender ?who }} UNION "
                      "{ ?letter schema:recipient ?who }")
     if f.year:
