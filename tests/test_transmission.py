@@ -7,6 +7,7 @@ the page); the invented page tests/data/formats/transmission.txt covers the vari
 from __future__ import annotations
 
 import gzip
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -204,3 +205,15 @@ def test_the_letter_page_shows_the_editions_order_copies_status_and_replies(site
     assert 'reply to <a href="/letter/174">No. 174</a> (“Your letter received.”)' in page(site, "/letter/176")
     assert 'answered by <a href="/letter/176">No. 176</a>' in page(site, "/letter/174")
     assert "the original is in Russian (ru)" in page(site, "/letter/167")
+
+
+def test_the_letters_list_shows_the_editions_order(site: str) -> None:
+    """The list's From and To columns print the parties as the letter page does, not alphabetically."""
+    listed = page(site, "/letters")
+    for item in FACTS["order"]:
+        row = listed.split(f"<tr><td>{item['no']}</td>", 1)[1].split("</tr>", 1)[0]
+        cells = row.split("</td>")
+        cell = cells[2] if item["side"] == "senders" else cells[3]  # after No.: date, kind, from, to
+        names = re.findall(r'<a href="/[^"]+">([^<]+)</a>', cell)
+        assert surnames_match(item["names"], names), (item, names)
+

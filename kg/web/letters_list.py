@@ -119,18 +119,21 @@ def count(f: LetterFilter) -> int:
 
 
 def details(letters: list[ListedLetter]) -> None:
-    """Fill in number, title, kind, parties, place and the date in words (one query per page)."""
+    """Fill in number, title, kind, parties (in the edition's order, as the letter page prints them), place and
+    the date in words (one query per page)."""
     if not letters:
         return
     by_iri = {row.iri: row for row in letters}
     values = " ".join(iri_ref(i) for i in by_iri)
-    rows = select(f"""SELECT ?letter ?what ?x ?label WHERE {{
+    rows = select(f"""SELECT ?letter ?what ?x ?label ?position WHERE {{
   VALUES ?letter {{ {values} }}
   {{ ?letter schema:identifier ?label BIND("number" AS ?what) }}
   UNION {{ ?letter schema:name ?label BIND("name" AS ?what) }}
   UNION {{ ?letter bc:documentKind ?x BIND("kind" AS ?what) }}
-  UNION {{ ?letter schema:sender ?x BIND("sender" AS ?what) OPTIONAL {{ ?x schema:name ?label }} }}
-  UNION {{ ?letter schema:recipient ?x BIND("recipient" AS ?what) OPTIONAL {{ ?x schema:name ?label }} }}
+  UNION {{ ?letter schema:sender ?x BIND("sender" AS ?what) OPTIONAL {{ ?x schema:name ?label }}
+           OPTIONAL {{ ?letter bc:qualifiedSender ?role . ?role bc:party ?x ; bc:position ?position }} }}
+  UNION {{ ?letter schema:recipient ?x BIND("recipient" AS ?what) OPTIONAL {{ ?x schema:name ?label }}
+           OPTIONAL {{ ?letter bc:qualifiedRecipient ?role . ?role bc:party ?x ; bc:position ?position }} }}
   UNION {{ ?letter schema:locationCreated ?x BIND("place" AS ?what) OPTIONAL {{ ?x schema:name ?label }} }}
   UNION {{ ?letter bc:created ?d . ?d ?p ?label
            VALUES (?p ?what) {{ (bc:earliest "earliest") (bc:latest "latest") (bc:edtf "edtf") }} }}
@@ -138,12 +141,15 @@ def details(letters: list[ListedLetter]) -> None:
   UNION {{ ?letter schema:dateCreated ?label BIND("created" AS ?what) }}
 }}""")
     dates: dict[str, dict[str, str]] = {i: {} for i in by_iri}
+    printed: dict[tuple[str, str], int] = {}  # (letter, party) -> its place in the heading's list of names
     for r in rows:
         row, what, x, label = by_iri[str(r["letter"])], str(r["what"]), r["x"], r["label"]
         if what in ("sender", "recipient", "place") and x:
             parties = {"sender": row.senders, "recipient": row.recipients, "place": row.places}[what]
             if all(p.iri != x for p in parties):
                 parties.append(Party(str(x), str(label or x.rsplit("/", 1)[-1])))
+            if r["position"] and str(r["position"]).isdigit():
+                printed[(row.iri, str(x))] = int(str(r["position"]))
         elif what == "kind" and x:
             row.kind = concept_label(str(x))
         elif what == "number":
@@ -152,9 +158,9 @@ def details(letters: list[ListedLetter]) -> None:
             row.name = str(label)
         else:
             dates[row.iri][what] = str(x if what == "qualifier" else label)
-    for row in letters:
+    for row in letters:  # senders and recipients in the edition's order (bc:position); else by name
         for parties in (row.senders, row.recipients, row.places):
-            parties.sort(key=lambda p: (p.label.casefold(), p.iri))
+            parties.sort(key=lambda p: (printed.get((row.iri, p.iri), 1 << 30), p.label.casefold(), p.iri))
         row.date = date_in_words(dates[row.iri])
 
 
