@@ -217,3 +217,24 @@ def test_the_letters_list_shows_the_editions_order(site: str) -> None:
         names = re.findall(r'<a href="/[^"]+">([^<]+)</a>', cell)
         assert surnames_match(item["names"], names), (item, names)
 
+
+def test_the_endpoint_and_the_letters_own_rdf_give_the_editions_order(site: str) -> None:
+    """The dumps are read above; the same order comes from the live /sparql endpoint (names through the
+    authority) and from each letter's own Turtle (/letter/169 as text/turtle: its party roles alone)."""
+    for item in FACTS["order"]:
+        prop = "bc:qualifiedSender" if item["side"] == "senders" else "bc:qualifiedRecipient"
+        query = PREFIXES + f"""SELECT ?agent (SAMPLE(?n) AS ?name) WHERE {{ ?letter schema:identifier "{item['no']}" ;
+            {prop} ?role . ?role bc:position ?position ; bc:party ?agent . ?agent schema:name ?n
+        }} GROUP BY ?agent ?position ORDER BY ?position"""
+        r = requests.get(site + "/sparql", params={"query": query},
+                         headers={"Accept": "application/sparql-results+json"})
+        assert r.status_code == 200, r.text
+        rows = r.json()["results"]["bindings"]
+        assert surnames_match(item["names"], [b["name"]["value"] for b in rows]), (item, rows)
+        turtle = requests.get(f"{site}/letter/{item['no']}", headers={"Accept": "text/turtle"})
+        own = ox.Store()
+        own.load(turtle.content, format=ox.RdfFormat.TURTLE)
+        agents = [row["agent"].value for row in own.query(PREFIXES + f"""SELECT ?agent WHERE {{
+            ?letter {prop} ?role . ?role bc:position ?position ; bc:party ?agent }} ORDER BY ?position""")]
+        assert agents == [b["agent"]["value"] for b in rows], item
+
