@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import gzip
 import re
-from dataclasses import replace
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import requests
 
-from kg.build.pipeline import build
 from kg.config import ROOT, Settings
 from kg.resolve.corpus import resolve
 from kg.sources.parse import parse_sources
-from kg.store.embedded import OxigraphStore
-from kg.web import create_app
+from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 from tests.seed_facts import expected_facts, read_dump, score_transmission
-from tests.web_server import serving
 
 FACTS = expected_facts()["parties_and_transmission"]
 SEED = ROOT / "data" / "corpus"
@@ -47,11 +44,8 @@ def invented() -> tuple[dict, list]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("transmission") / "output"
-    lines: list[str] = []
-    assert build(replace(Settings(), output_dir=out), None, echo=lines.append) == 0, "\n".join(lines)
-    return out
+def built(seed_release: Built) -> Path:  # noqa: F811
+    return seed_release.out
 
 
 # -- reading the page -----------------------------------------------------------------------------------------
@@ -170,14 +164,9 @@ def test_every_transmission_fact_reads_back_from_every_dump(built: Path, dump: s
 
 
 @pytest.fixture(scope="module")
-def site(built: Path) -> str:
-    settings = replace(Settings(), output_dir=built, query_timeout=5.0)
-    store = OxigraphStore(built, warm_workers=1)
-    try:
-        with serving(create_app(settings, store), settings) as server:
-            yield f"http://127.0.0.1:{server.port}"
-    finally:
-        store.close()
+def site(built: Path) -> Iterator[str]:
+    with live_over(built) as url:
+        yield url
 
 
 def page(site: str, path: str) -> str:

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,10 +18,8 @@ import pytest
 import requests
 
 from kg.config import Settings
-from kg.store.embedded import OxigraphStore
-from kg.web import create_app
 from kg.web.browse import INDEXES, PAGE_SIZE
-from tests.web_server import serving
+from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 
 KG = str(Path(sys.executable).parent / "kg")
 S = "http://schema.org/"
@@ -31,19 +28,16 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[ox.Triple]]]:
-    out = tmp_path_factory.mktemp("browse") / "output"
-    done = subprocess.run([KG, "build", "-q", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+def served(out: Path) -> Iterator[tuple[str, list[ox.Triple]]]:
+    """A build on a live server (the one way the web tests serve one), with the dump's triples."""
     triples = list(ox.parse(gzip.decompress((out / "kg.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES))
-    settings = replace(Settings(), output_dir=out)
-    store = OxigraphStore(out, warm_workers=2)
-    try:
-        with serving(create_app(settings, store), settings) as server:
-            yield f"http://127.0.0.1:{server.port}", triples
-    finally:
-        store.close()
+    with live_over(out) as url:
+        yield url, triples
+
+
+@pytest.fixture(scope="module")
+def seed(seed_release: Built) -> Iterator[tuple[str, list[ox.Triple]]]:  # noqa: F811
+    yield from served(seed_release.out)
 
 
 def _get(url: str, **params: str) -> requests.Response:
@@ -250,15 +244,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, l
     pages = [str(p) for p in write_corpus(root / "pages", 120)]
     done = subprocess.run([KG, "build", "-q", "--out", str(root / "output"), *pages], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    out = root / "output"
-    triples = list(ox.parse(gzip.decompress((out / "kg.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES))
-    settings = replace(Settings(), output_dir=out)
-    store = OxigraphStore(out, warm_workers=2)
-    try:
-        with serving(create_app(settings, store), settings) as server:
-            yield f"http://127.0.0.1:{server.port}", triples
-    finally:
-        store.close()
+    yield from served(root / "output")
 
 
 def test_open_ended_dates_are_said_in_words_and_sorted_by_the_day_they_name(
