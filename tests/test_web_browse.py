@@ -16,16 +16,17 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from playwright.sync_api import Browser
 
 from kg.config import Settings
 from kg.web.browse import INDEXES, PAGE_SIZE
+from tests.browser import CHROMIUM, visit
 from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 
 KG = str(Path(sys.executable).parent / "kg")
 S = "http://schema.org/"
 BC = "https://w3id.org/bolcorr/ns#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def served(out: Path) -> Iterator[tuple[str, list[ox.Triple]]]:
@@ -153,20 +154,12 @@ def test_bad_index_parameters_are_refused_clearly(seed: tuple[str, list[ox.Tripl
      "/about"),
     ("/person/stalin-i-v", "/org/politburo", "/place/moscow", "/event/1923-10-04-politburo")],
     ids=["indexes", "entities"])
-def test_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]], paths: tuple[str, ...]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]], browser: Browser, paths: tuple[str, ...]) -> None:
     url, _ = seed
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--disable-gpu"])
-        try:
-            page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
-            for path in paths:
-                page.goto(url + path, wait_until="load")
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= 390, f"{path} is {width} px wide at 390 px"
-        finally:
-            browser.close()
+    for path in paths:
+        with visit(browser, url + path, 390, 800) as seen:
+            width = seen.scroll_width()
+        assert width <= 390, f"{path} is {width} px wide at 390 px"
 
 
 # -- the letters list: names as filters, a count, the kind, parties and place, dates in words ----------------
