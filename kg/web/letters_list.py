@@ -124,22 +124,24 @@ def details(letters: list[ListedLetter]) -> None:
     if not letters:
         return
     by_iri = {row.iri: row for row in letters}
-    values = " ".join(iri_ref(i) for i in by_iri)
-    rows = select(f"""SELECT ?letter ?what ?x ?label ?position WHERE {{
-  VALUES ?letter {{ {values} }}
-  {{ ?letter schema:identifier ?label BIND("number" AS ?what) }}
-  UNION {{ ?letter schema:name ?label BIND("name" AS ?what) }}
-  UNION {{ ?letter bc:documentKind ?x BIND("kind" AS ?what) }}
-  UNION {{ ?letter schema:sender ?x BIND("sender" AS ?what) OPTIONAL {{ ?x schema:name ?label }}
-           OPTIONAL {{ ?letter bc:qualifiedSender ?role . ?role bc:party ?x ; bc:position ?position }} }}
-  UNION {{ ?letter schema:recipient ?x BIND("recipient" AS ?what) OPTIONAL {{ ?x schema:name ?label }}
-           OPTIONAL {{ ?letter bc:qualifiedRecipient ?role . ?role bc:party ?x ; bc:position ?position }} }}
-  UNION {{ ?letter schema:locationCreated ?x BIND("place" AS ?what) OPTIONAL {{ ?x schema:name ?label }} }}
-  UNION {{ ?letter bc:created ?d . ?d ?p ?label
-           VALUES (?p ?what) {{ (bc:earliest "earliest") (bc:latest "latest") (bc:edtf "edtf") }} }}
-  UNION {{ ?letter bc:created/bc:dateQualifier ?x BIND("qualifier" AS ?what) }}
-  UNION {{ ?letter schema:dateCreated ?label BIND("created" AS ?what) }}
-}}""")
+    values = f"VALUES ?letter {{ {' '.join(iri_ref(i) for i in by_iri)} }}"
+    branches = (
+        '?letter schema:identifier ?label BIND("number" AS ?what)',
+        '?letter schema:name ?label BIND("name" AS ?what)',
+        '?letter bc:documentKind ?x BIND("kind" AS ?what)',
+        '?letter schema:sender ?x BIND("sender" AS ?what) OPTIONAL { ?x schema:name ?label }'
+        " OPTIONAL { ?letter bc:qualifiedSender ?role . ?role bc:party ?x ; bc:position ?position }",
+        '?letter schema:recipient ?x BIND("recipient" AS ?what) OPTIONAL { ?x schema:name ?label }'
+        " OPTIONAL { ?letter bc:qualifiedRecipient ?role . ?role bc:party ?x ; bc:position ?position }",
+        '?letter schema:locationCreated ?x BIND("place" AS ?what) OPTIONAL { ?x schema:name ?label }',
+        '?letter bc:created ?d . ?d ?p ?label'
+        ' VALUES (?p ?what) { (bc:earliest "earliest") (bc:latest "latest") (bc:edtf "edtf") }',
+        '?letter bc:created/bc:dateQualifier ?x BIND("qualifier" AS ?what)',
+        '?letter schema:dateCreated ?label BIND("created" AS ?what)')
+    # the page's letters inside every branch: the engine then starts each branch from them, not from
+    # every letter of the collection (3 s -> 0.2 s for a page at 2,000 letters)
+    union = "\n  UNION ".join(f"{{ {values} {b} }}" for b in branches)
+    rows = select(f"SELECT ?letter ?what ?x ?label ?position WHERE {{\n  {union}\n}}")
     dates: dict[str, dict[str, str]] = {i: {} for i in by_iri}
     printed: dict[tuple[str, str], int] = {}  # (letter, party) -> its place in the heading's list of names
     for r in rows:
