@@ -7,21 +7,19 @@ the page); the invented page tests/data/formats/transmission.txt covers the vari
 from __future__ import annotations
 
 import gzip
-from dataclasses import replace
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import requests
 
-from kg.build.pipeline import build
 from kg.config import ROOT, Settings
 from kg.resolve.corpus import resolve
 from kg.sources.parse import parse_sources
-from kg.store.embedded import OxigraphStore
-from kg.web import create_app
+from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 from tests.seed_facts import expected_facts, read_dump, score_transmission
-from tests.web_server import serving
 
 FACTS = expected_facts()["parties_and_transmission"]
 SEED = ROOT / "data" / "corpus"
@@ -46,11 +44,8 @@ def invented() -> tuple[dict, list]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("transmission") / "output"
-    lines: list[str] = []
-    assert build(replace(Settings(), output_dir=out), None, echo=lines.append) == 0, "\n".join(lines)
-    return out
+def built(seed_release: Built) -> Path:  # noqa: F811
+    return seed_release.out
 
 
 # -- reading the page -----------------------------------------------------------------------------------------
@@ -169,14 +164,9 @@ def test_every_transmission_fact_reads_back_from_every_dump(built: Path, dump: s
 
 
 @pytest.fixture(scope="module")
-def site(built: Path) -> str:
-    settings = replace(Settings(), output_dir=built, query_timeout=5.0)
-    store = OxigraphStore(built, warm_workers=1)
-    try:
-        with serving(create_app(settings, store), settings) as server:
-            yield f"http://127.0.0.1:{server.port}"
-    finally:
-        store.close()
+def site(built: Path) -> Iterator[str]:
+    with live_over(built) as url:
+        yield url
 
 
 def page(site: str, path: str) -> str:
@@ -204,3 +194,36 @@ def test_the_letter_page_shows_the_editions_order_copies_status_and_replies(site
     assert 'reply to <a href="/letter/174">No. 174</a> (“Your letter received.”)' in page(site, "/letter/176")
     assert 'answered by <a href="/letter/176">No. 176</a>' in page(site, "/letter/174")
     assert "the original is in Russian (ru)" in page(site, "/letter/167")
+
+
+def test_the_letters_list_shows_the_editions_order(site: str) -> None:
+    """The list's From and To columns print the parties as the letter page does, not alphabetically."""
+    listed = page(site, "/letters")
+    for item in FACTS["order"]:
+        row = listed.split(f"<tr><td>{item['no']}</td>", 1)[1].split("</tr>", 1)[0]
+        cells = row.split("</td>")
+        cell = cells[2] if item["side"] == "senders" else cells[3]  # after No.: date, kind, from, to
+        names = re.findall(r'<a href="/[^"]+">([^<]+)</a>', cell)
+        assert surnames_match(item["names"], names), (item, names)
+
+
+def test_the_endpoint_and_the_letters_own_rdf_give_the_editions_order(site: str) -> None:
+    """The dumps are read above; the same order comes from the live /sparql endpoint (names through the
+    authority) and from each letter's own Turtle (/letter/169 as text/turtle: its party roles alone)."""
+    for item in FACTS["order"]:
+        prop = "bc:qualifiedSender" if item["side"] == "senders" else "bc:qualifiedRecipient"
+        query = PREFIXES + f"""SELECT ?agent (SAMPLE(?n) AS ?name) WHERE {{ ?letter schema:identifier "{item['no']}" ;
+            {prop} ?role . ?role bc:position ?position ; bc:party ?agent . ?agent schema:name ?n
+        }} GROUP BY ?agent ?position ORDER BY ?position"""
+        r = requests.get(site + "/sparql", params={"query": query},
+                         headers={"Accept": "application/sparql-results+json"})
+        assert r.status_code == 200, r.text
+        rows = r.json()["results"]["bindings"]
+        assert surnames_match(item["names"], [b["name"]["value"] for b in rows]), (item, rows)
+        turtle = requests.get(f"{site}/letter/{item['no']}", headers={"Accept": "text/turtle"})
+        own = ox.Store()
+        own.load(turtle.content, format=ox.RdfFormat.TURTLE)
+        agents = [row["agent"].value for row in own.query(PREFIXES + f"""SELECT ?agent WHERE {{
+            ?letter {prop} ?role . ?role bc:position ?position ; bc:party ?agent }} ORDER BY ?position""")]
+        assert agents == [b["agent"]["value"] for b in rows], item
+

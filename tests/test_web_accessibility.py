@@ -16,13 +16,10 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser import CHROMIUM
+from tests.browser import ARTIFACTS, AXE, CHROMIUM, visit
 from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 
-ROOT = Path(__file__).resolve().parent.parent
-
-AXE = ROOT / "build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(__file__).parent / "artifacts" / "accessibility"
+SHOTS = ARTIFACTS / "accessibility"
 QUERY = "SELECT ?letter ?name WHERE { ?letter a <http://schema.org/Message> ; <http://schema.org/name> ?name } LIMIT 5"
 PAGES = ["/", "/letters", "/letters?person=Stalin", "/letter/169", "/people", "/organizations", "/places", "/events",
          "/archives", "/person/stalin-i-v", "/org/politburo", "/place/moscow", "/event/1923-10-04-politburo",
@@ -43,33 +40,17 @@ def site(seed_release: Built) -> Iterator[str]:  # noqa: F811
 
 def _audit(browser: Browser, url: str, width: int, shot: Path) -> tuple[list[str], int, list[str]]:
     """(serious or critical axe violations, the page's scroll width, console errors)."""
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        page.goto(url, wait_until="load")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("""async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
-            return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-                .map(v => `${v.impact} ${v.id}: ${v.help} — `
-                          + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-        }""")
-        width_used = page.evaluate("document.documentElement.scrollWidth")
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=False)
-        return result, width_used, errors
-    finally:
-        context.close()
+    with visit(browser, url, width) as seen:
+        violations, used = seen.serious_violations(), seen.scroll_width()
+        seen.screenshot(shot)
+        return violations, used, seen.errors
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_are_accessible_and_fit_the_screen(site: str, browser: Browser, path: str, width: int) -> None:
     name = path.strip("/").split("?")[0].replace("/", "_") or "home"
-    violations, used, errors = _audit(browser, site + path, width, ARTIFACTS / f"{name}-{width}.png")
+    violations, used, errors = _audit(browser, site + path, width, SHOTS / f"{name}-{width}.png")
     assert violations == [], f"{path} at {width} px"
     assert used <= width, f"{path} is {used} px wide at {width} px"
     assert errors == [], f"{path}: console errors"

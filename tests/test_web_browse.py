@@ -11,39 +11,34 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import requests
+from playwright.sync_api import Browser
 
 from kg.config import Settings
-from kg.store.embedded import OxigraphStore
-from kg.web import create_app
 from kg.web.browse import INDEXES, PAGE_SIZE
-from tests.web_server import serving
+from tests.browser import CHROMIUM, visit
+from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 
 KG = str(Path(sys.executable).parent / "kg")
 S = "http://schema.org/"
 BC = "https://w3id.org/bolcorr/ns#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-CHROMIUM = Path("/usr/bin/chromium")
+
+
+def served(out: Path) -> Iterator[tuple[str, list[ox.Triple]]]:
+    """A build on a live server (the one way the web tests serve one), with the dump's triples."""
+    triples = list(ox.parse(gzip.decompress((out / "kg.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES))
+    with live_over(out) as url:
+        yield url, triples
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[ox.Triple]]]:
-    out = tmp_path_factory.mktemp("browse") / "output"
-    done = subprocess.run([KG, "build", "-q", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    triples = list(ox.parse(gzip.decompress((out / "kg.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES))
-    settings = replace(Settings(), output_dir=out)
-    store = OxigraphStore(out, warm_workers=2)
-    try:
-        with serving(create_app(settings, store), settings) as server:
-            yield f"http://127.0.0.1:{server.port}", triples
-    finally:
-        store.close()
+def seed(seed_release: Built) -> Iterator[tuple[str, list[ox.Triple]]]:  # noqa: F811
+    yield from served(seed_release.out)
 
 
 def _get(url: str, **params: str) -> requests.Response:
@@ -159,20 +154,12 @@ def test_bad_index_parameters_are_refused_clearly(seed: tuple[str, list[ox.Tripl
      "/about"),
     ("/person/stalin-i-v", "/org/politburo", "/place/moscow", "/event/1923-10-04-politburo")],
     ids=["indexes", "entities"])
-def test_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]], paths: tuple[str, ...]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_pages_fit_a_phone(seed: tuple[str, list[ox.Triple]], browser: Browser, paths: tuple[str, ...]) -> None:
     url, _ = seed
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--disable-gpu"])
-        try:
-            page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
-            for path in paths:
-                page.goto(url + path, wait_until="load")
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= 390, f"{path} is {width} px wide at 390 px"
-        finally:
-            browser.close()
+    for path in paths:
+        with visit(browser, url + path, 390, 800) as seen:
+            width = seen.scroll_width()
+        assert width <= 390, f"{path} is {width} px wide at 390 px"
 
 
 # -- the letters list: names as filters, a count, the kind, parties and place, dates in words ----------------
@@ -250,15 +237,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, l
     pages = [str(p) for p in write_corpus(root / "pages", 120)]
     done = subprocess.run([KG, "build", "-q", "--out", str(root / "output"), *pages], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    out = root / "output"
-    triples = list(ox.parse(gzip.decompress((out / "kg.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES))
-    settings = replace(Settings(), output_dir=out)
-    store = OxigraphStore(out, warm_workers=2)
-    try:
-        with serving(create_app(settings, store), settings) as server:
-            yield f"http://127.0.0.1:{server.port}", triples
-    finally:
-        store.close()
+    yield from served(root / "output")
 
 
 def test_open_ended_dates_are_said_in_words_and_sorted_by_the_day_they_name(

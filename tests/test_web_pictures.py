@@ -83,18 +83,24 @@ class Facts:
         return self.one(iri, BC + "unresolved") != "true"
 
 
+def month_and_kind(f: Facts, letter: str) -> tuple[str | None, str]:
+    """The letter's timeline cell: the month of the earliest day the date allows, else its latest, else
+    schema:dateCreated (None: undated); and its document kind's id."""
+    stmt = f.one(letter, BC + "created")
+    bounds = (f.one(stmt, BC + "earliest") or f.one(stmt, BC + "latest")) if stmt else None
+    key = bounds or f.one(letter, S + "dateCreated")
+    kind = (f.one(letter, BC + "documentKind") or "unknown").rsplit("/", 1)[-1]
+    return (key[:7] if key and re.match(r"^\d{4}-\d{2}", key) else None), kind
+
+
 def expected_timeline(f: Facts) -> tuple[Counter, int]:
-    """(month, kind) -> letters, and the undated count: the month of the earliest day the date allows,
-    else its latest, else schema:dateCreated."""
+    """(month, kind) -> letters, and the undated count."""
     cells: Counter = Counter()
     undated = 0
     for letter in f.letters:
-        stmt = f.one(letter, BC + "created")
-        bounds = (f.one(stmt, BC + "earliest") or f.one(stmt, BC + "latest")) if stmt else None
-        key = bounds or f.one(letter, S + "dateCreated")
-        kind = (f.one(letter, BC + "documentKind") or "unknown").rsplit("/", 1)[-1]
-        if key and re.match(r"^\d{4}-\d{2}", key):
-            cells[(key[:7], kind)] += 1
+        month, kind = month_and_kind(f, letter)
+        if month:
+            cells[(month, kind)] += 1
         else:
             undated += 1
     return cells, undated
@@ -122,6 +128,40 @@ def test_a_timeline_bar_counts_the_letters_list_it_links_to(built: Built) -> Non
     listed = built.client.get(href.replace("&amp;", "&")).get_data(as_text=True)
     assert re.search(r"<strong>(\d+)</strong> letters?", listed).group(1) == str(n)
     assert built.client.get("/letters?month=1923-13").status_code == 400
+
+
+def test_an_organizations_bars_open_the_letters_they_counted(built: Built) -> None:
+    """On an organization's page every timeline bar links to /letters?org=<id>&month=&kind=, and that list
+    holds exactly the letters the bar counted: those the organization sent or received in that month and
+    of that kind (read from the dump's triples)."""
+    f = Facts(built.triples)
+    parties: dict[str, set[str]] = defaultdict(set)
+    for letter in f.letters:
+        for who in f.all(letter, S + "sender") + f.all(letter, S + "recipient"):
+            if S + "Organization" in f.types[who]:
+                parties[who].add(letter)
+    if not parties:
+        pytest.skip("no organization sends or receives a letter in this build")
+    org = max(sorted(parties), key=lambda o: len(parties[o]))
+    local = org[len(BASE):]
+    page = built.client.get("/" + local).get_data(as_text=True)
+    bars = re.findall(r'<a href="(/letters\?[^"]+)"><rect class="bar"[^>]*><title>([^<]+)</title>', page)
+    counted = Counter(month_and_kind(f, letter) for letter in parties[org])
+    assert len(bars) == len([cell for cell in counted if cell[0]]) > 0
+    for href, title in bars:
+        href = href.replace("&amp;", "&")
+        params = dict(p.split("=", 1) for p in href.split("?", 1)[1].split("&"))
+        assert params["org"] == local.split("/", 1)[1]
+        cell = (params["month"], params["kind"])
+        assert title.startswith(f"{cell[0]}: {counted[cell]} ")
+        listed = built.client.get(href).get_data(as_text=True)
+        got = set(re.findall(r'<td><a href="(/letter/[^"]+)">', listed))
+        want = {"/" + letter[len(BASE):] for letter in parties[org] if month_and_kind(f, letter) == cell}
+        assert got == want, href
+    named = built.client.get("/letters", query_string={"org": f.all(org, S + "name")[0]}).get_data(as_text=True)
+    assert f'<a href="/{local}">' in named  # a typed name finds the organization, as person= finds people
+    assert int(re.search(r"<strong>(\d+)</strong> letters?", named).group(1)) >= len(parties[org])
+    assert "no organization named" in built.client.get("/letters?org=Nobody+at+all").get_data(as_text=True)
 
 
 def expected_places(f: Facts) -> dict[str, dict]:

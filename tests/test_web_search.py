@@ -8,35 +8,24 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import requests
 
-from kg.config import Settings
-from kg.store.embedded import OxigraphStore
-from kg.web import create_app, search
+from kg.web import search
+from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 from tests.test_fulltext import seed_build
-from tests.web_server import Live, serving
+from tests.web_server import Live
 
 BASE = "https://w3id.org/bolcorr/"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def site_for(out: Path) -> Iterator[str]:
-    settings = replace(Settings(), output_dir=out, query_timeout=5.0)
-    store = OxigraphStore(out, warm_workers=1)
-    try:
-        with serving(create_app(settings, store), settings) as server:
-            yield f"http://127.0.0.1:{server.port}"
-    finally:
-        store.close()
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from site_for(seed_build(tmp_path_factory.mktemp("web-search") / "output"))
+def site(seed_release: Built) -> Iterator[str]:  # noqa: F811
+    with live_over(seed_release.out) as url:
+        yield url
 
 
 def as_json(site: str, **params: str) -> dict:
@@ -272,6 +261,6 @@ def test_an_unreadable_index_leaves_the_name_search(tmp_path: Path) -> None:
     """A damaged search.sqlite (here: text) is logged and treated as absent: names still answer, no 500."""
     out = seed_build(tmp_path / "output")
     (out / "search.sqlite").write_text("not a database\n", encoding="utf-8")
-    for url in site_for(out):
+    with live_over(out) as url:
         r = requests.get(url + "/search", params={"q": "Koba"}, headers={"Accept": "text/html"}, timeout=30)
         assert r.status_code == 200 and '<a href="/person/stalin-i-v">' in r.text and "no full-text index" in r.text

@@ -135,13 +135,13 @@ def index(kind: str) -> str:
 @bp.route("/archives")
 def archives() -> str:
     """The archives and their fonds, with how many letters of the collection each fond holds."""
-    units = queries.select("""SELECT ?unit (SAMPLE(?n) AS ?name) ?holder (SAMPLE(?hn) AS ?holderName)
-       (COUNT(DISTINCT ?letter) AS ?letters) WHERE {
-  ?unit a bc:ArchivalUnit . FILTER NOT EXISTS { ?unit bc:inUnit ?parent . ?parent a bc:ArchivalUnit }
-  OPTIONAL { ?unit schema:name ?n }
-  OPTIONAL { ?unit bc:heldBy ?holder OPTIONAL { ?holder schema:name ?hn } }
-  OPTIONAL { ?source bc:inUnit/bc:inUnit* ?unit . ?letter bc:hasInstantiation ?source }
-} GROUP BY ?unit ?holder ORDER BY ?holder ?unit LIMIT 5000""")
+    units = queries.select(f"""SELECT ?unit (SAMPLE(?n) AS ?name) ?holder (SAMPLE(?hn) AS ?holderName)
+       (COUNT(DISTINCT ?letter) AS ?letters) WHERE {{
+  {queries.TOP_UNIT}
+  OPTIONAL {{ ?unit schema:name ?n }}
+  OPTIONAL {{ ?unit bc:heldBy ?holder OPTIONAL {{ ?holder schema:name ?hn }} }}
+  OPTIONAL {{ ?source bc:inUnit/bc:inUnit* ?unit . ?letter bc:hasInstantiation ?source }}
+}} GROUP BY ?unit ?holder ORDER BY ?holder ?unit LIMIT 5000""")
     holders: dict[str, dict] = {}
     for u in units:
         key = str(u["holder"] or "")

@@ -63,9 +63,9 @@ def _month_index(month: str) -> int:
     return int(year) * 12 + int(mon) - 1
 
 
-def timeline_chart(t: Timeline, filters: dict[str, str] | None, width: int = WIDTH) -> TimelineChart:
+def timeline_chart(t: Timeline, filters: dict[str, str], width: int = WIDTH) -> TimelineChart:
     """Bars on a continuous month axis (empty months leave a gap); ``filters`` are the letters list
-    parameters every bar's link keeps (e.g. ``{"person": "stalin-i-v"}``); None: bars are not links."""
+    parameters every bar's link keeps (``{"person": "stalin-i-v"}``, ``{"org": "politburo"}``, ``{}``)."""
     colours = {k.id: PALETTE[i % len(PALETTE)] for i, k in enumerate(t.kinds)}
     labels = {k.id: k.label for k in t.kinds}
     legend = [LegendEntry(k.label, colours[k.id], sum(m.counts.get(k.id, 0) for m in t.months)) for k in t.kinds]
@@ -84,7 +84,7 @@ def timeline_chart(t: Timeline, filters: dict[str, str] | None, width: int = WID
         for kid, count in m.counts.items():
             h = count * scale
             y -= h
-            href = "/letters?" + urlencode({**filters, "month": m.month, "kind": kid}) if filters is not None else ""
+            href = "/letters?" + urlencode({**filters, "month": m.month, "kind": kid})
             segments.append(Segment(round(x, 2), round(y, 2), round(max(slot - 1, 1), 2), round(h, 2), colours[kid],
                                     href, f"{m.month}: {count} {labels[kid]}{'s' if count != 1 else ''}"))
     years = range(first // 12, last // 12 + 1)

@@ -1,8 +1,8 @@
 """The letters list: filters a historian types (names, not ids), one page of rows, their count, dates in words.
 
     found = find_entities("Stalin", "schema:Person")        # names, aliases and ids -> candidates
-    rows = page(LetterFilter(people=(iri,)), after, limit)  # keyset-paginated, oldest first
-    total = count(LetterFilter(people=(iri,)))
+    rows = page(LetterFilter(parties=(iri,)), after, limit)  # keyset-paginated, oldest first
+    total = count(LetterFilter(parties=(iri,)))
     details(rows)                                           # kind, parties, place, date statement
 
 Why keyset pagination on (date key, IRI): stable under new data and as fast on the last page as on the
@@ -32,7 +32,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 class LetterFilter:
     """What the list is narrowed to; every value is already an IRI or checked text."""
 
-    people: tuple[str, ...] = ()  # sender or recipient is one of these
+    parties: tuple[str, ...] = ()  # sender or recipient is one of these (people or organizations alike)
     year: str | None = None
     kind: str | None = None  # a bcv: document kind IRI
     places: tuple[str, ...] = ()  # written at one of these
@@ -66,8 +66,8 @@ def filter_patterns(f: LetterFilter) -> list[str]:
     """The filter as SPARQL patterns over ?letter and its ?key: the one reading of the filters, shared by
     the list, its count and the pictures (kg.web.picture_data)."""
     where = []
-    if f.people:
-        values = " ".join(iri_ref(p) for p in f.people)
+    if f.parties:
+        values = " ".join(iri_ref(p) for p in f.parties)
         where.append(f"VALUES ?who {{ {values} }} {{ ?letter schema:sender ?who }} UNION "
                      "{ ?letter schema:recipient ?who }")
     if f.year:
@@ -119,31 +119,39 @@ def count(f: LetterFilter) -> int:
 
 
 def details(letters: list[ListedLetter]) -> None:
-    """Fill in number, title, kind, parties, place and the date in words (one query per page)."""
+    """Fill in number, title, kind, parties (in the edition's order, as the letter page prints them), place and
+    the date in words (one query per page)."""
     if not letters:
         return
     by_iri = {row.iri: row for row in letters}
-    values = " ".join(iri_ref(i) for i in by_iri)
-    rows = select(f"""SELECT ?letter ?what ?x ?label WHERE {{
-  VALUES ?letter {{ {values} }}
-  {{ ?letter schema:identifier ?label BIND("number" AS ?what) }}
-  UNION {{ ?letter schema:name ?label BIND("name" AS ?what) }}
-  UNION {{ ?letter bc:documentKind ?x BIND("kind" AS ?what) }}
-  UNION {{ ?letter schema:sender ?x BIND("sender" AS ?what) OPTIONAL {{ ?x schema:name ?label }} }}
-  UNION {{ ?letter schema:recipient ?x BIND("recipient" AS ?what) OPTIONAL {{ ?x schema:name ?label }} }}
-  UNION {{ ?letter schema:locationCreated ?x BIND("place" AS ?what) OPTIONAL {{ ?x schema:name ?label }} }}
-  UNION {{ ?letter bc:created ?d . ?d ?p ?label
-           VALUES (?p ?what) {{ (bc:earliest "earliest") (bc:latest "latest") (bc:edtf "edtf") }} }}
-  UNION {{ ?letter bc:created/bc:dateQualifier ?x BIND("qualifier" AS ?what) }}
-  UNION {{ ?letter schema:dateCreated ?label BIND("created" AS ?what) }}
-}}""")
+    values = f"VALUES ?letter {{ {' '.join(iri_ref(i) for i in by_iri)} }}"
+    branches = (
+        '?letter schema:identifier ?label BIND("number" AS ?what)',
+        '?letter schema:name ?label BIND("name" AS ?what)',
+        '?letter bc:documentKind ?x BIND("kind" AS ?what)',
+        '?letter schema:sender ?x BIND("sender" AS ?what) OPTIONAL { ?x schema:name ?label }'
+        " OPTIONAL { ?letter bc:qualifiedSender ?role . ?role bc:party ?x ; bc:position ?position }",
+        '?letter schema:recipient ?x BIND("recipient" AS ?what) OPTIONAL { ?x schema:name ?label }'
+        " OPTIONAL { ?letter bc:qualifiedRecipient ?role . ?role bc:party ?x ; bc:position ?position }",
+        '?letter schema:locationCreated ?x BIND("place" AS ?what) OPTIONAL { ?x schema:name ?label }',
+        '?letter bc:created ?d . ?d ?p ?label'
+        ' VALUES (?p ?what) { (bc:earliest "earliest") (bc:latest "latest") (bc:edtf "edtf") }',
+        '?letter bc:created/bc:dateQualifier ?x BIND("qualifier" AS ?what)',
+        '?letter schema:dateCreated ?label BIND("created" AS ?what)')
+    # the page's letters inside every branch: the engine then starts each branch from them, not from
+    # every letter of the collection (3 s -> 0.2 s for a page at 2,000 letters)
+    union = "\n  UNION ".join(f"{{ {values} {b} }}" for b in branches)
+    rows = select(f"SELECT ?letter ?what ?x ?label ?position WHERE {{\n  {union}\n}}")
     dates: dict[str, dict[str, str]] = {i: {} for i in by_iri}
+    printed: dict[tuple[str, str], int] = {}  # (letter, party) -> its place in the heading's list of names
     for r in rows:
         row, what, x, label = by_iri[str(r["letter"])], str(r["what"]), r["x"], r["label"]
         if what in ("sender", "recipient", "place") and x:
             parties = {"sender": row.senders, "recipient": row.recipients, "place": row.places}[what]
             if all(p.iri != x for p in parties):
                 parties.append(Party(str(x), str(label or x.rsplit("/", 1)[-1])))
+            if r["position"] and str(r["position"]).isdigit():
+                printed[(row.iri, str(x))] = int(str(r["position"]))
         elif what == "kind" and x:
             row.kind = concept_label(str(x))
         elif what == "number":
@@ -152,9 +160,9 @@ def details(letters: list[ListedLetter]) -> None:
             row.name = str(label)
         else:
             dates[row.iri][what] = str(x if what == "qualifier" else label)
-    for row in letters:
+    for row in letters:  # senders and recipients in the edition's order (bc:position); else by name
         for parties in (row.senders, row.recipients, row.places):
-            parties.sort(key=lambda p: (p.label.casefold(), p.iri))
+            parties.sort(key=lambda p: (printed.get((row.iri, p.iri), 1 << 30), p.label.casefold(), p.iri))
         row.date = date_in_words(dates[row.iri])
 
 

@@ -77,19 +77,21 @@ def _named(name: str, type_iri: str, prefix: str) -> tuple[str, list[Party]]:
 def letters() -> str:
     base = ctx().settings.base_iri
     person, people = _named("person", "schema:Person", "person/")
+    org, orgs = _named("org", "schema:Organization", "org/")
     place, places = _named("place", "schema:Place", "place/")
     year = _checked("year", re.compile(r"^\d{4}$"))
     kind = _checked("kind", ID)
     fond = _checked("fond", ID)
     month = _checked("month", re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"))
     unmatched = [f"no person named {person!r}"] if person and not people else []
+    unmatched += [f"no organization named {org!r}"] if org and not orgs else []
     unmatched += [f"no place named {place!r}"] if place and not places else []
-    f = letters_list.LetterFilter(tuple(p.iri for p in people), year, base + "vocab/" + kind if kind else None,
+    f = letters_list.LetterFilter(tuple(p.iri for p in people + orgs), year, base + "vocab/" + kind if kind else None,
                                   tuple(p.iri for p in places), base + f"archive/{fond}" if fond else None,
                                   request.args.get("sort") == "desc", month)
     rows: list[ListedLetter] = []
     total = 0
-    if not unmatched:  # several people or places matched: the letters of any of them
+    if not unmatched:  # several people, organizations or places matched: the letters of any of them
         rows = letters_list.page(f, _after(request.args.get("after")), PAGE_SIZE + 1)
         total = letters_list.count(f)
     more = len(rows) > PAGE_SIZE
@@ -97,9 +99,11 @@ def letters() -> str:
     letters_list.details(rows)
     next_args = dict(request.args, after=_token(rows[-1])) if more and rows else None
     return render_template("letters.html", rows=rows, total=total, next_args=next_args, person=person,
-                           people=people, place=place, places=places, year=year, month=month, kind=kind, fond=fond,
+                           people=people, org=org, orgs=orgs, place=place, places=places, year=year, month=month,
+                           kind=kind, fond=fond,
                            descending=f.descending, fonds=queries.fonds(), kinds=letters_list.kinds(), base=base,
                            unmatched=unmatched, names=letters_list.choices("schema:Person"),
+                           org_names=letters_list.choices("schema:Organization"),
                            place_names=letters_list.choices("schema:Place"))
 
 

@@ -55,17 +55,17 @@ def _agent() -> tuple[str | None, dict[str, str] | None]:
     return iri, {"iri": iri, "label": str(rows[0]["name"]) if rows else value}
 
 
-def letter_links(iri: str | None) -> dict[str, str] | None:
-    """The letters-list parameters a bar's link keeps: a person by id (the list filters by people);
-    None (no links) for an organization, which the list cannot filter by."""
+def letter_links(iri: str | None) -> dict[str, str]:
+    """The letters-list parameters a bar's link keeps: the agent by id, as ``person=`` or ``org=`` (the list
+    reads an id exactly, and narrows by the same party rule as this timeline, so a bar's count is its list's)."""
     if iri is None:
         return {}
-    rest = iri[len(ctx().settings.base_iri):]
-    return {"person": rest.split("/", 1)[1]} if rest.startswith("person/") else None
+    kind, _, rest = iri[len(ctx().settings.base_iri):].partition("/")
+    return {"person" if kind == "person" else "org": rest}
 
 
 def agent_timeline(iri: str | None) -> Timeline:
-    return picture_data.timeline(LetterFilter(people=(iri,) if iri else ()))
+    return picture_data.timeline(LetterFilter(parties=(iri,) if iri else ()))
 
 
 def person_pictures(iri: str) -> dict[str, object]:

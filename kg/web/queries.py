@@ -125,11 +125,17 @@ def unit_letters(unit: str) -> list[dict[str, str | None]]:
 }} ORDER BY ?date LIMIT 500""")
 
 
+# A top-level archival unit (a fond), as ?unit: a unit inside no other unit. MINUS, not FILTER NOT EXISTS: the
+# engine runs NOT EXISTS once per unit with the parent's type unbound (9 s at 2,000 letters' 4,000 units,
+# past the page's time limit), MINUS as one join (0.07 s); the answers are the same.
+TOP_UNIT = "?unit a bc:ArchivalUnit . MINUS { ?unit bc:inUnit ?parent . ?parent a bc:ArchivalUnit }"
+
+
 def fonds() -> list[dict[str, str | None]]:
     """Top-level archival units (fonds): units inside no other unit."""
-    return select("""SELECT ?unit ?name WHERE {
-  ?unit a bc:ArchivalUnit . FILTER NOT EXISTS { ?unit bc:inUnit ?parent . ?parent a bc:ArchivalUnit }
-  OPTIONAL { ?unit schema:name ?name } } ORDER BY ?unit LIMIT 500""")
+    return select(f"""SELECT ?unit ?name WHERE {{
+  {TOP_UNIT}
+  OPTIONAL {{ ?unit schema:name ?name }} }} ORDER BY ?unit LIMIT 500""")
 
 
 def search(terms: list[str]) -> list[dict[str, str | None]]:
