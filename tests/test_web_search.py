@@ -15,6 +15,7 @@ import requests
 
 from kg.web import search
 from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
+from tests.seed_facts import expected_facts
 from tests.test_fulltext import seed_build
 from tests.web_server import Live
 
@@ -264,3 +265,13 @@ def test_an_unreadable_index_leaves_the_name_search(tmp_path: Path) -> None:
     with live_over(out) as url:
         r = requests.get(url + "/search", params={"q": "Koba"}, headers={"Accept": "text/html"}, timeout=30)
         assert r.status_code == 200 and '<a href="/person/stalin-i-v">' in r.text and "no full-text index" in r.text
+
+
+@pytest.mark.parametrize("item", expected_facts()["parties_and_transmission"]["order"],
+                         ids=lambda item: f"{item['no']}-{item['side']}")
+def test_letter_hits_name_the_parties_in_the_editions_order(site: str, item: dict) -> None:
+    """seed-expected.json's order facts, read from a search hit: the index keeps bc:position, not the alphabet."""
+    hits = {h["number"]: h for h in as_json(site, q=item["names"][-1])["letters"]["items"]}
+    names = [p["name"] for p in hits[str(item["no"])][item["side"]]]
+    assert len(names) == len(item["names"]), names
+    assert all(want.lower() in name.lower() for want, name in zip(item["names"], names, strict=True)), names

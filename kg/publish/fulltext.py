@@ -43,7 +43,7 @@ from kg.publish.postings import write_postings
 Triple = tuple[Node, Node, Node]
 
 FILENAME = "search.sqlite"
-FORMAT = "2"  # bumped when the tables change; the server refuses another format (kg/web/fulltext.py)
+FORMAT = "3"  # bumped when the tables change; the server refuses another format (kg/web/fulltext.py)
 COLUMNS = ("header", "names", "text", "notes")
 WEIGHTS = (5.0, 3.0, 1.0, 0.5)  # BM25 weights: header > names > text > notes, per column of COLUMNS
 RANK = f"bm25({', '.join(map(str, WEIGHTS))})"  # the table's rank configuration
@@ -66,7 +66,8 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE letter(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, number TEXT, title TEXT, date TEXT,
                     sort_key TEXT NOT NULL);
 CREATE TABLE facet_value(id INTEGER PRIMARY KEY, field TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL);
-CREATE TABLE facet(letter INTEGER NOT NULL, value INTEGER NOT NULL, PRIMARY KEY(letter, value)) WITHOUT ROWID;
+CREATE TABLE facet(letter INTEGER NOT NULL, value INTEGER NOT NULL, position INTEGER NOT NULL,
+                   PRIMARY KEY(letter, value)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE letter_text USING fts5({", ".join(COLUMNS)}, tokenize='{TOKENIZER}');
 """
 INDEXES = """
@@ -112,9 +113,17 @@ def letter_record(letter_iri: Node, triples: Iterable[Triple]) -> LetterRecord:
     def iris(prop: str) -> list[str]:
         return sorted({str(v) for v in me.get(prop, ()) if isinstance(v, URIRef)})
 
+    def parties(prop: str, qualified: str) -> list[str]:
+        """The parties in the edition's order (bc:position of their roles), then any other, by IRI."""
+        roles = [by_subject.get(str(r), {}) for r in me.get(BC + qualified, ())]
+        placed = sorted((_position(one(r, BC + "position")), one(r, BC + "party")) for r in roles)
+        ordered = list(dict.fromkeys(party for _, party in placed if party))
+        return ordered + [iri for iri in iris(prop) if iri not in ordered]
+
     rec = LetterRecord(letter, number=one(me, S + "identifier"), title=one(me, S + "name"),
                        kind=one(me, BC + "documentKind"), header=one(me, BC + "header"), text=one(me, S + "text"),
-                       senders=iris(S + "sender"), recipients=iris(S + "recipient"),
+                       senders=parties(S + "sender", "qualifiedSender"),
+                       recipients=parties(S + "recipient", "qualifiedRecipient"),
                        places=iris(S + "locationCreated"), mentions=iris(S + "mentions"))
     date = by_subject.get(one(me, BC + "created"), {})
     iso = one(me, S + "dateCreated")
@@ -238,12 +247,14 @@ def write_index(target: Path, fragments: Iterable[Path], shared: Iterable[Triple
             db.execute("INSERT INTO letter_text(rowid, header, names, text, notes) VALUES (?, ?, ?, ?, ?)",
                        (n, _clean(f"{rec.title}\n{rec.header}"), _clean(names_text(rec, auth)), _clean(rec.text),
                         _clean("\n\n".join(rec.notes))))
+            seen: dict[str, int] = {}
             for name, value, label in facet_rows(rec, auth):
                 key = (name, value)
+                seen[name] = position = seen.get(name, 0) + 1  # parties keep the edition's order
                 if key not in ids:
                     ids[key] = ((FACETS.index(name) + 1) << FIELD_SHIFT) | len(ids)
                     db.execute("INSERT INTO facet_value VALUES (?, ?, ?, ?)", (ids[key], name, value, label))
-                db.execute("INSERT OR IGNORE INTO facet VALUES (?, ?)", (n, ids[key]))
+                db.execute("INSERT OR IGNORE INTO facet VALUES (?, ?, ?)", (n, ids[key], position))
         db.executescript(INDEXES)
         db.execute("INSERT INTO letter_text(letter_text) VALUES ('optimize')")
         write_postings(db, n, TOKENIZER, RANK_FUNCTION)

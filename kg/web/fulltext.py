@@ -181,7 +181,8 @@ class FullText:
                 for i, score in ranked}
         for letter, name, value, label in db.execute(
                 "SELECT facet.letter, v.field, v.value, v.label FROM facet JOIN facet_value v ON v.id = facet.value "
-                f"WHERE facet.letter IN ({marks}) AND v.field IN ('sender', 'recipient') ORDER BY 1, 2, 4", ids):
+                f"WHERE facet.letter IN ({marks}) AND v.field IN ('sender', 'recipient') "
+                "ORDER BY 1, 2, facet.position, 4", ids):
             party = Party("" if value.startswith(AS_WRITTEN) else value, label)
             (hits[letter].senders if name == "sender" else hits[letter].recipients).append(party)
         snippets = ", ".join(f"snippet(letter_text, {c}, ?, ?, '…', {SNIPPET_WORDS})" for c in SNIPPET_ORDER)
