@@ -346,6 +346,7 @@ class Event:
     participants: list[str] = field(default_factory=list)  # Entity.ids: the author published, the man arrested
     work: str = ""  # a publication: the title of the work made public, as the note prints it
     named_in: list[str] = field(default_factory=list)  # Document.keys whose letter text names the event
+    named_at: list[SourceSpan] = field(default_factory=list)  # the page lines of those texts that name it
 
 
 @dataclass

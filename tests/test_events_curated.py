@@ -93,6 +93,23 @@ def test_events_a_letters_text_names_are_dated_only_by_that_text(events):
     assert (plenum.date.edtf, plenum.named_in) == ("1923-10-29/1923-10-31", ["174"])
     assert "XII Party Congress" in events["publication-how-do-we-reorganize-the-rabkrin"].work
     assert ("168", 2) not in events["twelfth-party-congress"].cited_in  # a cited title names no congress
+    berliners = events["conference-convened-by-the-berliners"]  # "on October 31 the Berliners convened" (173)
+    assert (berliners.kind, berliners.date.edtf, berliners.participants) == ("meeting", "1923-10-31", ["kpd-berlin"])
+    speech = events["speech-of-zinoviev-1923-12-11"]  # "in his speech on December 11" (177, of 20/XII 23)
+    assert (speech.date.edtf, speech.participants) == ("1923-12-11", ["zinoviev-g-e"])
+    printed = events["publication-zinoviev-speech-pravda-286"]  # "(see Pravda, No. 286 of December 16, 23)"
+    assert (printed.kind, printed.body, printed.date.edtf) == ("publication", "pravda", "1923-12-16")
+    with_them = events["conference-of-the-berliners-with-radek-and-pyatakov"]  # "with Andrei[ey] and with me": no date
+    assert (with_them.date, with_them.participants) == (None, ["kpd-berlin", "radek-k-b", "pyatakov-g-l"])
+
+
+def test_an_event_a_note_states_and_a_letter_names_is_one_event(events):
+    """175: "an official decision of the GPU to cancel his expulsion" (text, line 531) is what note 2's letter of
+    7 September 1923 announces; neither dates the decision itself."""
+    cancelled = events["gpu-cancels-the-expulsion-of-myasnikov"]
+    assert (cancelled.kind, cancelled.body, cancelled.participants) == ("decision", "ogpu", ["myasnikov-g-i"])
+    assert (cancelled.date, cancelled.cited_in, cancelled.named_in) == (None, [("175", 2)], ["175"])
+    assert [span.first_line for span in cancelled.named_at] == [531]
 
 
 def test_a_long_keyword_does_not_hide_a_shorter_one_inside_it():

@@ -76,13 +76,30 @@ def test_an_undated_event_has_no_date_and_a_dated_one_its_statement(store: ox.St
     assert undated == {EVENT + i for i in ("twelfth-party-congress", "peace-of-brest-litovsk", "left-sr-uprising",
                                            "sto-resolution-nkps-fuel-settlements-donbass",
                                            "sto-decision-nkps-debt-kuzbass-cherembass",
-                                           "circular-cc-ccc-struggle-against-excesses")}
+                                           "circular-cc-ccc-struggle-against-excesses",
+                                           "gpu-cancels-the-expulsion-of-myasnikov",
+                                           "conference-of-the-berliners-with-radek-and-pyatakov",
+                                           "bukharin-at-the-krasnaya-presnya-district-meeting",
+                                           "cec-meeting-in-the-tauride-palace-lenin-report-on-brest")}
     for event in undated:
         assert rows(store, f"SELECT ?p WHERE {{ <{event}> ?p ?o FILTER(?p IN (schema:startDate, bc:edtf)) }}") == []
     open_ended = EVENT + "arrests-of-the-workers-group"  # "After Myasnikov's arrest": no day to start on
     assert rows(store, f"SELECT ?s WHERE {{ <{open_ended}> schema:startDate ?s }}") == []
     assert rows(store, f"SELECT ?q WHERE {{ <{open_ended}> bc:eventDate/bc:dateQualifier ?q }}") == [
         ("https://w3id.org/bolcorr/vocab/notBefore",)]
+
+
+def test_an_event_a_letters_text_names_gives_the_letter_and_the_lines(store: ox.Store) -> None:
+    """Nos. 173, 175 and 177 name events no note states: each cites its letter and the page line naming it."""
+    for event, letter, line in (("conference-convened-by-the-berliners", "173", 289),
+                                ("conference-of-the-berliners-with-radek-and-pyatakov", "173", 293),
+                                ("gpu-cancels-the-expulsion-of-myasnikov", "175", 531),
+                                ("speech-of-zinoviev-1923-12-11", "177", 592),
+                                ("publication-zinoviev-speech-pravda-286", "177", 594)):
+        found = rows(store, f"SELECT ?where ?lines WHERE {{ <{EVENT + event}> bc:statedIn ?where ; "
+                            f"bc:sourceLines ?lines FILTER(STRENDS(STR(?where), '/letter/{letter}')) }}")
+        page = "bolshevik-correspondence-1923-nos-167-177.txt"
+        assert [lines for _, lines in found] == [f"{page}#L{line}-L{line}"], event
 
 
 def test_a_publication_is_a_schema_publication_event_with_its_work(store: ox.Store) -> None:

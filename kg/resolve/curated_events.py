@@ -17,9 +17,10 @@ import calendar
 import re
 from dataclasses import replace
 
-from kg.model import DateStatement, Document, Event, Note
+from kg.model import DateStatement, Document, Event, Note, SourceSpan
 from kg.resolve.authority import HistoricalEvent
 from kg.resolve.note_text import DATE, merge, note_date, summary
+from kg.resolve.text import BodyLines
 
 ROMAN_MONTHS = {r: i for i, r in enumerate("I II III IV V VI VII VIII IX X XI XII".split(), start=1)}
 ROMAN_DAY = re.compile(r"^(?P<day>\d{1,2})/(?P<month>[IVX]{1,4})$")  # "15/XII": the letters' day/month in Roman
@@ -59,8 +60,10 @@ class CuratedFinder:
             _from_note(events, doc, note, sentence, hist)
         if self.name_re is not None:
             for doc in documents:
+                lines = None
                 for m in self.name_re.finditer(doc.body or ""):
-                    _from_text(events, doc, self.by_name[m.group().lower()])
+                    lines = lines or BodyLines(doc)
+                    _from_text(events, doc, self.by_name[m.group().lower()], _span(doc, lines.line(m.start())))
 
     def in_sentence(self, sentence: str) -> list[HistoricalEvent]:
         """The curated events every keyword of which is in ``sentence`` (any case), in file order."""
@@ -94,16 +97,23 @@ def _from_note(events: dict[str, Event], doc: Document, note: Note, sentence: st
                              cited_in=[(doc.key, note.number)])
 
 
-def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent) -> None:
-    """An event a letter's text names: the letter mentions it; its date only where the text gives one."""
-    if hist.id in events:
-        if doc.key not in events[hist.id].named_in:
-            events[hist.id].named_in.append(doc.key)
-        return
-    date = None
-    if hist.date_words and hist.date_words in (doc.body or ""):
-        date = text_date(hist.date_words, "", doc)  # the year of the letter, not of a year the text names earlier
-    events[hist.id] = _event(hist, date, summary=hist.description, named_in=[doc.key])
+def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent, at: SourceSpan | None) -> None:
+    """An event a letter's text names: the letter mentions it, at the line ``at``; its date only where the text gives
+    one. An event a note states as well (the GPU's cancellation of Myasnikov's expulsion, 175) is one event."""
+    if hist.id not in events:
+        date = None
+        if hist.date_words and hist.date_words in (doc.body or ""):
+            date = text_date(hist.date_words, "", doc)  # the year of the letter, not of a year the text names earlier
+        events[hist.id] = _event(hist, date, summary=hist.description)
+    event = events[hist.id]
+    if doc.key not in event.named_in:
+        event.named_in.append(doc.key)
+    if at is not None and at not in event.named_at:
+        event.named_at.append(at)
+
+
+def _span(doc: Document, line: int) -> SourceSpan | None:
+    return SourceSpan(doc.source.file, line, line) if doc.source else None
 
 
 def _event(hist: HistoricalEvent, date: DateStatement | None, **kwargs: object) -> Event:
