@@ -1,4 +1,4 @@
-"""Authority files: people, organizations, places, archives, events, identifications, Wikidata links.
+"""Authority files: people, organizations, places, archives, events, identifications, Wikidata links, aliases.
 
 Why hand-written files (data/authority/*.toml, wikidata-links.csv) rather than names guessed from the
 text: the translation spells one person many ways and calls people by nicknames, and a wrong
@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
-from kg.model import Entity, EntityKind, WikidataLink
+from kg.model import Entity, EntityKind, IriAlias, WikidataLink
+from kg.resolve.aliases import load_aliases
 from kg.resolve.gazetteer import load_gazetteer
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -116,6 +117,7 @@ class Authorities:
     events: list[HistoricalEvent] = field(default_factory=list)
     readings: dict[str, Reading] = field(default_factory=dict)  # body id -> when its context_names designate it
     context_keys: set[str] = field(default_factory=set)  # name_key of every context name
+    aliases: list[IriAlias] = field(default_factory=list)  # withdrawn IRIs (aliases.toml)
 
     _by_key: dict[str, list[NameForm]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _by_entity: dict[str, list[NameForm]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -174,6 +176,7 @@ def load_authorities(data_dir: Path) -> Authorities:
     _load_identifications(auth, folder / "identifications.toml")
     _load_events(auth, folder / "events.toml")
     _load_links(auth, folder / "wikidata-links.csv")
+    auth.aliases = load_aliases(folder / "aliases.toml")
     load_gazetteer(auth.entities, folder / "geonames.csv")
     return auth
 
