@@ -224,7 +224,7 @@ def _add_entity(auth: Authorities, path: Path, where: str, row: dict[str, Any], 
             alt.append(name)
         if _get(path, where, row, "qualifiable", bool, False):
             auth.qualifiable.add(ent_id)
-        _context_names(auth, path, where, row, ent_id)
+        alt += _context_names(auth, path, where, row, ent_id)  # names it bears, read by context ("PB")
     auth.entities[ent_id] = Entity(
         id=ent_id, kind=kind, pref_label=label, alt_labels=[a for a in dict.fromkeys(alt) if a != label],
         full_name=_get(path, where, row, "full_name", str, None),
@@ -240,11 +240,11 @@ def _day(path: Path, where: str, row: dict[str, Any], key: str) -> str | None:
     return value
 
 
-def _context_names(auth: Authorities, path: Path, where: str, row: dict[str, Any], ent_id: str) -> None:
-    """A body's context_names as "dated" forms, with the Reading that says when they designate it."""
+def _context_names(auth: Authorities, path: Path, where: str, row: dict[str, Any], ent_id: str) -> list[str]:
+    """A body's context_names as "dated" forms, with the Reading that says when they designate it; returns them."""
     names = _get(path, where, row, "context_names", list, [])
     if not names:
-        return
+        return []
     when = _get(path, where, row, "read_when", str, "always")
     if when not in READ_WHEN:
         raise AuthorityError(path, where, f"read_when must be one of {', '.join(READ_WHEN)}")
@@ -255,6 +255,7 @@ def _context_names(auth: Authorities, path: Path, where: str, row: dict[str, Any
             raise AuthorityError(path, where, "'context_names' must be a list of strings")
         auth.forms.append(NameForm(name, ent_id, "label", "dated"))
         auth.context_keys.add(name_key(name))
+    return names
 
 
 def _person_forms(auth: Authorities, path: Path, where: str, row: dict[str, Any], ent_id: str,
