@@ -74,13 +74,23 @@ def test_an_event_dated_by_another_event(events):
         "1923-05/..", "not-before", "1923-05-01", None)
 
 
-def test_undated_decisions_of_the_notes_have_no_date(events):
+def test_undated_decisions_of_the_notes_have_no_date_unless_a_letter_places_them_at_a_sitting(events):
+    circular = events["circular-cc-ccc-struggle-against-excesses"]
+    assert (circular.kind, circular.date, circular.cited_in, circular.co_bodies) == ("decision", None, [("174", 2)],
+                                                                                    ["ccc"])
+    # 171's notes 1 and 2 give no date; the letter: "Today, 3/VIII, at the meeting of the SRT ... the proposal was
+    # accepted ... the STO decided": decisions of that sitting, of its date, which only the letter names
+    sitting = events["1923-08-03-sto"]
+    assert (sitting.kind, sitting.body, sitting.date.edtf, sitting.named_in, sitting.cited_in) == (
+        "meeting", "sto", "1923-08-03", ["171"], [])
     for ev_id, note in (("sto-resolution-nkps-fuel-settlements-donbass", ("171", 1)),
-                        ("sto-decision-nkps-debt-kuzbass-cherembass", ("171", 2)),
-                        ("circular-cc-ccc-struggle-against-excesses", ("174", 2))):
+                        ("sto-decision-nkps-debt-kuzbass-cherembass", ("171", 2))):
         event = events[ev_id]
-        assert (event.kind, event.date, event.cited_in) == ("decision", None, [note])
-    assert events["circular-cc-ccc-struggle-against-excesses"].co_bodies == ["ccc"]
+        assert (event.kind, event.date.edtf, event.part_of, event.cited_in, event.named_in) == (
+            "decision", "1923-08-03", "1923-08-03-sto", [note], ["171"])
+        assert event.references and event.summary.startswith(("The resolution", "On the issue"))
+    july = events["1923-07-27-sto"]  # note 3's sitting, which the letter names too ("in SRT, 27/VII")
+    assert (july.cited_in, july.named_in, [s.first_line for s in july.named_at]) == ([("171", 3)], ["171"], [191])
 
 
 def test_events_a_letters_text_names_are_dated_only_by_that_text(events):
@@ -135,7 +145,7 @@ keywords = ["Frunze", "died"]
     ('participants = ["frunze-x"]\nstated_in = ["169/1"]\n', "unknown entity id(s) frunze-x"),
     ('participants = ["frunze-m-v"]\n', "missing key 'stated_in'"),
     ('stated_in = ["No. 169"]\n', "stated_in must list the notes"),
-    ('stated_in = ["169/1"]\ndate_relation = "after"\n', "date_relation (same | after) goes with date_of"),
+    ('stated_in = ["169/1"]\ndate_relation = "after"\n', "date_relation (same | after | at) goes with date_of"),
     ('stated_in = ["169/1"]\nkind = "funeral"\n', "kind must be one of"),
 ])
 def test_a_bad_entry_is_an_error_naming_file_and_entry(tmp_path: Path, extra: str, message: str) -> None:

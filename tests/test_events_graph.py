@@ -47,8 +47,10 @@ def test_every_event_the_notes_state_reads_back_from_every_dump(built: Path, dum
 def test_a_decision_and_its_sitting_point_at_each_other(store: ox.Store) -> None:
     pairs = rows(store, "SELECT ?d ?m WHERE { ?d a bc:Decision ; schema:superEvent ?m . ?m a bc:Meeting }")
     back = rows(store, "SELECT ?d ?m WHERE { ?m a bc:Meeting ; schema:subEvent ?d . ?d a bc:Decision }")
-    assert sorted(pairs) == sorted(back) and len(pairs) == 7  # six Politburo sittings and the joint plenum
+    assert sorted(pairs) == sorted(back) and len(pairs) == 9  # six Politburo sittings, the joint plenum, and
     assert (EVENT + "1923-10-25-plenum-cc-ccc-decision", EVENT + "1923-10-25-plenum-cc-ccc") in pairs
+    for decision in ("sto-resolution-nkps-fuel-settlements-donbass", "sto-decision-nkps-debt-kuzbass-cherembass"):
+        assert (EVENT + decision, EVENT + "1923-08-03-sto") in pairs  # the STO sitting only No. 171's text names
 
 
 def test_the_sto_decision_of_16_january_is_known_from_the_politburo_protocol_only(store: ox.Store) -> None:
@@ -74,8 +76,6 @@ def test_every_stating_note_exists_and_is_about_its_event(store: ox.Store) -> No
 def test_an_undated_event_has_no_date_and_a_dated_one_its_statement(store: ox.Store) -> None:
     undated = {e for (e,) in rows(store, "SELECT ?e WHERE { ?e a bc:Event FILTER NOT EXISTS { ?e bc:eventDate ?d } }")}
     assert undated == {EVENT + i for i in ("twelfth-party-congress", "peace-of-brest-litovsk", "left-sr-uprising",
-                                           "sto-resolution-nkps-fuel-settlements-donbass",
-                                           "sto-decision-nkps-debt-kuzbass-cherembass",
                                            "circular-cc-ccc-struggle-against-excesses",
                                            "gpu-cancels-the-expulsion-of-myasnikov",
                                            "conference-of-the-berliners-with-radek-and-pyatakov",

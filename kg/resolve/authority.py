@@ -81,7 +81,7 @@ class HistoricalEvent:
     work: str = ""  # a publication: the title of the work
     date_words: str = ""  # verbatim words dating it when the sentence has no full date ("15/XII", "at the same time")
     date_of: str = ""  # the event those words date it by ("at the same time" as the Politburo meeting of 24 January)
-    date_relation: str = ""  # same | after (the date of date_of; not before it)
+    date_relation: str = ""  # same | after | at (the date of date_of; not before it; taken at that sitting)
     text_names: tuple[str, ...] = ()  # forms naming it in a letter's text (an event only a letter names)
     stated_in: tuple[str, ...] = ()
     source: str = ""  # what the stating note cites, verbatim ("" = none)
@@ -339,8 +339,8 @@ def _load_events(auth: Authorities, path: Path) -> None:
         if not stated_in or not all(STATED_IN.match(s) for s in stated_in):
             raise AuthorityError(path, where, "stated_in must list the notes ('168/2') or letters ('177') stating it")
         relation = _get(path, where, row, "date_relation", str, "")
-        if relation not in ("", "same", "after") or bool(relation) != bool(row.get("date_of")):
-            raise AuthorityError(path, where, "date_relation (same | after) goes with date_of, and only with it")
+        if relation not in ("", "same", "after", "at") or bool(relation) != bool(row.get("date_of")):
+            raise AuthorityError(path, where, "date_relation (same | after | at) goes with date_of, and only with it")
         auth.events.append(HistoricalEvent(
             id=ev_id, label=_get(path, where, row, "label", str), kind=kind,
             keywords=tuple(_get(path, where, row, "keywords", list, [])), places=ids["places"], body=body,

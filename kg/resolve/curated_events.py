@@ -23,6 +23,7 @@ from kg.resolve.note_text import DATE, merge, note_date, summary
 from kg.resolve.text import BodyLines
 
 ROMAN_MONTHS = {r: i for i, r in enumerate("I II III IV V VI VII VIII IX X XI XII".split(), start=1)}
+CYRILLIC_ROMAN = str.maketrans("ІХ", "IX")  # "3/VІІІ" (No. 171): the OCR read the numeral's I's as Cyrillic І
 ROMAN_DAY = re.compile(r"^(?P<day>\d{1,2})/(?P<month>[IVX]{1,4})$")  # "15/XII": the letters' day/month in Roman
 
 
@@ -47,7 +48,8 @@ class CuratedFinder:
     def add_to(self, events: dict[str, Event], split: list[tuple[Document, Note, list[str]]],
                documents: list[Document]) -> None:
         """Add the curated events stated in the notes (``split``: each note's sentences), then those the letters'
-        texts name. Events dated by another event's date come after every other note event."""
+        texts name. Events dated by another event's date come last (171: the STO's decisions taken "today, 3/VIII,
+        at the meeting of the SRT", a sitting only the letter names)."""
         later = []
         for doc, note, found in split:
             for sentence in found:
@@ -56,14 +58,14 @@ class CuratedFinder:
                         later.append((doc, note, sentence, hist))
                     else:
                         _from_note(events, doc, note, sentence, hist)
-        for doc, note, sentence, hist in later:
-            _from_note(events, doc, note, sentence, hist)
-        if self.name_re is not None:
+        if self.name_re is not None:  # before the events dated by another: that may be a sitting a letter names
             for doc in documents:
                 lines = None
                 for m in self.name_re.finditer(doc.body or ""):
                     lines = lines or BodyLines(doc)
                     _from_text(events, doc, self.by_name[m.group().lower()], _span(doc, lines.line(m.start())))
+        for doc, note, sentence, hist in later:
+            _from_note(events, doc, note, sentence, hist)
 
     def in_sentence(self, sentence: str) -> list[HistoricalEvent]:
         """The curated events every keyword of which is in ``sentence`` (any case), in file order."""
@@ -88,8 +90,11 @@ def _from_note(events: dict[str, Event], doc: Document, note: Note, sentence: st
         m = re.search(DATE, sentence)
         date = note_date(m.group("date"), context + sentence[:m.start()], doc) if m else None
     if hist.id in events:
-        merge(events, replace(events[hist.id], summary="", references=[], cited_in=[(doc.key, note.number)],
-                               named_in=[]))
+        known = events[hist.id]
+        if not known.cited_in:  # so far named by a letter's text only: the note gives its sentence, source and date
+            known.summary, known.references, known.date = summary(sentence), list(note.references), known.date or date
+        merge(events, replace(known, summary="", references=[], cited_in=[(doc.key, note.number)], named_in=[],
+                              named_at=[]))
         return
     if (date is None or not date.edtf) and not hist.undated:
         return  # an undated sentence can only cite an event another sentence dates
@@ -117,15 +122,16 @@ def _span(doc: Document, line: int) -> SourceSpan | None:
 
 
 def _event(hist: HistoricalEvent, date: DateStatement | None, **kwargs: object) -> Event:
+    part_of = hist.date_of if hist.date_relation == "at" else None  # a decision taken at that sitting
     return Event(id=hist.id, label=hist.label, kind=hist.kind, date=date, body=hist.body, co_bodies=list(hist.bodies),
-                 places=list(hist.places), participants=list(hist.participants), work=hist.work,
+                 places=list(hist.places), participants=list(hist.participants), work=hist.work, part_of=part_of,
                  **kwargs)  # type: ignore[arg-type]
 
 
 def text_date(words: str, context: str, doc: Document) -> DateStatement | None:
     """``words`` as a date: "15/XII" (day/Roman month), "October 29-31", "November"; a missing year is the last
     one in ``context``, else the document's."""
-    m = ROMAN_DAY.match(words.strip())
+    m = ROMAN_DAY.match(words.strip().translate(CYRILLIC_ROMAN))
     reading = f"{calendar.month_name[ROMAN_MONTHS[m.group('month')]]} {m.group('day')}" \
         if m and m.group("month") in ROMAN_MONTHS else words
     stmt = note_date(reading, context, doc)
@@ -133,8 +139,11 @@ def text_date(words: str, context: str, doc: Document) -> DateStatement | None:
 
 
 def relative_date(base: DateStatement, words: str, relation: str) -> DateStatement:
-    """The date of an event dated by another's: "at the same time" (approximately its date) or "after ..." (not
-    before its earliest day, open at the end). ``words`` are the sentence's, verbatim."""
+    """The date of an event dated by another's: "at the same time" (approximately its date), "after ..." (not
+    before its earliest day, open at the end) or taken at that sitting ("at": its date, as that date was printed).
+    ``words`` are the sentence's, verbatim."""
+    if relation == "at":
+        return base
     start = (base.edtf or "").split("/")[0]
     if relation == "after":
         return DateStatement(expressed=words, edtf=f"{start}/..", earliest=base.earliest, latest=None,
