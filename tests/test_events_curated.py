@@ -74,10 +74,13 @@ def test_an_event_dated_by_another_event(events):
         "1923-05/..", "not-before", "1923-05-01", None)
 
 
-def test_undated_decisions_of_the_notes_have_no_date_unless_a_letter_places_them_at_a_sitting(events):
+def test_undated_decisions_of_the_notes_are_dated_only_by_a_letter(events):
+    # 174/2 gives no date; the paragraph it is attached to does: "the latest circular ... (No. 58 of 19/X)"
     circular = events["circular-cc-ccc-struggle-against-excesses"]
-    assert (circular.kind, circular.date, circular.cited_in, circular.co_bodies) == ("decision", None, [("174", 2)],
-                                                                                    ["ccc"])
+    assert (circular.kind, circular.cited_in, circular.named_in, circular.co_bodies) == (
+        "decision", [("174", 2)], ["174"], ["ccc"])
+    assert (circular.date.edtf, circular.date.expressed, [s.first_line for s in circular.named_at]) == (
+        "1923-10-19", "19/X", [405])
     # 171's notes 1 and 2 give no date; the letter: "Today, 3/VIII, at the meeting of the SRT ... the proposal was
     # accepted ... the STO decided": decisions of that sitting, of its date, which only the letter names
     sitting = events["1923-08-03-sto"]
@@ -120,6 +123,19 @@ def test_an_event_a_note_states_and_a_letter_names_is_one_event(events):
     assert (cancelled.kind, cancelled.body, cancelled.participants) == ("decision", "ogpu", ["myasnikov-g-i"])
     assert (cancelled.date, cancelled.cited_in, cancelled.named_in) == (None, [("175", 2)], ["175"])
     assert [span.first_line for span in cancelled.named_at] == [531]
+
+
+def test_a_letters_words_name_an_event_only_in_the_letters_its_entry_cites(auth):
+    """"at the meeting of the SRT" is the STO's sitting of 3 August 1923 in No. 171 only; "the Brest peace"
+    (anywhere = true) is the one peace in any letter."""
+    from kg.model import DateStatement, Document, SourceSpan
+
+    span = SourceSpan("hand.txt", 1, 1)
+    doc = Document(key="990", number="990", kind="letter", header="", body="Today, 3/VІІІ, at the meeting of the SRT, "
+                   "we spoke of the Brest peace.", source=span, fields={"body": span},
+                   date=DateStatement(expressed="1925", edtf="1925", earliest="1925-01-01", latest="1925-12-31"))
+    found = extract_events([doc], auth)
+    assert "1923-08-03-sto" not in found and found["peace-of-brest-litovsk"].named_in == ["990"]
 
 
 def test_a_long_keyword_does_not_hide_a_shorter_one_inside_it():

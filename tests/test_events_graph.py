@@ -76,7 +76,6 @@ def test_every_stating_note_exists_and_is_about_its_event(store: ox.Store) -> No
 def test_an_undated_event_has_no_date_and_a_dated_one_its_statement(store: ox.Store) -> None:
     undated = {e for (e,) in rows(store, "SELECT ?e WHERE { ?e a bc:Event FILTER NOT EXISTS { ?e bc:eventDate ?d } }")}
     assert undated == {EVENT + i for i in ("twelfth-party-congress", "peace-of-brest-litovsk", "left-sr-uprising",
-                                           "circular-cc-ccc-struggle-against-excesses",
                                            "gpu-cancels-the-expulsion-of-myasnikov",
                                            "conference-of-the-berliners-with-radek-and-pyatakov",
                                            "bukharin-at-the-krasnaya-presnya-district-meeting",

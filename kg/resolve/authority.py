@@ -82,7 +82,8 @@ class HistoricalEvent:
     date_words: str = ""  # verbatim words dating it when the sentence has no full date ("15/XII", "at the same time")
     date_of: str = ""  # the event those words date it by ("at the same time" as the Politburo meeting of 24 January)
     date_relation: str = ""  # same | after | at (the date of date_of; not before it; taken at that sitting)
-    text_names: tuple[str, ...] = ()  # forms naming it in a letter's text (an event only a letter names)
+    text_names: tuple[str, ...] = ()  # forms naming it in the texts of the letters of stated_in (anywhere: in any)
+    anywhere: bool = False  # text_names name this event in any letter (the Brest peace), not only where read
     stated_in: tuple[str, ...] = ()
     source: str = ""  # what the stating note cites, verbatim ("" = none)
     undated: bool = False  # the stating note gives no date, and none is read: an event without a date
@@ -350,6 +351,7 @@ def _load_events(auth: Authorities, path: Path) -> None:
             date_of=_get(path, where, row, "date_of", str, ""),
             date_relation=relation, text_names=tuple(_get(path, where, row, "text_names", list, [])),
             stated_in=stated_in, source=_get(path, where, row, "source", str, ""),
+            anywhere=_get(path, where, row, "anywhere", bool, False),
             undated=_get(path, where, row, "undated", bool, False)))
         if not auth.events[-1].keywords and not auth.events[-1].text_names:
             raise AuthorityError(path, where, "an event needs keywords (of a note sentence) or text_names (in a text)")

@@ -1,5 +1,9 @@
 """Curated events (data/authority/events.toml) found in the notes' sentences and in the letters' texts.
 
+Why an entry's text_names are read only in the letters its stated_in lists (unless ``anywhere``): "at the meeting
+of the SRT" is the STO's sitting of 3 August 1923 in No. 171 and another sitting in any other letter; a reviewer
+read the words in that letter. Names of general history (the Brest peace) mean one event wherever they stand.
+
 Why curated: a session of the Politburo has a sentence shape ("On February 1, 1923, the Politburo agreed ..."),
 a publication, a death, an arrest or a historical event has none that is safe to read from any note. Each entry
 says which words recognize its sentence, and cites the note (or letter) it was read from; the date is read from
@@ -44,6 +48,8 @@ class CuratedFinder:
         self.name_re = (re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.I)
                         if names else None)
         self.by_name = {n.lower(): h for h in curated for n in h.text_names}
+        # where a reviewer read each entry's text_names: the letters of its stated_in ("171", not the note "171/1")
+        self.read_in = {h.id: {s for s in h.stated_in if "/" not in s} for h in curated}
 
     def add_to(self, events: dict[str, Event], split: list[tuple[Document, Note, list[str]]],
                documents: list[Document]) -> None:
@@ -62,8 +68,10 @@ class CuratedFinder:
             for doc in documents:
                 lines = None
                 for m in self.name_re.finditer(doc.body or ""):
-                    lines = lines or BodyLines(doc)
-                    _from_text(events, doc, self.by_name[m.group().lower()], _span(doc, lines.line(m.start())))
+                    hist = self.by_name[m.group().lower()]
+                    if hist.anywhere or doc.key in self.read_in[hist.id]:  # "at the meeting of the SRT" is 3/VIII
+                        lines = lines or BodyLines(doc)  # only in No. 171
+                        _from_text(events, doc, hist, _span(doc, lines.line(m.start())))
         for doc, note, sentence, hist in later:
             _from_note(events, doc, note, sentence, hist)
 
@@ -96,8 +104,8 @@ def _from_note(events: dict[str, Event], doc: Document, note: Note, sentence: st
         merge(events, replace(known, summary="", references=[], cited_in=[(doc.key, note.number)], named_in=[],
                               named_at=[]))
         return
-    if (date is None or not date.edtf) and not hist.undated:
-        return  # an undated sentence can only cite an event another sentence dates
+    if (date is None or not date.edtf) and not hist.undated and not hist.text_names:
+        return  # an undated sentence can only cite an event another sentence (or a letter's text) dates
     events[hist.id] = _event(hist, date, summary=summary(sentence), references=list(note.references),
                              cited_in=[(doc.key, note.number)])
 
@@ -111,6 +119,8 @@ def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent, a
             date = text_date(hist.date_words, "", doc)  # the year of the letter, not of a year the text names earlier
         events[hist.id] = _event(hist, date, summary=hist.description)
     event = events[hist.id]
+    if event.date is None and hist.date_words and hist.date_words in (doc.body or ""):  # a note left it undated:
+        event.date = text_date(hist.date_words, "", doc)  # the letter dates it ("No. 58 of 19/X", 174)
     if doc.key not in event.named_in:
         event.named_in.append(doc.key)
     if at is not None and at not in event.named_at:
