@@ -114,13 +114,10 @@ def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent, a
     """An event a letter's text names: the letter mentions it, at the line ``at``; its date only where the text gives
     one. An event a note states as well (the GPU's cancellation of Myasnikov's expulsion, 175) is one event."""
     if hist.id not in events:
-        date = None
-        if hist.date_words and hist.date_words in (doc.body or ""):
-            date = text_date(hist.date_words, "", doc)  # the year of the letter, not of a year the text names earlier
-        events[hist.id] = _event(hist, date, summary=hist.description)
+        events[hist.id] = _event(hist, None, summary=hist.description)
     event = events[hist.id]
-    if event.date is None and hist.date_words and hist.date_words in (doc.body or ""):  # a note left it undated:
-        event.date = text_date(hist.date_words, "", doc)  # the letter dates it ("No. 58 of 19/X", 174)
+    if event.date is None and hist.date_words and hist.date_words in (doc.body or ""):  # also where a note left it
+        event.date = text_date(hist.date_words, "", doc)  # undated (174: "No. 58 of 19/X"); the letter's year
     if doc.key not in event.named_in:
         event.named_in.append(doc.key)
     if at is not None and at not in event.named_at:
