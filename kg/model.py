@@ -270,6 +270,15 @@ EntityKind = Literal["person", "organization", "place", "archive"]
 
 
 @dataclass(frozen=True)
+class IriAlias:
+    """A withdrawn IRI and the IRI that replaced it (data/authority/aliases.toml), as paths under the base."""
+
+    old: str  # "event/1923-01-16-sto"
+    new: str  # "event/1923-01-16-sto-decision"
+    reason: str
+
+
+@dataclass(frozen=True)
 class WikidataLink:
     """An owl:sameAs to Wikidata with its evidence. Never created without a recorded source."""
 
@@ -347,6 +356,7 @@ class Event:
     participants: list[str] = field(default_factory=list)  # Entity.ids: the author published, the man arrested
     work: str = ""  # a publication: the title of the work made public, as the note prints it
     named_in: list[str] = field(default_factory=list)  # Document.keys whose letter text names the event
+    named_at: list[SourceSpan] = field(default_factory=list)  # the page lines of those texts that name it
 
 
 @dataclass
@@ -379,4 +389,5 @@ class Corpus:
     entities: dict[str, Entity] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     resolutions: dict[str, Resolution] = field(default_factory=dict)  # Document.key -> Resolution
+    aliases: list[IriAlias] = field(default_factory=list)  # withdrawn IRIs, published as owl:sameAs their successor
     diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -74,13 +74,26 @@ def test_an_event_dated_by_another_event(events):
         "1923-05/..", "not-before", "1923-05-01", None)
 
 
-def test_undated_decisions_of_the_notes_have_no_date(events):
+def test_undated_decisions_of_the_notes_are_dated_only_by_a_letter(events):
+    # 174/2 gives no date; the paragraph it is attached to does: "the latest circular ... (No. 58 of 19/X)"
+    circular = events["circular-cc-ccc-struggle-against-excesses"]
+    assert (circular.kind, circular.cited_in, circular.named_in, circular.co_bodies) == (
+        "decision", [("174", 2)], ["174"], ["ccc"])
+    assert (circular.date.edtf, circular.date.expressed, [s.first_line for s in circular.named_at]) == (
+        "1923-10-19", "19/X", [405])
+    # 171's notes 1 and 2 give no date; the letter: "Today, 3/VIII, at the meeting of the SRT ... the proposal was
+    # accepted ... the STO decided": decisions of that sitting, of its date, which only the letter names
+    sitting = events["1923-08-03-sto"]
+    assert (sitting.kind, sitting.body, sitting.date.edtf, sitting.named_in, sitting.cited_in) == (
+        "meeting", "sto", "1923-08-03", ["171"], [])
     for ev_id, note in (("sto-resolution-nkps-fuel-settlements-donbass", ("171", 1)),
-                        ("sto-decision-nkps-debt-kuzbass-cherembass", ("171", 2)),
-                        ("circular-cc-ccc-struggle-against-excesses", ("174", 2))):
+                        ("sto-decision-nkps-debt-kuzbass-cherembass", ("171", 2))):
         event = events[ev_id]
-        assert (event.kind, event.date, event.cited_in) == ("decision", None, [note])
-    assert events["circular-cc-ccc-struggle-against-excesses"].co_bodies == ["ccc"]
+        assert (event.kind, event.date.edtf, event.part_of, event.cited_in, event.named_in) == (
+            "decision", "1923-08-03", "1923-08-03-sto", [note], ["171"])
+        assert event.references and event.summary.startswith(("The resolution", "On the issue"))
+    july = events["1923-07-27-sto"]  # note 3's sitting, which the letter names too ("in SRT, 27/VII")
+    assert (july.cited_in, july.named_in, [s.first_line for s in july.named_at]) == ([("171", 3)], ["171"], [191])
 
 
 def test_events_a_letters_text_names_are_dated_only_by_that_text(events):
@@ -93,6 +106,36 @@ def test_events_a_letters_text_names_are_dated_only_by_that_text(events):
     assert (plenum.date.edtf, plenum.named_in) == ("1923-10-29/1923-10-31", ["174"])
     assert "XII Party Congress" in events["publication-how-do-we-reorganize-the-rabkrin"].work
     assert ("168", 2) not in events["twelfth-party-congress"].cited_in  # a cited title names no congress
+    berliners = events["conference-convened-by-the-berliners"]  # "on October 31 the Berliners convened" (173)
+    assert (berliners.kind, berliners.date.edtf, berliners.participants) == ("meeting", "1923-10-31", ["kpd-berlin"])
+    speech = events["speech-of-zinoviev-1923-12-11"]  # "in his speech on December 11" (177, of 20/XII 23)
+    assert (speech.date.edtf, speech.participants) == ("1923-12-11", ["zinoviev-g-e"])
+    printed = events["publication-zinoviev-speech-pravda-286"]  # "(see Pravda, No. 286 of December 16, 23)"
+    assert (printed.kind, printed.body, printed.date.edtf) == ("publication", "pravda", "1923-12-16")
+    with_them = events["conference-of-the-berliners-with-radek-and-pyatakov"]  # "with Andrei[ey] and with me": no date
+    assert (with_them.date, with_them.participants) == (None, ["kpd-berlin", "radek-k-b", "pyatakov-g-l"])
+
+
+def test_an_event_a_note_states_and_a_letter_names_is_one_event(events):
+    """175: "an official decision of the GPU to cancel his expulsion" (text, line 531) is what note 2's letter of
+    7 September 1923 announces; neither dates the decision itself."""
+    cancelled = events["gpu-cancels-the-expulsion-of-myasnikov"]
+    assert (cancelled.kind, cancelled.body, cancelled.participants) == ("decision", "ogpu", ["myasnikov-g-i"])
+    assert (cancelled.date, cancelled.cited_in, cancelled.named_in) == (None, [("175", 2)], ["175"])
+    assert [span.first_line for span in cancelled.named_at] == [531]
+
+
+def test_a_letters_words_name_an_event_only_in_the_letters_its_entry_cites(auth):
+    """"at the meeting of the SRT" is the STO's sitting of 3 August 1923 in No. 171 only; "the Brest peace"
+    (anywhere = true) is the one peace in any letter."""
+    from kg.model import DateStatement, Document, SourceSpan
+
+    span = SourceSpan("hand.txt", 1, 1)
+    doc = Document(key="990", number="990", kind="letter", header="", body="Today, 3/VІІІ, at the meeting of the SRT, "
+                   "we spoke of the Brest peace.", source=span, fields={"body": span},
+                   date=DateStatement(expressed="1925", edtf="1925", earliest="1925-01-01", latest="1925-12-31"))
+    found = extract_events([doc], auth)
+    assert "1923-08-03-sto" not in found and found["peace-of-brest-litovsk"].named_in == ["990"]
 
 
 def test_a_long_keyword_does_not_hide_a_shorter_one_inside_it():
@@ -118,7 +161,7 @@ keywords = ["Frunze", "died"]
     ('participants = ["frunze-x"]\nstated_in = ["169/1"]\n', "unknown entity id(s) frunze-x"),
     ('participants = ["frunze-m-v"]\n', "missing key 'stated_in'"),
     ('stated_in = ["No. 169"]\n', "stated_in must list the notes"),
-    ('stated_in = ["169/1"]\ndate_relation = "after"\n', "date_relation (same | after) goes with date_of"),
+    ('stated_in = ["169/1"]\ndate_relation = "after"\n', "date_relation (same | after | at) goes with date_of"),
     ('stated_in = ["169/1"]\nkind = "funeral"\n', "kind must be one of"),
 ])
 def test_a_bad_entry_is_an_error_naming_file_and_entry(tmp_path: Path, extra: str, message: str) -> None:

@@ -47,8 +47,10 @@ def test_every_event_the_notes_state_reads_back_from_every_dump(built: Path, dum
 def test_a_decision_and_its_sitting_point_at_each_other(store: ox.Store) -> None:
     pairs = rows(store, "SELECT ?d ?m WHERE { ?d a bc:Decision ; schema:superEvent ?m . ?m a bc:Meeting }")
     back = rows(store, "SELECT ?d ?m WHERE { ?m a bc:Meeting ; schema:subEvent ?d . ?d a bc:Decision }")
-    assert sorted(pairs) == sorted(back) and len(pairs) == 7  # six Politburo sittings and the joint plenum
+    assert sorted(pairs) == sorted(back) and len(pairs) == 9  # six Politburo sittings, the joint plenum, and
     assert (EVENT + "1923-10-25-plenum-cc-ccc-decision", EVENT + "1923-10-25-plenum-cc-ccc") in pairs
+    for decision in ("sto-resolution-nkps-fuel-settlements-donbass", "sto-decision-nkps-debt-kuzbass-cherembass"):
+        assert (EVENT + decision, EVENT + "1923-08-03-sto") in pairs  # the STO sitting only No. 171's text names
 
 
 def test_the_sto_decision_of_16_january_is_known_from_the_politburo_protocol_only(store: ox.Store) -> None:
@@ -74,15 +76,29 @@ def test_every_stating_note_exists_and_is_about_its_event(store: ox.Store) -> No
 def test_an_undated_event_has_no_date_and_a_dated_one_its_statement(store: ox.Store) -> None:
     undated = {e for (e,) in rows(store, "SELECT ?e WHERE { ?e a bc:Event FILTER NOT EXISTS { ?e bc:eventDate ?d } }")}
     assert undated == {EVENT + i for i in ("twelfth-party-congress", "peace-of-brest-litovsk", "left-sr-uprising",
-                                           "sto-resolution-nkps-fuel-settlements-donbass",
-                                           "sto-decision-nkps-debt-kuzbass-cherembass",
-                                           "circular-cc-ccc-struggle-against-excesses")}
+                                           "gpu-cancels-the-expulsion-of-myasnikov",
+                                           "conference-of-the-berliners-with-radek-and-pyatakov",
+                                           "bukharin-at-the-krasnaya-presnya-district-meeting",
+                                           "cec-meeting-in-the-tauride-palace-lenin-report-on-brest")}
     for event in undated:
         assert rows(store, f"SELECT ?p WHERE {{ <{event}> ?p ?o FILTER(?p IN (schema:startDate, bc:edtf)) }}") == []
     open_ended = EVENT + "arrests-of-the-workers-group"  # "After Myasnikov's arrest": no day to start on
     assert rows(store, f"SELECT ?s WHERE {{ <{open_ended}> schema:startDate ?s }}") == []
     assert rows(store, f"SELECT ?q WHERE {{ <{open_ended}> bc:eventDate/bc:dateQualifier ?q }}") == [
         ("https://w3id.org/bolcorr/vocab/notBefore",)]
+
+
+def test_an_event_a_letters_text_names_gives_the_letter_and_the_lines(store: ox.Store) -> None:
+    """Nos. 173, 175 and 177 name events no note states: each cites its letter and the page line naming it."""
+    for event, letter, line in (("conference-convened-by-the-berliners", "173", 289),
+                                ("conference-of-the-berliners-with-radek-and-pyatakov", "173", 293),
+                                ("gpu-cancels-the-expulsion-of-myasnikov", "175", 531),
+                                ("speech-of-zinoviev-1923-12-11", "177", 592),
+                                ("publication-zinoviev-speech-pravda-286", "177", 594)):
+        found = rows(store, f"SELECT ?where ?lines WHERE {{ <{EVENT + event}> bc:statedIn ?where ; "
+                            f"bc:sourceLines ?lines FILTER(STRENDS(STR(?where), '/letter/{letter}')) }}")
+        page = "bolshevik-correspondence-1923-nos-167-177.txt"
+        assert [lines for _, lines in found] == [f"{page}#L{line}-L{line}"], event
 
 
 def test_a_publication_is_a_schema_publication_event_with_its_work(store: ox.Store) -> None:

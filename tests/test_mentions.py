@@ -66,6 +66,39 @@ def test_the_central_committee_between_leaders_is_the_rcps_and_of_something_else
     assert "I. V. Stalin" in res.usages[-1].explanation and "cp-b-u" in res.mentions
 
 
+def test_the_politburo_and_the_ccc_are_read_by_date_and_parties_like_the_central_committee(auth):
+    """"PB", "the Politburo", "CCC", "the Central Control Commission", "CC": the RCP(b)'s bodies in a letter among
+    the leaders dated after the body took that name (Politburo: March 1919; CCC: March 1921); the basis and the
+    letter's date and parties recorded with each usage."""
+    text = ("With the permission of the PB. The Politburo of the Central Committee of a special commission. "
+            "RKI - Central Control Commission - Gosplan. Copy: CCC. Copy: CC.")
+    res, _ = _read(auth, _doc("957", text, "1923-11-22"))
+    read = {(u.form, u.entity, u.basis) for u in res.usages if u.where == "body"}
+    assert read == {("PB", "politburo", "context"), ("Politburo", "politburo", "context"),
+                    ("Central Committee", "cc-rcp", "context"), ("Central Control Commission", "ccc", "context"),
+                    ("CCC", "ccc", "context"), ("CC", "cc-rcp", "context")}
+    assert all("1923" in u.explanation and "I. V. Stalin" in u.explanation for u in res.usages if u.where == "body")
+    assert {"politburo", "ccc", "cc-rcp"} <= set(res.mentions)
+
+
+@pytest.mark.parametrize("text, form, body", [("The Politburo decided.", "Politburo", "politburo"),
+                                               ("The CCC decided.", "CCC", "ccc")])
+def test_the_politburo_and_the_ccc_outside_their_reading_are_left_unresolved(auth, text, form, body):
+    """Before the body bore that name (the Politburo of October 1917; the Control Commission of 1920), in a letter
+    whose parties are not in the authority files, or qualified by another body: not linked, no mention, no
+    warning (the words may name another party's body)."""
+    for doc in (_doc("958", text, "1917-10-20"), _doc("959", text.replace(form, f"{form} of the CP(b)U"), "1923-03-01"),
+                _doc("960", text, "1923-03-01", parties=("X. Y. Nobody", "I. V. Stalin"))):
+        corpus = resolve_with(ParseResult([doc]), auth)
+        res = corpus.resolutions[doc.key]
+        assert body not in res.mentions and not [u for u in res.usages if u.where == "body" and u.entity == body]
+        assert [d for d in corpus.diagnostics if form in d.message] == []
+    full, _ = _read(auth, _doc("961", text.replace(form, "Central Control Commission of the Russian Communist Party")
+                                if body == "ccc" else text.replace(form, "Politburo of the CC of the RCP(b)"),
+                               "1917-10-20"))
+    assert body in full.mentions  # the full name is the RCP(b)'s body whatever the letter
+
+
 def test_a_letters_own_reading_overrides_the_date(auth):
     """identifications.toml: No. 177 (December 1923) speaks of the council of 1918; No. 173 leaves the
     German party's committee unlinked and says so."""

@@ -1,9 +1,9 @@
-"""Every IRI we publish answers: each IRI of ours in a build (subject, object, graph name, the dataset
-and its parts in void.ttl, the namespaces, the ontology's terms) is fetched in HTML and in Turtle,
-following 303s, from the seed build, a 1,000-letter generated build and a build with another base.
-The crawl uses the app itself (Flask's test client: the same code, no sockets); a few checks go
-over real HTTP. A build made with any base is served with that base, and every link of its pages
-stays on the site serving it."""
+"""Every IRI we publish answers: each IRI of ours in a build (subject, object, graph name, the dataset and its
+parts in void.ttl, the namespaces, the ontology's terms, the withdrawn IRIs of aliases.toml) is fetched in
+HTML and in Turtle, following 303s (and a withdrawn IRI's 301), from the seed build, a 1,000-letter generated
+build and a build with another base. The crawl uses the app itself (Flask's test client: the same code, no
+sockets); a few checks go over real HTTP. A build made with any base is served with that base, and every link
+of its pages stays on the site serving it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 from flask import Flask
-from rdflib import Graph, URIRef
+from rdflib import OWL, Graph, URIRef
 
 from kg.config import ONTOLOGY_NS, VOCAB_NS
 from tests.release_builds import (
@@ -39,10 +39,10 @@ def path_of(iri: str, base: str) -> str:
 
 
 def fetch(client, path: str, accept: str):  # noqa: ANN001, ANN201 - Flask's test client and response
-    """GET ``path``, following up to three 303s (a 303 must lead to a document that answers)."""
+    """GET ``path``, following up to three 303s or 301s (either must lead to a document that answers)."""
     for _ in range(4):
         response = client.get(path, headers={"Accept": accept})
-        if response.status_code != 303:
+        if response.status_code not in (301, 303):
             return response
         response.close()
         path = response.headers["Location"]
@@ -110,6 +110,38 @@ def test_a_build_with_another_base_is_served_with_it(other_base_release: Built, 
     with app_over(other_base_release.out) as app:
         assert app.extensions["kg"].settings.base_iri == OTHER_BASE
         assert failures(app, other_base_release, iris, accept, read_body=True) == []
+
+
+WITHDRAWN = {"event/1923-01-16-sto": "event/1923-01-16-sto-decision",
+             "event/1922-12-21-orgburo": "event/1922-12-21-orgburo-decision",
+             "event/1923-11-politburo": "event/1923-11-politburo-decision",
+             "event/1924-03-politburo": "event/1924-03-politburo-decision"}
+
+
+def test_a_withdrawn_iri_is_an_alias_and_answers_with_its_replacement(seed_release: Built) -> None:  # noqa: F811
+    """The four event IRIs withdrawn in issue 15 (a decision is not a sitting) are never reused: each is published
+    as owl:sameAs its replacement, and the site answers it — 301 to the page in HTML and for a fixed suffix, 303 to
+    the replacement's description for an RDF client, whose Turtle states the alias."""
+    iris = published_iris(seed_release)
+    base = seed_release.base
+    with app_over(seed_release.out) as app:
+        client = app.test_client()
+        for old, new in WITHDRAWN.items():
+            assert base + old in iris and base + new in iris
+            page = client.get(f"/{old}", headers={"Accept": HTML})
+            assert (page.status_code, page.headers["Location"], page.headers["Vary"]) == (301, f"/{new}", "Accept")
+            suffixed = client.get(f"/{old}.nt")
+            assert (suffixed.status_code, suffixed.headers["Location"]) == (301, f"/{new}.nt")
+            rdf = client.get(f"/{old}", headers={"Accept": TURTLE})
+            assert (rdf.status_code, rdf.headers["Location"]) == (303, f"/{new}.ttl")
+            described = client.get(rdf.headers["Location"])
+            assert described.status_code == 200
+            graph = Graph().parse(data=described.get_data(as_text=True), format="turtle")
+            assert (URIRef(base + old), OWL.sameAs, URIRef(base + new)) in graph
+            assert set(graph.predicate_objects(URIRef(base + old))) == {(OWL.sameAs, URIRef(base + new))}
+            for response in (page, suffixed, rdf, described):
+                response.close()
+        assert failures(app, seed_release, [base + old for old in WITHDRAWN], HTML, read_body=False) == []
 
 
 PAGES = ["/", "/letters", "/search?q=Koba", "/letter/167", "/person/stalin-i-v", "/archive/rgaspi", "/void",

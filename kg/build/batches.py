@@ -107,7 +107,7 @@ class BatchJob:
         auth = load_authorities(settings.data_dir)
         events = extract_events(parsed.documents, auth)
         corpus = Corpus(documents=parsed.documents, entities=dict(auth.entities), events=events,
-                        diagnostics=list(parsed.diagnostics))
+                        aliases=list(auth.aliases), diagnostics=list(parsed.diagnostics))
         iris = Iris(settings.base_iri)
         light = LightDataset(iris.base)
         authority = light.graph(iris.authority_graph())

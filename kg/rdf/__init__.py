@@ -6,7 +6,9 @@ authority graph), as an rdflib ``Dataset`` (``mapping``) or as plain sets of rdf
 against ``ontology/``), ``iris`` the IRI policy, ``letter``, ``parts``, ``transmission`` (parties
 in the edition's order, copies, sent / not sent, replies, languages) and ``authority`` map each kind
 of resource, ``ntriples`` writes terms as Oxigraph's canonical N-Triples and ``terms`` converts and
-sorts terms for the reference serialization. No I/O, no clock: the same corpus gives the same triples.
+sorts terms for the reference serialization. A withdrawn IRI (``Corpus.aliases``) is published as ``owl:sameAs``
+its replacement; a build minting it again is an error (``kg.errors``). No I/O, no clock: the same corpus gives
+the same triples.
 
-May import: kg.model, kg.config, kg.progress, kg
+May import: kg.model, kg.config, kg.errors, kg.progress, kg
 """

@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, PROV
 
 from kg.model import DateStatement, Entity, Event, GeoRecord, WikidataLink
 from kg.rdf.iris import Iris
-from kg.rdf.parts import add_date, add_reference
+from kg.rdf.parts import add_date, add_reference, span_text
 from kg.rdf.vocab import BC, BCV, SCHEMA
 
 # Why bc:Agent stated beside bc:Person, bc:Group and bc:Archive (as bc:Event beside an event's kind): any SHACL
@@ -92,7 +92,8 @@ def add_geo(g: Graph, node: URIRef, geo: GeoRecord) -> None:
 def add_event(g: Graph, iris: Iris, event: Event, groups: dict[str, Entity]) -> URIRef:
     """An event: its kind, schema:Event with Gregorian start/end dates and our date statement (none when no source
     dates it), the acting bodies, participants and places, the session a decision was taken at, a publication's
-    work, the notes (or letters) that state it and the sources those notes cite."""
+    work, the notes (or letters) that state it (a letter's text with the lines naming it) and the sources those
+    notes cite."""
     node = iris.event(event.id)
     g.add((node, RDF.type, BC.Event))
     if event.kind in EVENT_TYPES:
@@ -123,6 +124,8 @@ def add_event(g: Graph, iris: Iris, event: Event, groups: dict[str, Entity]) -> 
         g.add((node, BC.statedIn, iris.letter_part(key, "note", number)))
     for key in event.named_in:
         g.add((node, BC.statedIn, iris.letter(key)))
+    for span in event.named_at:  # the lines of those letters' texts that name it
+        g.add((node, BC.sourceLines, Literal(span_text(span))))
     if event.summary:
         g.add((node, SCHEMA.description, Literal(event.summary, lang="en")))
     for i, ref in enumerate(event.references, start=1):

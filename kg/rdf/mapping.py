@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import __version__
 from kg.config import DEFAULT_BASE_IRI
+from kg.errors import KGError
 from kg.model import Corpus
 from kg.rdf.authority import add_build_activity, add_edition, add_entity, add_event
 from kg.rdf.iris import Iris
@@ -41,6 +42,22 @@ def map_authority(shared: Graph, iris: Iris, corpus: Corpus, version: str) -> No
         add_entity(shared, iris, ent)
     for event in corpus.events.values():
         add_event(shared, iris, event, corpus.entities)
+    add_aliases(shared, iris, corpus)
+
+
+def add_aliases(shared: Graph, iris: Iris, corpus: Corpus) -> None:
+    """``<withdrawn> owl:sameAs <its replacement>`` for every alias whose replacement this build mints (a build of
+    other letters has no such resource to point to). A build minting a withdrawn IRI is an error: IRIs are never
+    reused."""
+    minted = {str(iris.event(e)) for e in corpus.events} | {str(iris.entity(ent.kind, ent.id))
+                                                            for ent in corpus.entities.values()}
+    for alias in corpus.aliases:
+        old, new = URIRef(iris.base + alias.old), URIRef(iris.base + alias.new)
+        if str(old) in minted:
+            raise KGError(f"<{old}> is withdrawn (data/authority/aliases.toml: {alias.reason}) and may not be minted "
+                          "again: IRIs are never reused")
+        if str(new) in minted:
+            shared.add((old, OWL.sameAs, new))
 
 
 def event_notes(corpus: Corpus, iris: Iris) -> dict[str, list[tuple[URIRef, URIRef]]]:

@@ -5,9 +5,9 @@ In: a ``ParseResult`` from ``kg.sources`` and the authority files of ``data/auth
 line and the basis of its identification (note, reviewed identification, authority file, context),
 mentions, the place and the events its notes state or its text names (``events``: sittings and decisions of
 bodies; ``curated_events``: the publications, deaths, arrests, returns and historical events of events.toml;
-``note_text``: how both read a note), and a warning for every name left unresolved. ``names`` finds the forms
-in text, ``text`` gives the passages they are searched in, ``corpus`` decides each occurrence in its document
-("the old man" is not the same man everywhere).
+``note_text``: how both read a note), the withdrawn IRIs of aliases.toml (``aliases``), and a warning for every
+name left unresolved. ``names`` finds the forms in text, ``text`` gives the passages they are searched in,
+``corpus`` decides each occurrence in its document ("the old man" is not the same man everywhere).
 
 May import: kg.sources, kg.model, kg.config, kg.errors, kg.progress
 """

@@ -1,4 +1,4 @@
-"""Authority files: people, organizations, places, archives, events, identifications, Wikidata links.
+"""Authority files: people, organizations, places, archives, events, identifications, Wikidata links, aliases.
 
 Why hand-written files (data/authority/*.toml, wikidata-links.csv) rather than names guessed from the
 text: the translation spells one person many ways and calls people by nicknames, and a wrong
@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
-from kg.model import Entity, EntityKind, WikidataLink
+from kg.model import Entity, EntityKind, IriAlias, WikidataLink
+from kg.resolve.aliases import load_aliases
 from kg.resolve.gazetteer import load_gazetteer
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -80,8 +81,9 @@ class HistoricalEvent:
     work: str = ""  # a publication: the title of the work
     date_words: str = ""  # verbatim words dating it when the sentence has no full date ("15/XII", "at the same time")
     date_of: str = ""  # the event those words date it by ("at the same time" as the Politburo meeting of 24 January)
-    date_relation: str = ""  # same | after (the date of date_of; not before it)
-    text_names: tuple[str, ...] = ()  # forms naming it in a letter's text (an event only a letter names)
+    date_relation: str = ""  # same | after | at (the date of date_of; not before it; taken at that sitting)
+    text_names: tuple[str, ...] = ()  # forms naming it in the texts of the letters of stated_in (anywhere: in any)
+    anywhere: bool = False  # text_names name this event in any letter (the Brest peace), not only where read
     stated_in: tuple[str, ...] = ()
     source: str = ""  # what the stating note cites, verbatim ("" = none)
     undated: bool = False  # the stating note gives no date, and none is read: an event without a date
@@ -116,6 +118,7 @@ class Authorities:
     events: list[HistoricalEvent] = field(default_factory=list)
     readings: dict[str, Reading] = field(default_factory=dict)  # body id -> when its context_names designate it
     context_keys: set[str] = field(default_factory=set)  # name_key of every context name
+    aliases: list[IriAlias] = field(default_factory=list)  # withdrawn IRIs (aliases.toml)
 
     _by_key: dict[str, list[NameForm]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _by_entity: dict[str, list[NameForm]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -174,6 +177,7 @@ def load_authorities(data_dir: Path) -> Authorities:
     _load_identifications(auth, folder / "identifications.toml")
     _load_events(auth, folder / "events.toml")
     _load_links(auth, folder / "wikidata-links.csv")
+    auth.aliases = load_aliases(folder / "aliases.toml")
     load_gazetteer(auth.entities, folder / "geonames.csv")
     return auth
 
@@ -221,7 +225,7 @@ def _add_entity(auth: Authorities, path: Path, where: str, row: dict[str, Any], 
             alt.append(name)
         if _get(path, where, row, "qualifiable", bool, False):
             auth.qualifiable.add(ent_id)
-        _context_names(auth, path, where, row, ent_id)
+        alt += _context_names(auth, path, where, row, ent_id)  # names it bears, read by context ("PB")
     auth.entities[ent_id] = Entity(
         id=ent_id, kind=kind, pref_label=label, alt_labels=[a for a in dict.fromkeys(alt) if a != label],
         full_name=_get(path, where, row, "full_name", str, None),
@@ -237,11 +241,11 @@ def _day(path: Path, where: str, row: dict[str, Any], key: str) -> str | None:
     return value
 
 
-def _context_names(auth: Authorities, path: Path, where: str, row: dict[str, Any], ent_id: str) -> None:
-    """A body's context_names as "dated" forms, with the Reading that says when they designate it."""
+def _context_names(auth: Authorities, path: Path, where: str, row: dict[str, Any], ent_id: str) -> list[str]:
+    """A body's context_names as "dated" forms, with the Reading that says when they designate it; returns them."""
     names = _get(path, where, row, "context_names", list, [])
     if not names:
-        return
+        return []
     when = _get(path, where, row, "read_when", str, "always")
     if when not in READ_WHEN:
         raise AuthorityError(path, where, f"read_when must be one of {', '.join(READ_WHEN)}")
@@ -252,6 +256,7 @@ def _context_names(auth: Authorities, path: Path, where: str, row: dict[str, Any
             raise AuthorityError(path, where, "'context_names' must be a list of strings")
         auth.forms.append(NameForm(name, ent_id, "label", "dated"))
         auth.context_keys.add(name_key(name))
+    return names
 
 
 def _person_forms(auth: Authorities, path: Path, where: str, row: dict[str, Any], ent_id: str,
@@ -335,8 +340,8 @@ def _load_events(auth: Authorities, path: Path) -> None:
         if not stated_in or not all(STATED_IN.match(s) for s in stated_in):
             raise AuthorityError(path, where, "stated_in must list the notes ('168/2') or letters ('177') stating it")
         relation = _get(path, where, row, "date_relation", str, "")
-        if relation not in ("", "same", "after") or bool(relation) != bool(row.get("date_of")):
-            raise AuthorityError(path, where, "date_relation (same | after) goes with date_of, and only with it")
+        if relation not in ("", "same", "after", "at") or bool(relation) != bool(row.get("date_of")):
+            raise AuthorityError(path, where, "date_relation (same | after | at) goes with date_of, and only with it")
         auth.events.append(HistoricalEvent(
             id=ev_id, label=_get(path, where, row, "label", str), kind=kind,
             keywords=tuple(_get(path, where, row, "keywords", list, [])), places=ids["places"], body=body,
@@ -346,6 +351,7 @@ def _load_events(auth: Authorities, path: Path) -> None:
             date_of=_get(path, where, row, "date_of", str, ""),
             date_relation=relation, text_names=tuple(_get(path, where, row, "text_names", list, [])),
             stated_in=stated_in, source=_get(path, where, row, "source", str, ""),
+            anywhere=_get(path, where, row, "anywhere", bool, False),
             undated=_get(path, where, row, "undated", bool, False)))
         if not auth.events[-1].keywords and not auth.events[-1].text_names:
             raise AuthorityError(path, where, "an event needs keywords (of a note sentence) or text_names (in a text)")

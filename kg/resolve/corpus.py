@@ -59,7 +59,7 @@ def resolve_with(result: ParseResult, auth: Authorities) -> Corpus:
     finder = NameFinder(auth)
     events = extract_events(result.documents, auth)
     corpus = Corpus(documents=result.documents, entities=dict(auth.entities), events=events,
-                    diagnostics=list(result.diagnostics))
+                    aliases=list(auth.aliases), diagnostics=list(result.diagnostics))
     cited = events_by_document(events)
     replies = find_replies(result.documents, auth)
     for doc in progress(result.documents, "resolving"):

@@ -1,5 +1,9 @@
 """Curated events (data/authority/events.toml) found in the notes' sentences and in the letters' texts.
 
+Why an entry's text_names are read only in the letters its stated_in lists (unless ``anywhere``): "at the meeting
+of the SRT" is the STO's sitting of 3 August 1923 in No. 171 and another sitting in any other letter; a reviewer
+read the words in that letter. Names of general history (the Brest peace) mean one event wherever they stand.
+
 Why curated: a session of the Politburo has a sentence shape ("On February 1, 1923, the Politburo agreed ..."),
 a publication, a death, an arrest or a historical event has none that is safe to read from any note. Each entry
 says which words recognize its sentence, and cites the note (or letter) it was read from; the date is read from
@@ -17,11 +21,13 @@ import calendar
 import re
 from dataclasses import replace
 
-from kg.model import DateStatement, Document, Event, Note
+from kg.model import DateStatement, Document, Event, Note, SourceSpan
 from kg.resolve.authority import HistoricalEvent
 from kg.resolve.note_text import DATE, merge, note_date, summary
+from kg.resolve.text import BodyLines
 
 ROMAN_MONTHS = {r: i for i, r in enumerate("I II III IV V VI VII VIII IX X XI XII".split(), start=1)}
+CYRILLIC_ROMAN = str.maketrans("ІХ", "IX")  # "3/VІІІ" (No. 171): the OCR read the numeral's I's as Cyrillic І
 ROMAN_DAY = re.compile(r"^(?P<day>\d{1,2})/(?P<month>[IVX]{1,4})$")  # "15/XII": the letters' day/month in Roman
 
 
@@ -42,11 +48,14 @@ class CuratedFinder:
         self.name_re = (re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.I)
                         if names else None)
         self.by_name = {n.lower(): h for h in curated for n in h.text_names}
+        # where a reviewer read each entry's text_names: the letters of its stated_in ("171", not the note "171/1")
+        self.read_in = {h.id: {s for s in h.stated_in if "/" not in s} for h in curated}
 
     def add_to(self, events: dict[str, Event], split: list[tuple[Document, Note, list[str]]],
                documents: list[Document]) -> None:
         """Add the curated events stated in the notes (``split``: each note's sentences), then those the letters'
-        texts name. Events dated by another event's date come after every other note event."""
+        texts name. Events dated by another event's date come last (171: the STO's decisions taken "today, 3/VIII,
+        at the meeting of the SRT", a sitting only the letter names)."""
         later = []
         for doc, note, found in split:
             for sentence in found:
@@ -55,12 +64,16 @@ class CuratedFinder:
                         later.append((doc, note, sentence, hist))
                     else:
                         _from_note(events, doc, note, sentence, hist)
+        if self.name_re is not None:  # before the events dated by another: that may be a sitting a letter names
+            for doc in documents:
+                lines = None
+                for m in self.name_re.finditer(doc.body or ""):
+                    hist = self.by_name[m.group().lower()]
+                    if hist.anywhere or doc.key in self.read_in[hist.id]:  # "at the meeting of the SRT" is 3/VIII
+                        lines = lines or BodyLines(doc)  # only in No. 171
+                        _from_text(events, doc, hist, _span(doc, lines.line(m.start())))
         for doc, note, sentence, hist in later:
             _from_note(events, doc, note, sentence, hist)
-        if self.name_re is not None:
-            for doc in documents:
-                for m in self.name_re.finditer(doc.body or ""):
-                    _from_text(events, doc, self.by_name[m.group().lower()])
 
     def in_sentence(self, sentence: str) -> list[HistoricalEvent]:
         """The curated events every keyword of which is in ``sentence`` (any case), in file order."""
@@ -85,37 +98,47 @@ def _from_note(events: dict[str, Event], doc: Document, note: Note, sentence: st
         m = re.search(DATE, sentence)
         date = note_date(m.group("date"), context + sentence[:m.start()], doc) if m else None
     if hist.id in events:
-        merge(events, replace(events[hist.id], summary="", references=[], cited_in=[(doc.key, note.number)],
-                               named_in=[]))
+        known = events[hist.id]
+        if not known.cited_in:  # so far named by a letter's text only: the note gives its sentence, source and date
+            known.summary, known.references, known.date = summary(sentence), list(note.references), known.date or date
+        merge(events, replace(known, summary="", references=[], cited_in=[(doc.key, note.number)], named_in=[],
+                              named_at=[]))
         return
-    if (date is None or not date.edtf) and not hist.undated:
-        return  # an undated sentence can only cite an event another sentence dates
+    if (date is None or not date.edtf) and not hist.undated and not hist.text_names:
+        return  # an undated sentence can only cite an event another sentence (or a letter's text) dates
     events[hist.id] = _event(hist, date, summary=summary(sentence), references=list(note.references),
                              cited_in=[(doc.key, note.number)])
 
 
-def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent) -> None:
-    """An event a letter's text names: the letter mentions it; its date only where the text gives one."""
-    if hist.id in events:
-        if doc.key not in events[hist.id].named_in:
-            events[hist.id].named_in.append(doc.key)
-        return
-    date = None
-    if hist.date_words and hist.date_words in (doc.body or ""):
-        date = text_date(hist.date_words, "", doc)  # the year of the letter, not of a year the text names earlier
-    events[hist.id] = _event(hist, date, summary=hist.description, named_in=[doc.key])
+def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent, at: SourceSpan | None) -> None:
+    """An event a letter's text names: the letter mentions it, at the line ``at``; its date only where the text gives
+    one. An event a note states as well (the GPU's cancellation of Myasnikov's expulsion, 175) is one event."""
+    if hist.id not in events:
+        events[hist.id] = _event(hist, None, summary=hist.description)
+    event = events[hist.id]
+    if event.date is None and hist.date_words and hist.date_words in (doc.body or ""):  # also where a note left it
+        event.date = text_date(hist.date_words, "", doc)  # undated (174: "No. 58 of 19/X"); the letter's year
+    if doc.key not in event.named_in:
+        event.named_in.append(doc.key)
+    if at is not None and at not in event.named_at:
+        event.named_at.append(at)
+
+
+def _span(doc: Document, line: int) -> SourceSpan | None:
+    return SourceSpan(doc.source.file, line, line) if doc.source else None
 
 
 def _event(hist: HistoricalEvent, date: DateStatement | None, **kwargs: object) -> Event:
+    part_of = hist.date_of if hist.date_relation == "at" else None  # a decision taken at that sitting
     return Event(id=hist.id, label=hist.label, kind=hist.kind, date=date, body=hist.body, co_bodies=list(hist.bodies),
-                 places=list(hist.places), participants=list(hist.participants), work=hist.work,
+                 places=list(hist.places), participants=list(hist.participants), work=hist.work, part_of=part_of,
                  **kwargs)  # type: ignore[arg-type]
 
 
 def text_date(words: str, context: str, doc: Document) -> DateStatement | None:
     """``words`` as a date: "15/XII" (day/Roman month), "October 29-31", "November"; a missing year is the last
     one in ``context``, else the document's."""
-    m = ROMAN_DAY.match(words.strip())
+    m = ROMAN_DAY.match(words.strip().translate(CYRILLIC_ROMAN))
     reading = f"{calendar.month_name[ROMAN_MONTHS[m.group('month')]]} {m.group('day')}" \
         if m and m.group("month") in ROMAN_MONTHS else words
     stmt = note_date(reading, context, doc)
@@ -123,8 +146,11 @@ def text_date(words: str, context: str, doc: Document) -> DateStatement | None:
 
 
 def relative_date(base: DateStatement, words: str, relation: str) -> DateStatement:
-    """The date of an event dated by another's: "at the same time" (approximately its date) or "after ..." (not
-    before its earliest day, open at the end). ``words`` are the sentence's, verbatim."""
+    """The date of an event dated by another's: "at the same time" (approximately its date), "after ..." (not
+    before its earliest day, open at the end) or taken at that sitting ("at": its date, as that date was printed).
+    ``words`` are the sentence's, verbatim."""
+    if relation == "at":
+        return base
     start = (base.edtf or "").split("/")[0]
     if relation == "after":
         return DateStatement(expressed=words, edtf=f"{start}/..", earliest=base.earliest, latest=None,

@@ -27,9 +27,12 @@ BRACKET_TOKEN = re.compile(_WORD_START + r"[A-Za-z]*(?:\[[A-Za-z]+\][A-Za-z]*)+"
 INITIALS_BEFORE = re.compile(r"(?:(?<=\s)|^)((?:[A-Z][a-z]?\.\s?){1,3})\s*\[?$")
 COMRADE = re.compile(r"\b(?:[Cc]omrades?|[Tt]ov)\.?[ \t]+(?P<name>[A-Z][a-z]{3,}|[A-Z]{4,})(?![\w.\[])")
 QUALIFIED = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
-# after a context name ("Central Committee", "Sovnarkom"): " of <anything>" is another body ("of the CP(b)U",
-# "of the unions", "of Georgia"), except "of the Party"/"of our Party", which is the writer's own
-CONTEXT_QUALIFIED = re.compile(r"\s+of\s+(?!(?:the|our)\s+[Pp]arty\b)\S")
+# after a context name ("Central Committee", "Sovnarkom", "Politburo"): " of <anything>" is another body ("of the
+# CP(b)U", "of the unions", "of Georgia"), except "of the Party"/"of our Party" (the writer's own), "of a/an ..." (no
+# body is named so) and "of the Central Committee"/"of the CC" with no other body after it: "the appointment of the
+# Politburo of the Central Committee of a special commission" (No. 176) is the party's own Politburo
+CONTEXT_QUALIFIED = re.compile(r"\s+of\s+(?!(?:the|our)\s+[Pp]arty\b|an?\s"
+                               r"|the\s+(?:Central\s+Committee|CC)\b(?!\s+of\s+(?!an?\s)\S))\S")
 NOT_NAMES = frozenset({"Chairman", "Secretary", "People", "Plenipotentiary", "Commissar", "Dear", "With", "Your",
                        "This", "That", "These", "They", "Then", "When", "What", "There", "Here"})
 TOV = frozenset({"T.", "Tov."})  # "T. Trotsky": the translation's abbreviation of "tov." (comrade), not an initial

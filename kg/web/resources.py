@@ -7,13 +7,20 @@ Every answer carries ``Vary: Accept``, ``Link: rel="alternate"`` for each format
 The IRI of ``/letter/167`` is ``Settings.base_iri + "letter/167"`` whatever host serves it.
 Letter and entity pages also carry FAIR Signposting ``Link``s (``kg.web.signposting``); a named
 graph the data does not describe (the authority graph) is answered from void.ttl.
+
+A withdrawn IRI (data/authority/aliases.toml: its only statement is ``owl:sameAs`` the IRI that replaced it)
+answers with a redirect to its replacement: **301** to the page (HTML, or a fixed suffix such as ``.ttl``), because
+that address moved for good and browsers, bookmarks and search engines should move with it; **303** to the
+replacement's description in the negotiated RDF format, because a Linked Data client reads 303 as "what you asked
+for is described there" — and it is: that description states ``<withdrawn> owl:sameAs <replacement>``, so the
+client learns the two names are one resource rather than silently swapping one IRI for the other.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDFS
 
@@ -113,11 +120,36 @@ def represent(kind: str, path: str, desc: Description, fmt: Format, negotiated: 
     return response.make_conditional(request)
 
 
+def replaced_by(desc: Description) -> str | None:
+    """The path of the resource that replaced a withdrawn IRI: the IRI's only statements are ``owl:sameAs`` one
+    IRI of ours (an IRI with a type or a name of its own is a resource, not an alias)."""
+    statements = desc.out.get(desc.iri, {})
+    targets = {t[1] for t in statements.get(str(OWL.sameAs), []) if t[0] == "uri"}
+    if set(statements) != {str(OWL.sameAs)} or len(targets) != 1:
+        return None
+    return local_path(targets.pop())
+
+
+def moved(target: str, fmt: Format, forced: bool) -> Response:
+    """301 to the replacement's page (or its fixed-suffix document), 303 to its negotiated RDF description."""
+    negotiated_rdf = not forced and fmt is not HTML
+    suffix = (fmt.suffix or "") if forced or negotiated_rdf else ""
+    response = redirect(target + suffix, code=303 if negotiated_rdf else 301)
+    if not forced:
+        response.headers["Vary"] = "Accept"
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
 @bp.route("/<any(letter, person, org, place, event, archive, source, graph, build):kind>/<path:rest>")
 def resource(kind: str, rest: str) -> Response:
     path, forced = split_suffix(rest)
     desc = get_resource(kind, path)
     fmt = forced or negotiate(RESOURCE_FORMATS, request.args.get("format"))
+    target = replaced_by(desc)
+    if target is not None:
+        return moved(target, fmt, forced is not None)
     return represent(kind, path, desc, fmt, negotiated=forced is None, signposting=kind in SIGNPOSTED)
 
 
