@@ -7,6 +7,7 @@ own prefix directory (pid, logs, temp files, cache), so nothing of the system's 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.config import Settings
+from kg.devtools.procs import descendants
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx-front.conf"
@@ -82,8 +84,12 @@ def nginx_front(port: int, upstream: str, cache: bool, **options: object) -> Ite
                     try:
                         proc.wait(timeout=10)
                     except subprocess.TimeoutExpired:
+                        workers = list(descendants(proc.pid))
                         proc.kill()
                         proc.wait(timeout=10)
+                        for pid in workers:  # a killed master leaves its workers behind
+                            with contextlib.suppress(ProcessLookupError):
+                                os.kill(pid, signal.SIGKILL)
 
 
 def _wait_listening(port: int, proc: subprocess.Popen, seconds: float = 10.0) -> None:
