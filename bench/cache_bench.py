@@ -6,7 +6,10 @@
 
 Both servers run on 127.0.0.1 in the same run, loaded with the same build: `kg serve` as it ships
 (subprocess, default settings: waitress, a 64 MB answer cache) and ``oxigraph serve`` (PyPI
-``oxigraph``, loaded through `kg load`, union default graph). For each traffic and each number of
+``oxigraph``, loaded through `kg load`, union default graph). ``--granian`` adds the same app under
+granian; ``--front`` adds nginx (``deploy/nginx-front.conf``, bench/front.py) in front of each app
+server, once passing every request through and once with its own one-second cache revalidated by
+ETag (``--front-cache`` picks: off, on, both). For each traffic and each number of
 connections (4, 16), ``wrk -t2 -cN -dSs --latency`` with a Lua script that builds every request:
 
 - **cold**: the light lookup ``SELECT ?p ?o WHERE { <…/letter/N> ?p ?o }`` of a different letter each
@@ -38,7 +41,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +122,7 @@ class Running:
     url: str  # http://127.0.0.1:PORT
     pid: int
     kind: str  # "kg", "granian" (the same paths as kg) or "oxigraph" (the Lua script's paths)
+    front_pid: int = 0  # nginx's master in front of it, if any (its workers are counted with it)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,7 @@ class Measure:
     bad: int
     cpu_ms: float  # CPU milliseconds per request, server process and descendants
     web_ms: float  # of which the process(es) running HTTP and the app (kg serve: itself; granian: + its worker)
+    front_ms: float  # of which nginx in front (master and workers), included in both above
     load: float
 
 
@@ -140,17 +145,23 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def cpu_seconds(server: Running) -> tuple[float, float]:
-    """CPU seconds so far of the server and all its descendants, and of its HTTP + app process(es)."""
+def cpu_seconds(server: Running) -> tuple[float, float, float]:
+    """CPU seconds so far of the server and all its descendants, of its HTTP + app process(es) (nginx
+    in front included), and of nginx alone."""
     table = processes()
-    family = ([table[server.pid]] if server.pid in table else []) + list(descendants(server.pid, table).values())
+
+    def tree(pid: int) -> list:
+        return ([table[pid]] if pid in table else []) + list(descendants(pid, table).values())
+
+    family = tree(server.pid)
     web = [p for p in family if p.pid == server.pid or (server.kind == "granian" and p.ppid == server.pid)]
-    return sum(p.cpu for p in family), sum(p.cpu for p in web)
+    front = sum(p.cpu for p in tree(server.front_pid)) if server.front_pid else 0.0
+    return sum(p.cpu for p in family) + front, sum(p.cpu for p in web) + front, front
 
 
 def script(workdir: Path, kind: str, server: str, letters: int) -> Path:
     path = workdir / f"{kind}-{server}.lua"
-    server = "kg" if server == "granian" else server  # the same app, the same paths
+    server = "oxigraph" if server == "oxigraph" else "kg"  # granian, nginx in front: the same app, the same paths
     path.write_text(LUA.replace("KIND", kind).replace("SERVER", server).replace("BASE", BASE)
                     .replace("LETTERS", str(letters)), encoding="utf-8")
     return path
@@ -177,10 +188,10 @@ def measure(server: Running, traffic: str, connections: int, args: argparse.Name
     before = cpu_seconds(server)
     rps, p50, p99, done, bad = wrk(server.url, lua, connections, args.seconds, f"run{run}")
     after = cpu_seconds(server)
-    cpu, web = ((a - b) / max(done, 1) * 1e3 for a, b in zip(after, before, strict=True))
+    cpu, web, front = ((a - b) / max(done, 1) * 1e3 for a, b in zip(after, before, strict=True))
     log(f"  {server.name} {traffic} c{connections}: {rps:.0f} req/s, p50 {p50 * 1e3:.2f} ms, "
-        f"p99 {p99 * 1e3:.2f} ms, {cpu:.3f} CPU ms/request ({web:.3f} HTTP + app), bad {bad}")
-    return Measure(server.name, traffic, connections, rps, p50, p99, done, bad, cpu, web, load)
+        f"p99 {p99 * 1e3:.2f} ms, {cpu:.3f} CPU ms/request ({web:.3f} HTTP + app, {front:.3f} nginx), bad {bad}")
+    return Measure(server.name, traffic, connections, rps, p50, p99, done, bad, cpu, web, front, load)
 
 
 @contextmanager
@@ -229,6 +240,17 @@ def granian_serve(data: Path, logs: Path) -> Iterator[Running]:
 
 
 @contextmanager
+def fronted(app: Running, cache: bool, workers: int) -> Iterator[Running]:
+    """nginx (bench/front.py) in front of an app server already running."""
+    from bench.front import nginx_front
+
+    upstream = app.url.removeprefix("http://")
+    with nginx_front(free_port(), upstream, cache, workers=workers) as front:
+        name = f"nginx{' (cache)' if cache else ''} → {'kg serve' if app.kind == 'kg' else 'granian'}"
+        yield Running(name, front.url, app.pid, app.kind, front.pid)
+
+
+@contextmanager
 def oxigraph_serve(data: Path) -> Iterator[Running]:
     from kg.store.load import load
     from tests.oxigraph_server import running_oxigraph
@@ -237,30 +259,46 @@ def oxigraph_serve(data: Path) -> Iterator[Running]:
         summary = load(data, server.store, "gsp")
         if summary.failed:
             raise RuntimeError(f"loading the Oxigraph server failed: {summary}")
-        yield Running("Oxigraph server", server.base, server.pid, "oxigraph")
+        yield Running(PEER, server.base, server.pid, "oxigraph")
+
+
+PEER = "Oxigraph server"
+
+
+def peers(results: list[Measure]) -> dict[tuple[str, int], Measure]:
+    """The Oxigraph server's figures per (traffic, connections): with ``--bracket`` it ran before and
+    after the others, and the mean of its runs is what ours are divided by (the machine's load moves
+    within minutes)."""
+    runs: dict[tuple[str, int], list[Measure]] = {}
+    for m in results:
+        if m.server.startswith(PEER):
+            runs.setdefault((m.traffic, m.connections), []).append(m)
+    return {k: replace(ms[0], server=PEER, rps=sum(m.rps for m in ms) / len(ms), p50=sum(m.p50 for m in ms) / len(ms),
+                       p99=sum(m.p99 for m in ms) / len(ms)) for k, ms in runs.items()}
 
 
 def table(results: list[Measure]) -> str:
-    peer = {(m.traffic, m.connections): m for m in results if m.server == "Oxigraph server"}
+    peer = peers(results)
     lines = ["| traffic | connections | server | req/s | p50 | p99 | CPU ms / request (all processes) | of which HTTP "
-             "+ app | non-2xx + errors | load avg | req/s ÷ Oxigraph | p50 ÷ Oxigraph | p99 ÷ Oxigraph |",
-             "|---" * 13 + "|"]
+             "+ app | of which nginx | non-2xx + errors | load avg | req/s ÷ Oxigraph | p50 ÷ Oxigraph "
+             "| p99 ÷ Oxigraph |", "|---" * 14 + "|"]
     for m in results:
         other = peer.get((m.traffic, m.connections))
-        ratios = ["", "", ""] if other is None or m is other else [
+        ratios = ["", "", ""] if other is None or m.server.startswith(PEER) else [
             f"**{m.rps / other.rps:.2f}×**", f"{m.p50 / other.p50:.2f}×", f"{m.p99 / other.p99:.2f}×"]
         lines.append(f"| {m.traffic} | {m.connections} | {m.server} | {m.rps:.0f} | {m.p50 * 1e3:.2f} ms | "
-                     f"{m.p99 * 1e3:.2f} ms | {m.cpu_ms:.3f} | {m.web_ms:.3f} | {m.bad} | {m.load:.2f} | "
+                     f"{m.p99 * 1e3:.2f} ms | {m.cpu_ms:.3f} | {m.web_ms:.3f} | {m.front_ms:.3f} | {m.bad} | "
+                     f"{m.load:.2f} | "
                      + " | ".join(ratios) + " |")
     return "\n".join(lines)
 
 
 def goals(results: list[Measure]) -> str:
     """The issue's goals against what was measured (each at every connection count)."""
-    peer = {(m.traffic, m.connections): m for m in results if m.server == "Oxigraph server"}
+    peer = peers(results)
     rows = ["| goal | server | measured (4 / 16 connections) | met |", "|---|---|---|---|"]
     for traffic, bar in (("mixed", 1.0), ("repeated", 1.0), ("cold", 0.5)):
-        for name in dict.fromkeys(m.server for m in results if m.server != "Oxigraph server"):
+        for name in dict.fromkeys(m.server for m in results if not m.server.startswith(PEER)):
             ours = {(m.traffic, m.connections): m for m in results if m.server == name}
             keys = sorted(k for k in ours if k[0] == traffic and k in peer)
             if not keys:
@@ -281,6 +319,14 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=8, help="seconds of warm-up before pages and mixed "
                         "(others: 2): a publisher's pages are asked again and again, the first view is not the rule")
     parser.add_argument("--granian", action="store_true", help="also the same app under granian (not shipped)")
+    parser.add_argument("--front", action="store_true", help="also nginx in front of each app server")
+    parser.add_argument("--front-cache", choices=("off", "on", "both"), default="both",
+                        help="nginx's own cache in front: off, on, or one nginx of each")
+    parser.add_argument("--front-workers", type=int, default=1, help="nginx worker processes")
+    parser.add_argument("--without-kg-serve", action="store_true",
+                        help="leave out kg serve (waitress) and nginx in front of it")
+    parser.add_argument("--bracket", action="store_true",
+                        help="measure the Oxigraph server before and after the others; ratios use the mean")
     parser.add_argument("--letters", type=int, default=10000,
                         help="letters in the build (cold lookups spread over them)")
     args = parser.parse_args()
@@ -299,10 +345,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         log("loading the Oxigraph server and starting kg serve ...")
         with ExitStack() as stack:
-            servers = [stack.enter_context(kg_serve(args.data, Path(tmp)))]
+            apps = [] if args.without_kg_serve else [stack.enter_context(kg_serve(args.data, Path(tmp)))]
             if args.granian:
-                servers.append(stack.enter_context(granian_serve(args.data, Path(tmp))))
-            servers.append(stack.enter_context(oxigraph_serve(args.data)))
+                apps.append(stack.enter_context(granian_serve(args.data, Path(tmp))))
+            servers = list(apps)
+            caches = {"off": [False], "on": [True], "both": [False, True]}[args.front_cache] if args.front else []
+            for app in apps:
+                servers += [stack.enter_context(fronted(app, cache, args.front_workers)) for cache in caches]
+            peer = stack.enter_context(oxigraph_serve(args.data))
+            servers = [replace(peer, name=f"{PEER} (before)"), *servers, replace(peer, name=f"{PEER} (after)")] \
+                if args.bracket else [*servers, peer]
             for run, (traffic, connections) in enumerate((t, c) for t in kinds for c in conns):
                 for server in servers:
                     results.append(measure(server, traffic, connections, args, Path(tmp), run))

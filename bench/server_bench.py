@@ -7,8 +7,9 @@
 Candidates, each serving the same app (``kg.web.create_app``, one store) on 127.0.0.1, one at a time:
 waitress as `kg serve` runs it (tuned, ``kg/web/serve.py``), gunicorn (gthread worker: 1 process x 8
 threads; more processes would each load and fork the store), granian (Rust HTTP, WSGI, 1 process,
-8 blocking threads); and the Oxigraph server (PyPI ``oxigraph``, loaded through `kg load`) as the
-peer. For each:
+8 blocking threads); nginx (``deploy/nginx-front.conf``, bench/front.py, no cache of its own) in front
+of granian and of `kg serve`; and the Oxigraph server (PyPI ``oxigraph``, loaded through `kg load`) as
+the peer. For each:
 
 - **slow clients**: ``--slow`` connections trickle one header byte per second for ``--slow-seconds``
   (reopened when the server closes them), while a fresh client asks a lookup every second; its
@@ -75,20 +76,23 @@ def wsgi_app():  # pragma: no cover - runs inside gunicorn / granian
 class Candidate:
     name: str
     argv: tuple[str, ...]  # {port} and {data} are filled in
+    front: bool = False  # behind nginx (bench/front.py): the probes and wrk ask nginx
 
     def command(self, port: int, data: Path) -> list[str]:
         return [a.format(port=port, data=data) for a in self.argv]
 
 
+KG_SERVE = (str(BIN / "kg"), "serve", "--data", "{data}", "--port", "{port}")
+GRANIAN = (str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
+           "--blocking-threads", "8", "--log-level", "warning", "--factory", "bench.server_bench:wsgi_app")
 CANDIDATES = (
-    Candidate("waitress, tuned (kg serve)", (str(BIN / "kg"), "serve", "--data", "{data}", "--port", "{port}")),
+    Candidate("waitress, tuned (kg serve)", KG_SERVE),
     Candidate("gunicorn (gthread, 1 process x 8 threads)",
               (str(BIN / "gunicorn"), "-k", "gthread", "-w", "1", "--threads", "8", "-b", "127.0.0.1:{port}",
                "--timeout", "60", "--log-level", "warning", "bench.server_bench:wsgi_app()")),
-    Candidate("granian (WSGI, 1 process, 8 threads)",
-              (str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", "{port}",
-               "--workers", "1", "--blocking-threads", "8", "--log-level", "warning", "--factory",
-               "bench.server_bench:wsgi_app")),
+    Candidate("granian (WSGI, 1 process, 8 threads)", GRANIAN),
+    Candidate("nginx → granian (1 process, 8 threads)", GRANIAN, front=True),
+    Candidate("nginx → waitress, tuned (kg serve)", KG_SERVE, front=True),
 )
 
 
@@ -115,7 +119,13 @@ def candidate_server(candidate: Candidate, data: Path) -> Iterator[str]:
                           stderr=subprocess.PIPE) as proc:
         try:
             wait_until_answering(url, proc, seconds=300)
-            yield url
+            if candidate.front:
+                from bench.front import nginx_front
+
+                with nginx_front(free_port(), f"127.0.0.1:{port}", cache=False) as front:
+                    yield f"{front.url}/sparql"
+            else:
+                yield url
         finally:
             proc.terminate()
             try:
