@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test build serve setup lint clean bench vendor chromium wrk virtuoso axe
+.PHONY: run test build serve setup lint clean bench vendor chromium wrk virtuoso nginx axe
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ lint: setup
 	$(VENV)/bin/ruff check kg tests bench
 
 # Whole test suite (what .ci/run calls).
-test: setup vendor chromium virtuoso axe
+test: setup vendor chromium virtuoso nginx axe
 	$(VENV)/bin/ruff check kg tests bench
 	$(PY) -m pytest
 
@@ -101,6 +101,15 @@ virtuoso:
 	@test -x /usr/bin/virtuoso-t || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
 	  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virtuoso-opensource >/dev/null; } || \
 	  echo "make virtuoso: /usr/bin/virtuoso-t missing and not installable here; Virtuoso tests will be skipped"
+
+# nginx (Debian's nginx-light), the native front measured in bench/results/front.md and tested by
+# tests/test_deploy_front.py, only when missing and we may install it. Only the binary is used: the tests
+# and bench/front.py start it from deploy/nginx-front.conf on 127.0.0.1 with a temporary prefix; the
+# package's own service (port 80 on every address) is not wanted, so it is not started (RUNLEVEL=1, as above).
+nginx:
+	@test -x /usr/sbin/nginx || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+	  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light >/dev/null; } || \
+	  echo "make nginx: /usr/sbin/nginx missing and not installable here; the nginx front tests will be skipped"
 
 clean:
 	rm -rf $(VENV) output/* build *.egg-info
