@@ -25,14 +25,17 @@ INVALID = sorted((ROOT / "tests/data/shapes/invalid").glob("*.ttl"))
 SHAPES = ROOT / "shapes/bolcorr.shapes.ttl"
 
 
-def expectation(path: Path) -> tuple[URIRef | None, URIRef | None, URIRef]:
-    """(component, result path, severity) from the sample's '# expect:' line."""
-    _, _, comp, result_path, severity = path.read_text().splitlines()[0].split()
-    return expand(comp), expand(result_path), SH[severity]
+def expectation(path: Path) -> tuple[URIRef | None, URIRef | None, URIRef, URIRef | None]:
+    """(component, result path, severity, source shape or None) from the sample's '# expect:' line.
+
+    The shape is named where the component and path alone do not tell which constraint fired (an sh:or on
+    the letter: a party or date missing and not said, or said unknown and given)."""
+    _, _, comp, result_path, severity, *shape = path.read_text().splitlines()[0].split()
+    return expand(comp), expand(result_path), SH[severity], expand(shape[0]) if shape else None
 
 
 PREFIXES = {"sh": str(SH), "bc": str(BC._NS), "schema": "http://schema.org/", "rdf": str(RDF), "skos": str(SKOS),
-            "prov": str(PROV), "dcterms": str(DCTERMS), "owl": str(OWL)}
+            "prov": str(PROV), "dcterms": str(DCTERMS), "owl": str(OWL), "bcsh": "https://w3id.org/bolcorr/shapes#"}
 
 
 def expand(curie: str) -> URIRef | None:
@@ -49,12 +52,16 @@ def results(report: Graph) -> set[tuple[URIRef, URIRef, URIRef]]:
 
 @pytest.mark.parametrize("sample", INVALID, ids=[p.stem for p in INVALID])
 def test_invalid_sample_reports_its_constraint(sample: Path) -> None:
-    component, path, severity = expectation(sample)
+    component, path, severity, shape = expectation(sample)
     g = Graph()
     g.parse(sample)
     conforms, report, text = validate_graph(g)
     found = results(report)
     assert (component, path, severity) in found, text
+    if shape is not None:  # the report carries the shape's own message, not the shape
+        message = Graph().parse(SHAPES).value(shape, SH.message)
+        assert message and {report.value(r, SH.resultMessage) for r in report.subjects(SH.resultSeverity, severity)
+                            } == {message}, text
     if severity == SH.Violation:
         assert not conforms
         assert {r for r in found if r[2] == SH.Violation} == {(component, path, severity)}, text
@@ -162,7 +169,7 @@ def test_the_seed_build_conforms_to_the_published_shapes_alone(seed_release: Bui
 
 def test_a_letter_says_what_the_page_does_not_name() -> None:
     """The mapping states bc:senderUnknown / bc:recipientUnknown / bc:dateUnknown where the reading found none,
-    and only there; the graph conforms, and without the statement it does not."""
+    and only there; the graph conforms, without the statement it does not, nor with one beside a value."""
     c = corpus()
     c.documents[0].senders, c.documents[0].date, c.documents[0].place_dates = [], None, []
     ds = map_corpus(c)
@@ -177,3 +184,10 @@ def test_a_letter_says_what_the_page_does_not_name() -> None:
     g.remove((letter, BC.senderUnknown, None))
     conforms, report, _ = validate_graph(ds)
     assert not conforms and results(report) == {(SH.OrConstraintComponent, None, SH.Violation)}
+    g.add((letter, BC.senderUnknown, Literal(True)))
+    g.add((letter, BC.recipientUnknown, Literal(True)))  # beside the recipients the page names: a contradiction
+    conforms, report, text = validate_graph(ds)
+    assert not conforms and results(report) == {(SH.OrConstraintComponent, None, SH.Violation)}
+    assert {(report.value(r, SH.focusNode), str(report.value(r, SH.resultMessage)))
+            for r in report.subjects(SH.resultSeverity, SH.Violation)} == {
+        (letter, "a letter that says its recipient is unknown (bc:recipientUnknown true) and names one (bc:recipient)")}
