@@ -79,6 +79,20 @@ def test_every_constraint_component_has_a_sample() -> None:
     assert used <= sampled, used - sampled
 
 
+def test_every_anchored_pattern_has_the_line_break_guard_beside_it() -> None:
+    """A "$" in a pattern also matches before a final newline in Python's re (pySHACL, our fast path) and in
+    Java's regex; only the guard (sh:not bcsh:LineBreak on the same shape) keeps "12-13\\n" out. A pattern
+    added without it would pass such a value unseen, so the rule is checked on the file, not remembered."""
+    shapes = Graph().parse(SHAPES)
+    line_break = expand("bcsh:LineBreak")
+    anchored = [node for node, pattern in shapes.subject_objects(SH.pattern) if "$" in str(pattern)]
+    assert len(anchored) >= 12
+    unguarded = [str(shapes.value(node, SH.path) or node) for node in anchored
+                 if (node, SH["not"], line_break) not in shapes]
+    assert unguarded == []
+    assert str(shapes.value(line_break, SH.pattern)) == "[\\n\\r\u0085\u2028\u2029]"
+
+
 PARAMETER_COMPONENT = {SH[k]: SH[v] for k, v in {
     "class": "ClassConstraintComponent", "datatype": "DatatypeConstraintComponent",
     "minCount": "MinCountConstraintComponent", "maxCount": "MaxCountConstraintComponent",
