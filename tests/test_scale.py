@@ -24,7 +24,7 @@ from kg.model import Corpus
 from kg.rdf.light import LightDataset, map_corpus_light
 from kg.rdf.mapping import authority_graph_iri, map_corpus
 from kg.rdf.terms import dataset_quads, sorted_ntriples
-from kg.rdf.vocab import BC
+from kg.rdf.vocab import BC, SCHEMA
 from kg.resolve.corpus import resolve
 from kg.sources.parse import parse_sources
 from kg.validate.batches import run_batches, run_shacl
@@ -71,16 +71,18 @@ def generated(generated_corpus: Corpus) -> LightDataset:
     return map_corpus_light(generated_corpus, SETTINGS.base_iri)
 
 
-def broken(light: LightDataset, seed: int = 0) -> LightDataset:
-    """A copy with one deliberate fault in every tenth document graph (faults of many components)."""
+def broken(light: LightDataset, seed: int = 0, faults: list | None = None) -> LightDataset:
+    """A copy with one deliberate fault in every tenth document graph (faults of many components; none
+    with ``faults=[]``: a copy to break by hand)."""
     rng = random.Random(seed)
     out = LightDataset(light.base_iri)
-    faults = [_drop, _ill_typed, _foreign, _zero, _second_value, _untyped_target, _late_start, _untype]
+    if faults is None:
+        faults = [_drop, _ill_typed, _foreign, _zero, _second_value, _untyped_target, _late_start, _untype]
     step = 10 if len(light.graphs) > 50 else 1  # the seed's 11 documents: every one
     for i, (name, g) in enumerate(light.graphs.items()):
         copy = out.graph(name)
         copy.triples = dict(g.triples)
-        if i % step == 0 and "/graph/letter/" in str(name):
+        if faults and i % step == 0 and "/graph/letter/" in str(name):
             faults[i // step % len(faults)](copy.triples, rng)
     return out
 
@@ -96,8 +98,7 @@ def _drop(triples: dict, rng: random.Random) -> None:
 def _ill_typed(triples: dict, rng: random.Random) -> None:
     """Not on a compared property: pySHACL, the reference here, cannot compare an ill-typed literal (see
     test_an_ill_typed_date_compares_with_nothing)."""
-    s, p, o = _pick(triples, rng, lambda t: isinstance(t[2], Literal) and t[1] not in COMPARED
-                    and "/letter/" in str(t[0]))  # the document's own nodes: a source page is in many graphs
+    s, p, o = _pick(triples, rng, lambda t: isinstance(t[2], Literal) and t[1] not in COMPARED)
     del triples[(s, p, o)]
     triples[(s, p, Literal("not a date", datatype=namespace.XSD.date))] = None
 
@@ -193,6 +194,26 @@ def test_validate_light_equals_validate_dataset(which: str, request: pytest.Fixt
     shared = authority_graph_iri(SETTINGS.base_iri)
     assert validate_light(light, SHAPES, HIERARCHY, shared) == validate_dataset(
         light.to_dataset(), SHAPES, HIERARCHY, shared)
+
+
+def test_a_fault_on_a_source_page_in_a_later_graph_is_reported_by_both_paths(seed: LightDataset) -> None:
+    """The seed's eleven letters are read from one page, described in each of their graphs; the fault is in
+    the last graph (the page's owner is the first). The screen sees it there; pySHACL must then be run on
+    that graph too, not only on the owner's, or validate_light loses what validate_dataset reports."""
+    light = broken(seed, seed=0, faults=[])
+    letters = [name for name in light.graphs if "/graph/letter/" in str(name)]
+    last = light.graphs[letters[-1]].triples
+    page = next(s for s, p, o in last if o == BC.SourcePage)
+    assert all((page, RDF.type, BC.SourcePage) in light.graphs[name].triples for name in letters)
+    name = next(t for t in last if t[0] == page and t[1] == SCHEMA.name)
+    del last[name]
+    last[(page, SCHEMA.name, Literal(name[2], lang="en"))] = None  # a language-tagged file name: not an xsd:string
+    shared = authority_graph_iri(SETTINGS.base_iri)
+    fast = validate_light(light, SHAPES, HIERARCHY, shared)
+    reference = validate_dataset(light.to_dataset(), SHAPES, HIERARCHY, shared)
+    assert fast == reference
+    assert {(f.focus, f.path_node, f.component_node) for f in fast if f.is_violation} == {
+        (page, SCHEMA.name, SH.DatatypeConstraintComponent), (page, SCHEMA.name, SH.MaxCountConstraintComponent)}
 
 
 @pytest.mark.parametrize("which", ["seed", "generated"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, SH, Literal, URIRef
+from rdflib import OWL, RDF, SH, Literal, URIRef
 from rdflib.term import Node
 
 from kg.rdf.light import LightDataset
@@ -164,6 +164,12 @@ def faulty(light: LightDataset) -> tuple[LightDataset, list[Finding]]:
     graph = letters[1]
     letter = _one(out.graphs[graph].triples, RDF.type, lambda t: t[2] == BC.Letter)[0]
     out.graphs[graph].triples[(letter, SCHEMA_SAME_AS, item)] = None
+    # ... and neither that letter nor another with an owl:sameAs to it has an alignment record for the item
+    other = letters[2]
+    linked = _one(out.graphs[other].triples, RDF.type, lambda t: t[2] == BC.Letter)[0]
+    out.graphs[other].triples[(linked, OWL.sameAs, item)] = None
+    expected += [(SH.Violation, graph, letter, BC.hasWikidataAlignment, EVIDENCE, item),
+                 (SH.Violation, other, linked, BC.hasWikidataAlignment, EVIDENCE, item)]
     expected += [(SH.Violation, None, person, SCHEMA_SAME_AS, SAME_AS, item),
                  (SH.Violation, graph, letter, SCHEMA_SAME_AS, SAME_AS, item)]
 
@@ -180,6 +186,7 @@ BRACKETS = "the expressed date has editorial brackets but is not marked as suppl
 UNRESOLVED = "an unresolved name usage cannot have an identification basis"
 UNEXPLAINED = "a resolved name usage should say why (bc:identificationBasis)"
 SAME_AS = "two resources claim the same Wikidata item {?value}"
+EVIDENCE = "a link to the Wikidata item {?value} without an alignment record for it (source, method, confidence, date)"
 
 
 def test_every_sparql_constraint_found_across_slice_files(generated: LightDataset, tmp_path: Path) -> None:
@@ -190,7 +197,7 @@ def test_every_sparql_constraint_found_across_slice_files(generated: LightDatase
         t in c.query for t in ("qualifiedSender", "ccRecipient", "transmissionStatus", "inReplyTo"))}
     assert len(transmission) == 6
     assert {c.message for c in SHAPE_SET.checks} - transmission == {NUMBER, NOTE, BRACKETS, UNRESOLVED, UNEXPLAINED,
-                                                                     SAME_AS}
+                                                                     SAME_AS, EVIDENCE}
     light, expected = faulty(generated)
     assert reference(generated) == []
     one, three = sliced(light, tmp_path, 1), sliced(light, tmp_path, 3)

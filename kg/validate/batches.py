@@ -67,6 +67,14 @@ class DatasetIndex:
                 if p == RDF.type:
                     self.types.setdefault(s, set()).add(o)
 
+    def graphs_describing(self, nodes: set[Node]) -> set[str]:
+        """Every document graph in which one of ``nodes`` is a subject.
+
+        Why not ``owner`` alone: a node can be described in several document graphs (a source page, in
+        each document read from it); the owner is only the first, and a fault in another of them is seen
+        only with that graph's triples."""
+        return {g for g, triples in self.doc_graphs if any(s in nodes for s, _, _ in triples)}
+
     def context_for(self, own: list[Triple], subjects: set[Node]) -> list[Triple]:
         """What a batch points at: authority resources (transitively) and the types of cited nodes."""
         extra: list[Triple] = []

@@ -124,8 +124,11 @@ def screen(index: DatasetIndex, rules: list[NodeRule], hierarchy: Graph, workers
 
 def confirm(index: DatasetIndex, results: list[Result], shapes: ShapeSet, hierarchy: Graph,
             workers: int) -> list[Finding]:
-    """pySHACL's findings for the documents the screen flagged (the report keeps pySHACL's wording)."""
-    flagged = {index.owner[r.focus] for r in results if r.focus in index.owner}
+    """pySHACL's findings for the documents the screen flagged (the report keeps pySHACL's wording).
+
+    Flagged are all the document graphs that describe a result's focus node, not only its owner: a fault
+    on a source page in the eleventh document read from it is in the eleventh graph, not the first."""
+    flagged = index.graphs_describing({r.focus for r in results}) if results else set()
     if not flagged:
         return []
     docs = [(g, ts) for g, ts in index.doc_graphs if g in flagged]
