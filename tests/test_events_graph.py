@@ -79,13 +79,30 @@ def test_an_undated_event_has_no_date_and_a_dated_one_its_statement(store: ox.St
                                            "gpu-cancels-the-expulsion-of-myasnikov",
                                            "conference-of-the-berliners-with-radek-and-pyatakov",
                                            "bukharin-at-the-krasnaya-presnya-district-meeting",
-                                           "cec-meeting-in-the-tauride-palace-lenin-report-on-brest")}
+                                           "cec-meeting-in-the-tauride-palace-lenin-report-on-brest",
+                                           # issue 15: named in a letter's text, which gives no date of them
+                                           "politburo-meeting-with-budu-and-seryozha",
+                                           "ban-of-the-conference-convened-by-the-berliners",
+                                           "berlin-districts-resolution-expelling-brandler",
+                                           "kpd-party-council-meeting-1923-11",  # "tomorrow": see events.toml
+                                           "spd-organizations-demand-expulsion-of-ebert",
+                                           "meeting-with-brandler-fischer-and-helm",
+                                           "cc-decision-myasnikov-harm-abroad-supposed",
+                                           "all-party-conference-planned-for-january",
+                                           "publication-closed-letter-15-of-the-cc",
+                                           "cc-meeting-lenin-threatens-resignation-over-brest",
+                                           "cc-decision-to-sign-the-brest-peace")}
     for event in undated:
         assert rows(store, f"SELECT ?p WHERE {{ <{event}> ?p ?o FILTER(?p IN (schema:startDate, bc:edtf)) }}") == []
     open_ended = EVENT + "arrests-of-the-workers-group"  # "After Myasnikov's arrest": no day to start on
     assert rows(store, f"SELECT ?s WHERE {{ <{open_ended}> schema:startDate ?s }}") == []
     assert rows(store, f"SELECT ?q WHERE {{ <{open_ended}> bc:eventDate/bc:dateQualifier ?q }}") == [
         ("https://w3id.org/bolcorr/vocab/notBefore",)]
+    last_year = EVENT + "cc-decision-treatment-of-frunze"  # No. 169's "last year": not after the letter's day
+    assert rows(store, f"SELECT ?s WHERE {{ <{last_year}> schema:startDate ?s }}") == []
+    assert rows(store, f"SELECT ?w ?e ?q WHERE {{ <{last_year}> bc:eventDate [ bc:expressedDate ?w ; "
+                       "bc:edtf ?e ; bc:dateQualifier ?q ] }") == [
+        ("last year", "../1923-04-20", "https://w3id.org/bolcorr/vocab/notAfter")]
 
 
 def test_an_event_a_letters_text_names_gives_the_letter_and_the_lines(store: ox.Store) -> None:

@@ -117,7 +117,10 @@ def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent, a
         events[hist.id] = _event(hist, None, summary=hist.description)
     event = events[hist.id]
     if event.date is None and hist.date_words and hist.date_words in (doc.body or ""):  # also where a note left it
-        event.date = text_date(hist.date_words, "", doc)  # undated (174: "No. 58 of 19/X"); the letter's year
+        if hist.date_of == "letter":  # 169's "last year": words the letter's own date anchors, and nothing finer
+            event.date = relative_date(doc.date, hist.date_words, hist.date_relation) if doc.date else None
+        else:
+            event.date = text_date(hist.date_words, "", doc)  # undated (174: "No. 58 of 19/X"); the letter's year
     if doc.key not in event.named_in:
         event.named_in.append(doc.key)
     if at is not None and at not in event.named_at:
@@ -146,11 +149,16 @@ def text_date(words: str, context: str, doc: Document) -> DateStatement | None:
 
 
 def relative_date(base: DateStatement, words: str, relation: str) -> DateStatement:
-    """The date of an event dated by another's: "at the same time" (approximately its date), "after ..." (not
-    before its earliest day, open at the end) or taken at that sitting ("at": its date, as that date was printed).
-    ``words`` are the sentence's, verbatim."""
+    """The date of an event dated by another's (or by its letter's): "at the same time" (approximately its date),
+    "after ..." (not before its earliest day, open at the end), "last year" (before: not after its latest day, open
+    at the start) or taken at that sitting ("at": its date, as that date was printed). ``words`` are the sentence's
+    (or the letter's), verbatim."""
     if relation == "at":
         return base
+    if relation == "before":
+        end = (base.edtf or "").split("/")[-1]
+        return DateStatement(expressed=words, edtf=f"../{end}", earliest=None, latest=base.latest,
+                             calendar=base.calendar, qualifier="not-after", gregorian_latest=base.gregorian_latest)
     start = (base.edtf or "").split("/")[0]
     if relation == "after":
         return DateStatement(expressed=words, edtf=f"{start}/..", earliest=base.earliest, latest=None,
