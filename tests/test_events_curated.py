@@ -161,7 +161,9 @@ keywords = ["Frunze", "died"]
     ('participants = ["frunze-x"]\nstated_in = ["169/1"]\n', "unknown entity id(s) frunze-x"),
     ('participants = ["frunze-m-v"]\n', "missing key 'stated_in'"),
     ('stated_in = ["No. 169"]\n', "stated_in must list the notes"),
-    ('stated_in = ["169/1"]\ndate_relation = "after"\n', "date_relation (same | after | before | at) goes with date_of"),
+    ('stated_in = ["169/1"]\ndate_relation = "after"\n', "date_relation (same | after | at) goes with date_of"),
+    ('stated_in = ["169/1"]\ndate_of = "letter"\ndate_relation = "after"\n', "(day-after | year-before | month-n"),
+    ('stated_in = ["169/1"]\ndate_of = "letter"\ndate_relation = "year-before"\n', 'date_of = "letter" dates wor'),
     ('stated_in = ["169/1"]\nkind = "funeral"\n', "kind must be one of"),
 ])
 def test_a_bad_entry_is_an_error_naming_file_and_entry(tmp_path: Path, extra: str, message: str) -> None:

@@ -81,8 +81,9 @@ class HistoricalEvent:
     work: str = ""  # a publication: the title of the work
     date_words: str = ""  # verbatim words dating it when the sentence has no full date ("15/XII", "at the same time")
     date_of: str = ""  # the event those words date it by ("at the same time" as the Politburo meeting of 24 January);
-    # "letter": the date of the letter whose text names it ("tomorrow", "last year": words relative to the letter)
-    date_relation: str = ""  # same | after | before | at (about date_of's date; not before it; not after it; at it)
+    # "letter": the date of the letter whose text names it ("tomorrow", "last year": words counting from it)
+    date_relation: str = ""  # same | after | at (date_of's date: about it, not before it, at that sitting); for the
+    # letter day-after | year-before | month-next ("tomorrow", "last year", "in January")
     text_names: tuple[str, ...] = ()  # forms naming it in the texts of the letters of stated_in (anywhere: in any)
     anywhere: bool = False  # text_names name this event in any letter (the Brest peace), not only where read
     stated_in: tuple[str, ...] = ()
@@ -341,12 +342,13 @@ def _load_events(auth: Authorities, path: Path) -> None:
         if not stated_in or not all(STATED_IN.match(s) for s in stated_in):
             raise AuthorityError(path, where, "stated_in must list the notes ('168/2') or letters ('177') stating it")
         relation = _get(path, where, row, "date_relation", str, "")
-        if relation not in ("", "same", "after", "before", "at") or bool(relation) != bool(row.get("date_of")):
+        of_letter = row.get("date_of") == "letter"
+        allowed = ("day-after", "year-before", "month-next") if of_letter else ("same", "after", "at")
+        if (relation and relation not in allowed) or bool(relation) != bool(row.get("date_of")):
             raise AuthorityError(path, where,
-                                 "date_relation (same | after | before | at) goes with date_of, and only with it")
-        if row.get("date_of") == "letter" and (relation == "at" or not row.get("text_names")):
-            raise AuthorityError(path, where, 'date_of = "letter" dates words of a letter\'s text (text_names), '
-                                 "same, after or before its date")
+                                 f"date_relation ({' | '.join(allowed)}) goes with date_of, and only with it")
+        if of_letter and not row.get("text_names"):
+            raise AuthorityError(path, where, 'date_of = "letter" dates words of a letter\'s text (text_names)')
         auth.events.append(HistoricalEvent(
             id=ev_id, label=_get(path, where, row, "label", str), kind=kind,
             keywords=tuple(_get(path, where, row, "keywords", list, [])), places=ids["places"], body=body,

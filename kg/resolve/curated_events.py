@@ -20,14 +20,17 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import replace
+from datetime import date, timedelta
 
 from kg.model import DateStatement, Document, Event, Note, SourceSpan
 from kg.resolve.authority import HistoricalEvent
 from kg.resolve.note_text import DATE, merge, note_date, summary
 from kg.resolve.text import BodyLines
+from kg.sources.dates import parse_date
 
 ROMAN_MONTHS = {r: i for i, r in enumerate("I II III IV V VI VII VIII IX X XI XII".split(), start=1)}
 CYRILLIC_ROMAN = str.maketrans("ІХ", "IX")  # "3/VІІІ" (No. 171): the OCR read the numeral's I's as Cyrillic І
+MONTH_NUMBERS = {calendar.month_name[i]: i for i in range(1, 13)}
 ROMAN_DAY = re.compile(r"^(?P<day>\d{1,2})/(?P<month>[IVX]{1,4})$")  # "15/XII": the letters' day/month in Roman
 
 
@@ -117,8 +120,8 @@ def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent, a
         events[hist.id] = _event(hist, None, summary=hist.description)
     event = events[hist.id]
     if event.date is None and hist.date_words and hist.date_words in (doc.body or ""):  # also where a note left it
-        if hist.date_of == "letter":  # 169's "last year": words the letter's own date anchors, and nothing finer
-            event.date = relative_date(doc.date, hist.date_words, hist.date_relation) if doc.date else None
+        if hist.date_of == "letter":  # 173's "tomorrow": words that count from the letter's own date
+            event.date = letter_relative_date(doc.date, hist.date_words, hist.date_relation) if doc.date else None
         else:
             event.date = text_date(hist.date_words, "", doc)  # undated (174: "No. 58 of 19/X"); the letter's year
     if doc.key not in event.named_in:
@@ -149,19 +152,36 @@ def text_date(words: str, context: str, doc: Document) -> DateStatement | None:
 
 
 def relative_date(base: DateStatement, words: str, relation: str) -> DateStatement:
-    """The date of an event dated by another's (or by its letter's): "at the same time" (approximately its date),
-    "after ..." (not before its earliest day, open at the end), "last year" (before: not after its latest day, open
-    at the start) or taken at that sitting ("at": its date, as that date was printed). ``words`` are the sentence's
-    (or the letter's), verbatim."""
+    """The date of an event dated by another's: "at the same time" (approximately its date), "after ..." (not
+    before its earliest day, open at the end) or taken at that sitting ("at": its date, as that date was printed).
+    ``words`` are the sentence's, verbatim."""
     if relation == "at":
         return base
-    if relation == "before":
-        end = (base.edtf or "").split("/")[-1]
-        return DateStatement(expressed=words, edtf=f"../{end}", earliest=None, latest=base.latest,
-                             calendar=base.calendar, qualifier="not-after", gregorian_latest=base.gregorian_latest)
     start = (base.edtf or "").split("/")[0]
     if relation == "after":
         return DateStatement(expressed=words, edtf=f"{start}/..", earliest=base.earliest, latest=None,
                              calendar=base.calendar, qualifier="not-before", gregorian_earliest=base.gregorian_earliest)
     edtf = "/".join(f"{part}~" for part in (base.edtf or "").split("/") if part)
     return replace(base, expressed=words, edtf=edtf, qualifier="approximate", supplied=[], span=None)
+
+
+def letter_relative_date(base: DateStatement, words: str, relation: str) -> DateStatement | None:
+    """Words of a letter's text that count from the letter's own (Gregorian) date, kept verbatim: "tomorrow"
+    (day-after: the next day), "last year" (year-before: the year before the letter's, no finer), "in January"
+    (month-next: that month's next occurrence after the letter's month, 176's planned conference). None where the
+    letter's date is not fine enough to count from: no day is ever guessed."""
+    if base.calendar != "gregorian" or not base.earliest or not base.latest:
+        return None
+    year, month = int(base.earliest[:4]), int(base.earliest[5:7])
+    if relation == "day-after" and base.earliest == base.latest:
+        day = date.fromisoformat(base.earliest) + timedelta(days=1)
+        reading = f"{calendar.month_name[day.month]} {day.day}, {day.year}"
+    elif relation == "year-before" and base.earliest[:4] == base.latest[:4]:
+        reading = str(year - 1)
+    elif relation == "month-next" and base.earliest[:7] == base.latest[:7] and words in MONTH_NUMBERS:
+        named = MONTH_NUMBERS[words]
+        reading = f"{words} {year if named > month else year + 1}"
+    else:
+        return None
+    stmt = parse_date(reading)
+    return replace(stmt, expressed=words) if isinstance(stmt, DateStatement) else None
