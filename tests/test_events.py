@@ -69,7 +69,8 @@ def test_joint_plenum_of_the_cc_and_ccc(events):
 
 
 def test_every_dated_politburo_act_of_the_seed_notes_is_a_sitting_and_its_decision(events):
-    curated = {"politburo-meeting-with-budu-and-seryozha"}  # the undated sitting only No. 168's text names
+    curated = {"politburo-meeting-with-budu-and-seryozha",  # the undated sitting and decision only No. 168's text names
+               "politburo-decision-on-the-dzerzhinsky-commission"}
     patterned = {i: e for i, e in events.items()
                  if e.body == "politburo" and not e.id.endswith("special-letter") and i not in curated}
     assert {i for i, e in patterned.items() if e.kind == "meeting"} == {f"{d}-politburo" for d in SEED_POLITBURO_DAYS}

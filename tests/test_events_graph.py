@@ -89,7 +89,10 @@ def test_an_undated_event_has_no_date_and_a_dated_one_its_statement(store: ox.St
                                            "cc-decision-myasnikov-harm-abroad-supposed",
                                            "publication-closed-letter-15-of-the-cc",
                                            "cc-meeting-lenin-threatens-resignation-over-brest",
-                                           "cc-decision-to-sign-the-brest-peace")}
+                                           "cc-decision-to-sign-the-brest-peace",
+                                           "politburo-decision-on-the-dzerzhinsky-commission",
+                                           "secretariat-decision-on-the-ciphers-in-the-sotsialistichesky-vestnik",
+                                           "cc-decision-not-to-inform-of-the-october-plenum")}
     for event in undated:
         assert rows(store, f"SELECT ?p WHERE {{ <{event}> ?p ?o FILTER(?p IN (schema:startDate, bc:edtf)) }}") == []
     open_ended = EVENT + "arrests-of-the-workers-group"  # "After Myasnikov's arrest": no day to start on
