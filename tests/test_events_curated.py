@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from kg.config import ROOT
+from kg.model import DateStatement
 from kg.resolve.authority import AuthorityError, HistoricalEvent, load_authorities
-from kg.resolve.curated_events import CuratedFinder
+from kg.resolve.curated_events import CuratedFinder, letter_relative_date
 from kg.resolve.events import extract_events
+from kg.sources.dates import parse_date
 
 SEED = ROOT / "data" / "corpus" / "bolshevik-correspondence-1923-nos-167-177.txt"
 
@@ -174,3 +176,17 @@ def test_a_bad_entry_is_an_error_naming_file_and_entry(tmp_path: Path, extra: st
     with pytest.raises(AuthorityError) as err:
         load_authorities(tmp_path)
     assert "events.toml" in str(err.value) and "[[event]] #1" in str(err.value) and message in str(err.value)
+
+
+def test_words_counting_from_the_letter_need_a_letter_date_fine_enough() -> None:
+    """"tomorrow" needs the letter's day, "in January" its month; a letter dated only to a month or year gives
+    none rather than a guessed day (the seed's cases: tests/test_events_graph.py)."""
+    day, month = parse_date("November 1, 1923"), parse_date("November 1923")
+    assert isinstance(day, DateStatement) and isinstance(month, DateStatement)
+    assert letter_relative_date(day, "tomorrow", "day-after").edtf == "1923-11-02"
+    assert letter_relative_date(month, "tomorrow", "day-after") is None
+    assert letter_relative_date(month, "January", "month-next").edtf == "1924-01"
+    assert letter_relative_date(month, "December", "month-next").edtf == "1923-12"
+    assert letter_relative_date(parse_date("1923"), "January", "month-next") is None
+    assert (letter_relative_date(month, "last year", "year-before").edtf,
+            letter_relative_date(month, "last year", "year-before").expressed) == ("1922", "last year")
