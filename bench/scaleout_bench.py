@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
 from collections import Counter
@@ -167,13 +168,15 @@ def report(label: str, runs: list[StoreRun], interleaved: bool) -> str:
     names = [r.name for r in runs]
     how = ("the stores side by side, interleaved query by query" if interleaved else
            "each store alone, one after another (their load averages above differ: the machine is shared)")
-    lines += ["", f"Queries through our /sparql, median of the samples, {how} (ratio = store ÷ embedded):", "",
+    lines += ["", f"Queries through our /sparql, median of the samples (ratio = store ÷ embedded), {how}:", "",
               "| query | " + " | ".join(names) + " | " + " | ".join(f"{n.split(',')[0]} ÷ embedded" for n in names[1:])
               + " | same answers |", "|---|" + "---|" * (2 * len(names))]
     same = compare(runs)
     for q in [*QUERIES, GRAPH_NAME, COUNT_NAME, DISTINCT_NAME]:
-        if q not in runs[0].timings:
-            lines.append(f"| {q} |" + " — |" * (2 * len(names) - 1) + f" {same.get(q, '?')} |")
+        if q not in runs[0].timings:  # the counts: their values, not their times
+            counts = [count_of(r, q) for r in runs]
+            lines.append(f"| {q} | " + " | ".join("—" if n is None else f"{n:,}" for n in counts) + " |"
+                         + " — |" * (len(names) - 1) + f" {same.get(q, '?')} |")
             continue
         medians = [r.timings[q].median() for r in runs]
         cells = [fmt(m, r.timings[q].error) for m, r in zip(medians, runs, strict=True)]
@@ -291,6 +294,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scaleout.md")
     parser.add_argument("--append", action="store_true", help="add the table to --out instead of replacing it")
     args = parser.parse_args()
+    # `kill PID` stops the stores on the way out too (a background job ignores SIGINT)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     stores = [s for s in args.stores.split(",") if s and s != "embedded"]
     if unknown := set(stores) - set(STORES):
         parser.error(f"unknown stores: {', '.join(sorted(unknown))}")

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,6 @@ from bench.peers_bench import Timing  # noqa: E402
 from tests.oxigraph_server import free_port, running_oxigraph, wait_until_answering  # noqa: E402
 from tests.virtuoso_server import running_virtuoso  # noqa: E402
 
-KG = str(Path(sys.executable).parent / "kg")
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SETTLE_SECONDS = 5.0  # "settled" memory is read this long after the data answered
 GIB = 1024 ** 3
@@ -157,20 +157,33 @@ def uptime() -> str:
     return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+# `kg serve` as the CLI starts it, with its answer cache off: the bench asks the same query several
+# times, and replayed answers would time the cache (microseconds), not the store behind it.
+SERVE = ("import json, sys; from pathlib import Path; from kg.config import Settings; from kg.web.serve import run; "
+         "given = json.loads(sys.argv[1]); run(Settings(output_dir=Path(given.pop('output_dir')), **given))")
+
+
 @contextmanager
-def kg_serve(data: Path, *extra: str, wait: bool = True) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`kg serve` on a free port; with ``wait``, yielded once it answers."""
+def kg_serve(data: Path, backend: str | None = None, wait: bool = True) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`kg serve` (answer cache off) on a free port; with ``wait``, yielded once it answers."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with subprocess.Popen([KG, "serve", "--data", str(data), "--port", str(port), "--query-timeout", "120", *extra],
+    given = {"output_dir": str(data), "port": port, "query_timeout": 120.0, "answer_cache_bytes": 0}
+    if backend:
+        given["sparql_backend"] = backend
+    with subprocess.Popen([sys.executable, "-c", SERVE, json.dumps(given)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
         try:
             if wait:
                 wait_until_answering(base + "/sparql", proc, seconds=READY_SECONDS)
             yield base, proc
         finally:
+            family = _children(proc.pid)  # its store process and query workers: not left holding the build
             proc.kill()
             proc.wait(timeout=30)
+            for pid in family:
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def count_all(site: str, query: str = COUNT_ALL) -> int:
@@ -234,7 +247,7 @@ def oxigraph(data: Path) -> Iterator[StoreRun]:
     with running_oxigraph(union_default_graph=False) as server:
         _load(run, data, server.store, server.pid)
         run.after_mib = settled_mib(server.pid)
-        with kg_serve(data, "--sparql-backend", server.query) as (site, _):
+        with kg_serve(data, server.query) as (site, _):
             run.site = site
             yield run
 
@@ -246,6 +259,6 @@ def virtuoso(data: Path, buffers: int, folder: Path | None) -> Iterator[StoreRun
         _load(run, data, server.store, server.pid)
         server.isql("checkpoint;")
         run.after_mib = settled_mib(server.pid)
-        with kg_serve(data, "--sparql-backend", server.query) as (site, _):
+        with kg_serve(data, server.query) as (site, _):
             run.site = site
             yield run
