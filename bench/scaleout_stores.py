@@ -168,7 +168,7 @@ def kg_serve(data: Path, backend: str | None = None, wait: bool = True) -> Itera
     """`kg serve` (answer cache off) on a free port; with ``wait``, yielded once it answers."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    given = {"output_dir": str(data), "port": port, "query_timeout": 120.0, "answer_cache_bytes": 0}
+    given = {"output_dir": str(data), "port": port, "query_timeout": 300.0, "answer_cache_bytes": 0}
     if backend:
         given["sparql_backend"] = backend
     with subprocess.Popen([sys.executable, "-c", SERVE, json.dumps(given)],
