@@ -1,7 +1,15 @@
 """Scale-out: the embedded store against two external stores behind our proxy, at 10k and 100k letters.
 
     python bench/scaleout_bench.py --n 10000 --out bench/results/scaleout.md
-    python bench/scaleout_bench.py --data build/out-100k --label "100k generated letters" --append
+    python bench/scaleout_bench.py --data build/out-100k --label "100k generated letters" --append \
+        --one-at-a-time /tmp/scaleout-100k
+
+With ``--one-at-a-time DIR`` the stores run one after another instead of side by side: each is started,
+loaded, timed, its answers recorded in DIR, and stopped before the next starts (at 100k letters the three
+together need ~25 GB: the embedded store ~11 GB, the Oxigraph server ~9.5 GB, Virtuoso ~4 GB). Before
+each start the bench waits (up to 10 min) until ``--min-available-gib`` of memory is available, and says
+what it waited for. A store whose record is already in DIR is not run again (delete the file to re-run
+it). The answers are compared across the stores from DIR afterwards.
 
 For each build, all on 127.0.0.1: our `kg serve` on the embedded store; the Oxigraph server (PyPI
 `oxigraph`, in memory) and Virtuoso (Debian `virtuoso-opensource`, a throw-away database, see
@@ -12,22 +20,20 @@ store's processes (PSS, summed over a process tree: the embedded store's query w
 their parent) at its peak while loading and after, and the peers-bench queries (bench/peer_queries.py)
 through our /sparql, the three servers interleaved query by query, ``--repeat`` samples after a warm-up.
 Each query's answers are compared across the three (same rows, in any order). Ratios against the
-embedded store, because the machine is shared: the load average is written beside the figures.
+embedded store, because the machine is shared: the load average is written beside the figures (one
+at a time, each store's own: the stores no longer share the load that falls on them).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
+import json
+import signal
 import sys
 import tempfile
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
 import requests
@@ -37,154 +43,27 @@ sys.path.insert(0, str(ROOT))
 
 from bench.peer_queries import PICK_LETTER, PICK_PERSON, QUERIES, render  # noqa: E402
 from bench.peers_bench import Server, Timing, _sample, build_corpus, fmt, pick, time_queries  # noqa: E402
-from tests.oxigraph_server import free_port, running_oxigraph, wait_until_answering  # noqa: E402
-from tests.virtuoso_server import running_virtuoso, virtuoso_installed  # noqa: E402
+from bench.scaleout_stores import (  # noqa: E402
+    COUNT_ALL,
+    PeakMemory,
+    StoreRun,
+    embedded,
+    oxigraph,
+    uptime,
+    virtuoso,
+    wait_for_memory,
+)
+from tests.virtuoso_server import virtuoso_installed  # noqa: E402
 
-KG = str(Path(sys.executable).parent / "kg")
-COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # The embedded store's COUNT(*) counts a triple once per graph stating it (docs/external-stores.md):
-# the stores are compared on the distinct triples of the default graph.
+# the stores are compared on the distinct triples of the default graph too.
+COUNT_DISTINCT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+COUNT_NAME, DISTINCT_NAME = "COUNT(*) over the default graph", "COUNT of the distinct triples"
 # Beyond the peers-bench: a query that says GRAPH, for which our app sends one named-graph-uri per graph
 # of the collection (the price of "GRAPH ?g sees our graphs and nothing else").
 GRAPH_QUERY = "SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{letter}> ?p ?o }} }}"
 GRAPH_NAME = "GRAPH ?g of a letter (named graphs listed)"
-COUNT_DISTINCT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-
-
-@dataclass
-class StoreRun:
-    """One store: how long until its data answered, its memory, and its site behind our app."""
-
-    name: str
-    ready_seconds: float = 0.0
-    peak_mib: float = 0.0
-    after_mib: float = 0.0
-    site: str = ""
-    note: str = ""
-    timings: dict[str, Timing] = field(default_factory=dict)
-
-
-def _children(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (from /proc)."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        parents.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        kids = parents.get(todo.pop(), [])
-        out += kids
-        todo += kids
-    return out
-
-
-def pss_mib(pid: int) -> float:
-    """Proportional set size of ``pid`` and its descendants, MiB (shared pages counted once in all)."""
-    total = 0
-    for p in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
-class PeakMemory:
-    """Samples ``pss_mib(pid)`` twice a second in a thread, keeping the maximum."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, pss_mib(self.pid))
-            self._stop.wait(0.5)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, pss_mib(self.pid))
-
-
-@contextmanager
-def kg_serve(data: Path, *extra: str, wait: bool = True) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`kg serve` on a free port; with ``wait``, yielded once it answers."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with subprocess.Popen([KG, "serve", "--data", str(data), "--port", str(port), "--query-timeout", "120", *extra],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
-        try:
-            if wait:
-                wait_until_answering(base + "/sparql", proc, seconds=600)
-            yield base, proc
-        finally:
-            proc.kill()
-            proc.wait(timeout=30)
-
-
-def count_all(site: str, query: str = COUNT_ALL) -> int:
-    resp = requests.post(site + "/sparql", data={"query": query},
-                         headers={"Accept": "application/sparql-results+json"}, timeout=600)
-    resp.raise_for_status()
-    return int(resp.json()["results"]["bindings"][0]["n"]["value"])
-
-
-@contextmanager
-def embedded(data: Path) -> Iterator[StoreRun]:
-    run = StoreRun("embedded (kg serve)")
-    started = time.monotonic()
-    with kg_serve(data, wait=False) as (site, proc):
-        with PeakMemory(proc.pid) as peak:
-            wait_until_answering(site + "/sparql", proc, seconds=600)
-            count_all(site)  # the data is in: the first full scan answers
-            run.ready_seconds = time.monotonic() - started
-        run.peak_mib, run.after_mib, run.site = peak.peak, pss_mib(proc.pid), site
-        run.note = "`kg serve` start to the first answer (kg.trig parsed into memory, query workers forked)"
-        yield run
-
-
-def _load(run: StoreRun, data: Path, endpoint: str, pid: int) -> None:
-    from kg.store.load import Collection, load
-
-    with PeakMemory(pid) as peak:
-        summary = load(data, endpoint, "gsp", collection=Collection(), timeout=600)
-    if summary.failed:
-        raise RuntimeError(f"loading {run.name} failed: {summary}")
-    run.ready_seconds, run.peak_mib, run.after_mib = summary.seconds, peak.peak, pss_mib(pid)
-    run.note = f"`kg load` (GSP): {summary.triples:,} triples in {summary.graphs:,} graphs + the union copy"
-
-
-@contextmanager
-def oxigraph(data: Path) -> Iterator[StoreRun]:
-    run = StoreRun("Oxigraph server, via our proxy")
-    with running_oxigraph(union_default_graph=False) as server:
-        _load(run, data, server.store, server.pid)
-        with kg_serve(data, "--sparql-backend", server.query) as (site, _):
-            run.site = site
-            yield run
-
-
-@contextmanager
-def virtuoso(data: Path, buffers: int, folder: Path | None) -> Iterator[StoreRun]:
-    run = StoreRun("Virtuoso, via our proxy")
-    with running_virtuoso(buffers=buffers, max_seconds=600, folder=folder) as server:
-        _load(run, data, server.store, server.pid)
-        server.isql("checkpoint;")
-        with kg_serve(data, "--sparql-backend", server.query) as (site, _):
-            run.site = site
-            yield run
+STORES = ("embedded", "oxigraph", "virtuoso")
 
 
 def answers(site: str, text: str) -> Counter:
@@ -208,27 +87,6 @@ class AnswerError(Exception):
     """A store behind our proxy refused or failed a query (the message says how)."""
 
 
-def compare(runs: list[StoreRun], text: str, norm: Callable[[Counter], Counter]) -> str:
-    """'yes', or which stores answered differently or failed (with the error)."""
-    def answer(run: StoreRun) -> Counter | str:
-        try:
-            return norm(answers(run.site, text))
-        except AnswerError as err:
-            return str(err).replace("|", "/").replace("\n", " ")
-
-    ref = answer(runs[0])
-    if isinstance(ref, str) and all(answer(r) == ref for r in runs[1:]):
-        return f"n/a (all: {ref})"
-    problems = []
-    for r in runs[1:]:
-        got = answer(r)
-        if got != ref:
-            problems.append(f"{r.name.split(',')[0]}" + (f" ({got})" if isinstance(got, str) else ""))
-    if isinstance(ref, str):
-        problems.insert(0, f"embedded ({ref})")
-    return "yes" if not problems else "no: " + ", ".join(problems)
-
-
 def above_the_cut(answer: Counter) -> Counter:
     """Rows of an answer ordered by a count and cut by LIMIT, comparable across stores: the rows above
     the lowest count kept, and how many rows have each count (which tied rows are kept at the cut is
@@ -242,40 +100,85 @@ def above_the_cut(answer: Counter) -> Counter:
     return kept
 
 
-def same_answers(runs: list[StoreRun], person: str, letter: str) -> dict[str, str]:
-    out = {}
+def compared_queries(person: str, letter: str) -> list[tuple[str, str, Callable[[Counter], Counter] | str]]:
+    """The queries whose answers are compared: name, text, and how an answer is made comparable (or,
+    as a string, why the answer is not compared)."""
+    def same(a: Counter) -> Counter:
+        return a
+
+    out: list[tuple[str, str, Callable[[Counter], Counter] | str]] = [
+        (COUNT_NAME, COUNT_ALL, same), (DISTINCT_NAME, COUNT_DISTINCT, same)]
     for name in QUERIES:
         text = render(name, person, letter)
         if text.lstrip().split("\n")[-1].startswith("DESCRIBE"):
-            out[name] = "n/a (DESCRIBE: each store's choice)"
-            continue
-        if "LIMIT" in text and "ORDER BY" not in text:
-            out[name] = "n/a (LIMIT without ORDER BY: any rows)"
-            continue
-        norm = above_the_cut if "ORDER BY DESC(?n) LIMIT" in text else (lambda a: a)
-        out[name] = compare(runs, text, norm)
-    out[GRAPH_NAME] = compare(runs, GRAPH_QUERY.format(letter=letter), lambda a: a)
+            out.append((name, text, "n/a (DESCRIBE: each store's choice)"))
+        elif "LIMIT" in text and "ORDER BY" not in text:
+            out.append((name, text, "n/a (LIMIT without ORDER BY: any rows)"))
+        else:
+            out.append((name, text, above_the_cut if "ORDER BY DESC(?n) LIMIT" in text else same))
+    out.append((GRAPH_NAME, GRAPH_QUERY.format(letter=letter), same))
     return out
 
 
-def uptime() -> str:
-    """The 1, 5 and 15 minute load averages, as `uptime` shows them."""
-    return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+def record_answers(site: str, person: str, letter: str) -> dict[str, str | list]:
+    """Each compared query's answer through our /sparql, in a form that survives JSON (sorted [row as
+    JSON, count] pairs), or why there is none (an error, or why the answer is not compared)."""
+    out: dict[str, str | list] = {}
+    for name, text, norm in compared_queries(person, letter):
+        if isinstance(norm, str):
+            out[name] = norm
+            continue
+        try:
+            out[name] = sorted([json.dumps(row), k] for row, k in norm(answers(site, text)).items())
+        except AnswerError as err:
+            out[name] = str(err).replace("|", "/").replace("\n", " ")
+    return out
 
 
-def report(label: str, triples: int, runs: list[StoreRun], same: dict[str, str], load_before: str,
-           load_after: str) -> str:
-    lines = [f"## {label}: {triples:,} triples (load average {load_before} before, {load_after} after)", "",
-             "| store | data answers after | peak memory while loading | memory after | how |",
-             "|---|---|---|---|---|"]
+def compare(runs: list[StoreRun]) -> dict[str, str]:
+    """Per query: 'yes', 'n/a (why)', or which stores answered differently from the first or failed."""
+    out = {}
+    for name, ref in runs[0].answers.items():
+        got = [r.answers.get(name, "not recorded") for r in runs[1:]]
+        if isinstance(ref, str) and all(g == ref for g in got):
+            out[name] = ref if ref.startswith("n/a") else f"n/a (all: {ref})"
+            continue
+        problems = [r.name.split(",")[0] + (f" ({g})" if isinstance(g, str) else "")
+                    for r, g in zip(runs[1:], got, strict=True) if g != ref]
+        if isinstance(ref, str):
+            problems.insert(0, f"embedded ({ref})")
+        out[name] = "yes" if not problems else "no: " + ", ".join(problems)
+    return out
+
+
+def count_of(run: StoreRun, name: str) -> int | None:
+    answer = run.answers.get(name)
+    return None if not isinstance(answer, list) or not answer else int(json.loads(answer[0][0])[0][1])
+
+
+def report(label: str, runs: list[StoreRun], interleaved: bool) -> str:
+    counted = [n for r in runs for n in (count_of(r, DISTINCT_NAME),) if n is not None]
+    triples = f"{counted[0]:,} triples" if counted else "triples not counted (the counts failed, see below)"
+    lines = [f"## {label}: {triples}", "",
+             "| store | load average (1, 5, 15 min) at its start → end | memory before its start | data answers after "
+             "| peak memory while loading | settled after loading | peak while querying | how |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in runs:
-        lines.append(f"| {r.name} | {r.ready_seconds:.1f} s | {r.peak_mib:,.0f} MiB | {r.after_mib:,.0f} MiB | "
-                     f"{r.note} |")
+        lines.append(f"| {r.name} | {r.load_avg} | {r.memory_note or '—'} | {r.ready_seconds:.1f} s "
+                     f"| {r.peak_mib:,.0f} MiB | {r.after_mib:,.0f} MiB | {r.query_peak_mib:,.0f} MiB | {r.note} |")
     names = [r.name for r in runs]
-    lines += ["", "Peers-bench queries through our /sparql, median of the samples (ratio = store ÷ embedded):", "",
+    how = ("the stores side by side, interleaved query by query" if interleaved else
+           "each store alone, one after another (their load averages above differ: the machine is shared)")
+    lines += ["", f"Queries through our /sparql, median of the samples (ratio = store ÷ embedded), {how}:", "",
               "| query | " + " | ".join(names) + " | " + " | ".join(f"{n.split(',')[0]} ÷ embedded" for n in names[1:])
               + " | same answers |", "|---|" + "---|" * (2 * len(names))]
-    for q in [*QUERIES, GRAPH_NAME]:
+    same = compare(runs)
+    for q in [*QUERIES, GRAPH_NAME, COUNT_NAME, DISTINCT_NAME]:
+        if q not in runs[0].timings:  # the counts: their values, not their times
+            counts = [count_of(r, q) for r in runs]
+            lines.append(f"| {q} | " + " | ".join("—" if n is None else f"{n:,}" for n in counts) + " |"
+                         + " — |" * (len(names) - 1) + f" {same.get(q, '?')} |")
+            continue
         medians = [r.timings[q].median() for r in runs]
         cells = [fmt(m, r.timings[q].error) for m, r in zip(medians, runs, strict=True)]
         ratios = [f"{m / medians[0]:.2f}×" if m and medians[0] else "n/a" for m in medians[1:]]
@@ -286,42 +189,93 @@ def report(label: str, triples: int, runs: list[StoreRun], same: dict[str, str],
     return "\n".join(lines) + "\n"
 
 
-def measure(data: Path, label: str, repeat: int, buffers: int, stores: list[str], folder: Path | None) -> str:
-    load_before = uptime()
-    starters: dict[str, Callable[[], object]] = {
-        "oxigraph": lambda: oxigraph(data),
-        "virtuoso": lambda: virtuoso(data, buffers, folder),
-    }
+def time_graph_query(runs: list[StoreRun], servers: list[Server], letter: str, repeat: int) -> None:
+    """The GRAPH query, timed as the peers-bench queries are (a warm-up, then interleaved samples)."""
+    text = GRAPH_QUERY.format(letter=letter)
+    for r, server in zip(runs, servers, strict=True):
+        r.timings[GRAPH_NAME] = Timing()
+        _sample(server, text, 600.0, r.timings[GRAPH_NAME], warm_up=True)
+    for _ in range(repeat):
+        for r, server in zip(runs, servers, strict=True):
+            _sample(server, text, 600.0, r.timings[GRAPH_NAME])
+
+
+def time_and_record(runs: list[StoreRun], person: str, letter: str, repeat: int) -> None:
+    """Time the queries on ``runs`` (interleaved when several) and record each run's answers."""
+    servers = [Server(r.name, r.site + "/sparql") for r in runs]
     with ExitStack() as stack:
-        print(f"{label}: the embedded store ...", file=sys.stderr)
-        runs = [stack.enter_context(embedded(data))]
-        for name in stores:
-            if name == "virtuoso" and not virtuoso_installed():
-                print("Virtuoso is not installed: left out (make virtuoso)", file=sys.stderr)
-                continue
-            print(f"{label}: loading {name} ...", file=sys.stderr)
-            runs.append(stack.enter_context(starters[name]()))  # type: ignore[arg-type]
-            print(f"  {runs[-1].ready_seconds:.1f} s, {runs[-1].after_mib:,.0f} MiB", file=sys.stderr)
-        triples = count_all(runs[0].site, COUNT_DISTINCT)
-        for r in runs[1:]:
-            if count_all(r.site, COUNT_DISTINCT) != triples or count_all(r.site) != triples:
-                raise RuntimeError(f"{r.name}: {count_all(r.site)} triples in the default graph, "
-                                   f"{count_all(r.site, COUNT_DISTINCT)} distinct; the embedded store's {triples}")
-        servers = [Server(r.name, r.site + "/sparql") for r in runs]
-        person, letter = pick(servers[0], PICK_PERSON), pick(servers[0], PICK_LETTER)
-        print(f"{label}: timing the queries, servers interleaved ...", file=sys.stderr)
+        peaks = [stack.enter_context(PeakMemory(r.pid)) for r in runs]
         timings = time_queries(servers, person, letter, repeat, 600.0)
         for r in runs:
             r.timings = timings[r.name]
-            r.timings[GRAPH_NAME] = Timing()
-        graph_query = GRAPH_QUERY.format(letter=letter)
-        for r, server in zip(runs, servers, strict=True):
-            _sample(server, graph_query, 600.0, r.timings[GRAPH_NAME], warm_up=True)
-        for _ in range(repeat):
-            for r, server in zip(runs, servers, strict=True):
-                _sample(server, graph_query, 600.0, r.timings[GRAPH_NAME])
-        same = same_answers(runs, person, letter)
-        return report(label, triples, runs, same, load_before, uptime())
+        time_graph_query(runs, servers, letter, repeat)
+        for r in runs:
+            r.answers = record_answers(r.site, person, letter)
+    for r, peak in zip(runs, peaks, strict=True):
+        r.query_peak_mib = peak.peak
+
+
+def starters(data: Path, buffers: int, folder: Path | None) -> dict[str, Callable[[], AbstractContextManager]]:
+    return {"embedded": lambda: embedded(data), "oxigraph": lambda: oxigraph(data),
+            "virtuoso": lambda: virtuoso(data, buffers, folder)}
+
+
+def wanted(stores: list[str]) -> Iterator[str]:
+    """The embedded store first (the reference), then the external stores that can run here."""
+    for name in ["embedded", *stores]:
+        if name == "virtuoso" and not virtuoso_installed():
+            print("Virtuoso is not installed: left out (make virtuoso)", file=sys.stderr)
+            continue
+        yield name
+
+
+def side_by_side(data: Path, label: str, repeat: int, buffers: int, stores: list[str], folder: Path | None) -> str:
+    """All stores up at once, the queries interleaved across them."""
+    start = starters(data, buffers, folder)
+    with ExitStack() as stack:
+        runs = []
+        for name in wanted(stores):
+            print(f"{label}: starting and loading {name} ...", file=sys.stderr)
+            before = uptime()
+            runs.append(stack.enter_context(start[name]()))
+            runs[-1].load_avg = f"{before} → {uptime()}"
+            print(f"  {runs[-1].ready_seconds:.1f} s, {runs[-1].after_mib:,.0f} MiB", file=sys.stderr)
+        servers = [Server(r.name, r.site + "/sparql") for r in runs]
+        person, letter = pick(servers[0], PICK_PERSON), pick(servers[0], PICK_LETTER)
+        print(f"{label}: timing the queries, servers interleaved ...", file=sys.stderr)
+        time_and_record(runs, person, letter, repeat)
+        return report(label, runs, interleaved=True)
+
+
+def one_at_a_time(data: Path, label: str, repeat: int, buffers: int, stores: list[str], folder: Path | None,
+                  records: Path, min_gib: float) -> str:
+    """Each store alone: wait for memory, start, load, time, record to ``records``, stop; then compare."""
+    start = starters(data, buffers, folder)
+    records.mkdir(parents=True, exist_ok=True)
+    picked = records / "picked.json"  # the person and letter every store is asked about
+    names = list(wanted(stores))
+    for name in names:
+        path = records / f"{name}.json"
+        if path.exists():
+            print(f"{label}: {name} already measured ({path}); delete the file to measure it again",
+                  file=sys.stderr)
+            continue
+        note = wait_for_memory(min_gib, name)
+        before = uptime()
+        print(f"{label}: starting and loading {name} (load average {before}) ...", file=sys.stderr)
+        with start[name]() as run:
+            print(f"  {run.ready_seconds:.1f} s, {run.after_mib:,.0f} MiB", file=sys.stderr)
+            if not picked.exists():
+                server = Server(run.name, run.site + "/sparql")
+                picked.write_text(json.dumps([pick(server, PICK_PERSON), pick(server, PICK_LETTER)]))
+            person, letter = json.loads(picked.read_text())
+            print(f"{label}: timing the queries on {name} ...", file=sys.stderr)
+            time_and_record([run], person, letter, repeat)
+            run.load_avg, run.memory_note = f"{before} → {uptime()}", note
+            run.site = ""  # gone once stopped
+        run.save(path)
+        print(f"{label}: {name} stopped, recorded in {path}", file=sys.stderr)
+    return report(label, [StoreRun.read(records / f"{n}.json") for n in names], interleaved=False)
 
 
 def main() -> int:
@@ -330,17 +284,30 @@ def main() -> int:
     parser.add_argument("--data", type=Path, help="an existing build directory (kg.trig)")
     parser.add_argument("--label", help="heading of the table (default: from --n or --data)")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--stores", default="oxigraph,virtuoso")
+    parser.add_argument("--stores", default="oxigraph,virtuoso", help="external stores, beside the embedded one")
     parser.add_argument("--virtuoso-buffers", type=int, default=100_000,
                         help="Virtuoso's NumberOfBuffers (8 KiB pages of cache; 100k = 800 MiB)")
     parser.add_argument("--workdir", type=Path, help="where the build and Virtuoso's database go (default: /tmp)")
+    parser.add_argument("--one-at-a-time", type=Path, metavar="DIR",
+                        help="run the stores one after another, recording each one's figures and answers in DIR")
+    parser.add_argument("--min-available-gib", type=float, default=13.0,
+                        help="with --one-at-a-time: the MemAvailable to wait for (up to 10 min) before each start")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scaleout.md")
     parser.add_argument("--append", action="store_true", help="add the table to --out instead of replacing it")
     args = parser.parse_args()
+    # `kill PID` stops the stores on the way out too (a background job ignores SIGINT)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    stores = [s for s in args.stores.split(",") if s and s != "embedded"]
+    if unknown := set(stores) - set(STORES):
+        parser.error(f"unknown stores: {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="kg-scaleout-", dir=args.workdir) as tmp:
         data = args.data or build_corpus(args.n, Path(tmp))
         label = args.label or (f"{args.n:,} generated letters" if not args.data else f"build in {args.data}")
-        text = measure(data, label, args.repeat, args.virtuoso_buffers, args.stores.split(","), args.workdir)
+        if args.one_at_a_time:
+            text = one_at_a_time(data, label, args.repeat, args.virtuoso_buffers, stores, args.workdir,
+                                 args.one_at_a_time, args.min_available_gib)
+        else:
+            text = side_by_side(data, label, args.repeat, args.virtuoso_buffers, stores, args.workdir)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = args.out.read_text(encoding="utf-8") if args.append and args.out.exists() else ""
