@@ -319,6 +319,23 @@ def test_an_event_page_says_when_by_whom_and_on_what_source(seed: tuple[str, lis
     assert len(re.findall(r'<li><a href="/letter/\d+/note/\d+">note', page)) == len(notes) > 0
 
 
+def test_an_event_page_says_where_the_edition_states_it_and_on_which_lines(seed: tuple[str, list[ox.Triple]]) -> None:
+    """bc:statedIn and bc:sourceLines in words: the letter linked, the page's lines a reader can look up."""
+    url, triples = seed
+    event = Settings().base_iri + "event/1923-08-03-sto"
+    stated = _objects(triples, event, BC + "statedIn")
+    pointers = _objects(triples, event, BC + "sourceLines")
+    assert stated and pointers
+    page = _get(url + "/event/1923-08-03-sto").text
+    row = page.split("<dt>Stated in</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    for iri in stated:
+        assert f'<a href="/{iri.removeprefix(Settings().base_iri)}">' in row
+    for pointer in pointers:
+        name, _, span = pointer.partition("#L")
+        first, _, last = span.partition("-L")
+        assert f"{name}, line {first}" in row if first == last else f"{name}, lines {first}–{last}" in row
+
+
 # -- the letter page as a reader expects --------------------------------------------------------------------
 
 

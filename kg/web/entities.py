@@ -157,5 +157,24 @@ def entity(kind: str, desc: Description) -> dict:
                     decided_by=[{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(BC + "decidedBy")],
                     types=[desc.label(t) for t in desc.types() if t.startswith(BC) and t != BC + "Event"],
                     references=[desc.first(BC + "verbatim", t[1]) or t[1] for t in desc.values(BC + "hasReference")],
-                    notes=event_notes(desc.iri))
+                    notes=event_notes(desc.iri), stated=stated_in(desc))
     return view
+
+
+def stated_in(desc: Description) -> list[dict[str, str]]:
+    """Where the edition states the event (a letter or a note, ``bc:statedIn``), and the lines of the
+    page it is read from (``bc:sourceLines``, ``page.txt#L289-L293``) in words a reader can check."""
+    where = [{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(BC + "statedIn") if t[0] == "uri"]
+    lines = sorted({page_lines(t[1]) for t in desc.values(BC + "sourceLines")} - {""})
+    return [*where, *({"iri": "", "label": line} for line in lines)]
+
+
+def page_lines(pointer: str) -> str:
+    """``page.txt#L289-L293`` as "page.txt, lines 289–293" (one line: "line 289"); "" when not a pointer."""
+    page, _, span = pointer.partition("#")
+    first, _, last = span.partition("-")
+    if not (first[1:].isdigit() and first.startswith("L")):
+        return ""
+    end = last[1:] if last.startswith("L") and last[1:].isdigit() else first[1:]
+    lines = f"line {first[1:]}" if end == first[1:] else f"lines {first[1:]}–{end}"
+    return f"{page}, {lines}" if page else lines
