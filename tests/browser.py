@@ -19,6 +19,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent.parent / "build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).parent / "artifacts"  # git-ignored: screenshots of the browser tests
+# The marks of a module whose pages are checked with axe-core: skipped, saying why, without chromium or axe.
+AXE_MARKS = [pytest.mark.browser,
+             pytest.mark.skipif(not CHROMIUM.is_file(), reason="/usr/bin/chromium is missing (`make chromium`)"),
+             pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (`make axe` needs npm)")]
 
 
 @pytest.fixture(scope="module")

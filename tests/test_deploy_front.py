@@ -23,7 +23,7 @@ from kg.config import Settings
 from kg.publish.dumps import swap_in
 from tests.oxigraph_server import free_port, wait_until_answering
 from tests.test_web_cache import JSON, LOOKUP, NAME, _release
-from tests.web_server import ROOT, SlowBodies, kg_serve, live_settings, make_data_dir, probe
+from tests.web_server import ROOT, kg_serve, live_settings, make_data_dir, probes_behind_slow_bodies
 
 pytestmark = pytest.mark.skipif(not available(), reason="nginx is not installed (apt-get install nginx-light)")
 
@@ -127,12 +127,7 @@ def test_slow_request_bodies_never_reach_granian_behind_the_front(tmp_path: Path
             wait_until_answering(f"http://127.0.0.1:{port}/sparql", proc, seconds=120)
             with nginx_front(free_port(), f"127.0.0.1:{port}", cache=False) as front:
                 url = front.url + "/sparql?query=" + requests.utils.quote(LOOKUP)
-                with SlowBodies("127.0.0.1", front.port, count=2 * 8):  # granian runs 8 threads (GRANIAN)
-                    time.sleep(2)
-                    took = []
-                    for _ in range(5):
-                        took.append(probe(url, timeout=5))
-                        time.sleep(1)
+                took = probes_behind_slow_bodies(url, front.port, count=2 * 8)  # granian runs 8 threads (GRANIAN)
                 assert all(t is not None for t in took), f"probes failed behind slow request bodies: {took}"
         finally:
             proc.terminate()

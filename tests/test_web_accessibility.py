@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser import ARTIFACTS, AXE, CHROMIUM, visit
+from tests.browser import ARTIFACTS, AXE_MARKS, visit
 from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 
 SHOTS = ARTIFACTS / "accessibility"
@@ -27,9 +27,7 @@ PAGES = ["/", "/letters", "/letters?person=Stalin", "/letter/169", "/people", "/
          "/ontology", "/about", "/void", "/shapes", "/timeline", "/map", "/network"]
 WIDTHS = (1366, 390)
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.is_file(), reason="/usr/bin/chromium is missing (`make chromium`)"),
-              pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (`make axe` needs npm)")]
+pytestmark = AXE_MARKS
 
 
 @pytest.fixture(scope="module")

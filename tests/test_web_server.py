@@ -19,7 +19,7 @@ import requests
 from kg.config import Settings
 from kg.devtools.procs import descendants
 from kg.web import create_app
-from tests.web_server import KgServe, Live, SlowBodies, SlowLoris, kg_serve, probe, serving
+from tests.web_server import KgServe, Live, SlowLoris, kg_serve, probe, probes_behind_slow_bodies, serving
 
 
 @pytest.fixture(scope="module")
@@ -124,12 +124,7 @@ def test_slow_request_bodies_do_not_starve_a_probe(production: KgServe) -> None:
     (granian 2.8 fails this: it hands a WSGI app the body to read from a request thread, with no
     deadline; docs/server.md.)"""
     url = production.url + "/sparql?query=" + requests.utils.quote("ASK { ?s ?p ?o }")
-    with SlowBodies("127.0.0.1", production.port, count=2 * Settings().serve_threads):
-        time.sleep(2)
-        took = []
-        for _ in range(5):
-            took.append(probe(url, timeout=5))
-            time.sleep(1)
+    took = probes_behind_slow_bodies(url, production.port, count=2 * Settings().serve_threads)
     assert all(t is not None for t in took), f"probes failed behind slow request bodies: {took}"
 
 

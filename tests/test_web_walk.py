@@ -21,16 +21,14 @@ import requests
 from playwright.sync_api import Browser, Locator, Page
 
 from kg.web.pictures import vendor_present
-from tests.browser import ARTIFACTS, AXE, CHROMIUM, visit
+from tests.browser import ARTIFACTS, AXE_MARKS, visit
 from tests.release_builds import Built, live_over, seed_release  # noqa: F401 - a fixture
 
 SHOTS = ARTIFACTS / "walk"
 WIDTHS = (1366, 390)
 STALIN = "/person/stalin-i-v"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.is_file(), reason="/usr/bin/chromium is missing (`make chromium`)"),
-              pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (`make axe` needs npm)")]
+pytestmark = AXE_MARKS
 
 
 @pytest.fixture(scope="module")

@@ -278,6 +278,18 @@ class SlowBodies(SlowLoris):
                 self.reopened += 1
 
 
+def probes_behind_slow_bodies(url: str, port: int, count: int) -> list[float | None]:
+    """Five probes of ``url`` (``probe``), a second apart, while ``count`` clients trickle request bodies
+    to ``port`` on 127.0.0.1: what the slow-body tests of the server and of the nginx front assert on."""
+    took: list[float | None] = []
+    with SlowBodies("127.0.0.1", port, count=count):
+        time.sleep(2)
+        for _ in range(5):
+            took.append(probe(url, timeout=5))
+            time.sleep(1)
+    return took
+
+
 def probe(url: str, timeout: float = 10.0) -> float | None:
     """Seconds a fresh connection takes to get a 200 for ``url``; None when it failed or timed out."""
     parsed = urllib.parse.urlsplit(url)
