@@ -116,7 +116,7 @@ def represent(kind: str, path: str, desc: Description, fmt: Format, negotiated: 
     response.set_etag(f"{ctx().build.version}-{fmt.name}")
     response.last_modified = ctx().build.modified
     response.cache_control.public = True
-    response.cache_control.max_age = 300
+    response.cache_control.max_age = ctx().settings.answer_max_age
     return response.make_conditional(request)
 
 
@@ -138,7 +138,7 @@ def moved(target: str, fmt: Format, forced: bool) -> Response:
     if not forced:
         response.headers["Vary"] = "Accept"
     response.cache_control.public = True
-    response.cache_control.max_age = 300
+    response.cache_control.max_age = ctx().settings.answer_max_age
     return response
 
 
