@@ -38,6 +38,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.config import ONTOLOGY_NS, VOCAB_NS
+from kg.publish.parties import PartyRole, agents, in_edition_order, position_of
 from kg.publish.postings import write_postings
 
 Triple = tuple[Node, Node, Node]
@@ -114,11 +115,11 @@ def letter_record(letter_iri: Node, triples: Iterable[Triple]) -> LetterRecord:
         return sorted({str(v) for v in me.get(prop, ()) if isinstance(v, URIRef)})
 
     def parties(prop: str, qualified: str) -> list[str]:
-        """The parties in the edition's order (bc:position of their roles), then any other, by IRI."""
+        """The parties in the edition's order (kg.publish.parties), from the roles and plain values here."""
         roles = [by_subject.get(str(r), {}) for r in me.get(BC + qualified, ())]
-        placed = sorted((_position(one(r, BC + "position")), one(r, BC + "party")) for r in roles)
-        ordered = list(dict.fromkeys(party for _, party in placed if party))
-        return ordered + [iri for iri in iris(prop) if iri not in ordered]
+        return agents(in_edition_order(
+            [PartyRole(one(r, BC + "party"), position_of(one(r, BC + "position"))) for r in roles
+             if one(r, BC + "party")], [PartyRole(iri) for iri in iris(prop)]))
 
     rec = LetterRecord(letter, number=one(me, S + "identifier"), title=one(me, S + "name"),
                        kind=one(me, BC + "documentKind"), header=one(me, BC + "header"), text=one(me, S + "text"),

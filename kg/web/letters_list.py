@@ -20,6 +20,7 @@ from datetime import date
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
+from kg.publish.parties import PartyRole, in_edition_order, position_of
 from kg.store.describe import iri_ref
 from kg.web.context import ontology_graph
 from kg.web.queries import literal, select
@@ -143,15 +144,15 @@ def details(letters: list[ListedLetter]) -> None:
     union = "\n  UNION ".join(f"{{ {values} {b} }}" for b in branches)
     rows = select(f"SELECT ?letter ?what ?x ?label ?position WHERE {{\n  {union}\n}}")
     dates: dict[str, dict[str, str]] = {i: {} for i in by_iri}
-    printed: dict[tuple[str, str], int] = {}  # (letter, party) -> its place in the heading's list of names
+    sides: dict[tuple[str, str], list[PartyRole]] = {}  # (letter, "sender" / "recipient") -> its parties' rows
     for r in rows:
         row, what, x, label = by_iri[str(r["letter"])], str(r["what"]), r["x"], r["label"]
-        if what in ("sender", "recipient", "place") and x:
-            parties = {"sender": row.senders, "recipient": row.recipients, "place": row.places}[what]
-            if all(p.iri != x for p in parties):
-                parties.append(Party(str(x), str(label or x.rsplit("/", 1)[-1])))
-            if r["position"] and str(r["position"]).isdigit():
-                printed[(row.iri, str(x))] = int(str(r["position"]))
+        if what in ("sender", "recipient") and x:
+            name = str(label or x.rsplit("/", 1)[-1])
+            sides.setdefault((row.iri, what), []).append(PartyRole(str(x), position_of(r["position"]), name=name))
+        elif what == "place" and x:
+            if all(p.iri != x for p in row.places):
+                row.places.append(Party(str(x), str(label or x.rsplit("/", 1)[-1])))
         elif what == "kind" and x:
             row.kind = concept_label(str(x))
         elif what == "number":
@@ -160,9 +161,12 @@ def details(letters: list[ListedLetter]) -> None:
             row.name = str(label)
         else:
             dates[row.iri][what] = str(x if what == "qualifier" else label)
-    for row in letters:  # senders and recipients in the edition's order (bc:position); else by name
-        for parties in (row.senders, row.recipients, row.places):
-            parties.sort(key=lambda p: (printed.get((row.iri, p.iri), 1 << 30), p.label.casefold(), p.iri))
+    for row in letters:  # senders and recipients in the edition's order, as the letter page prints them
+        for what, parties in (("sender", row.senders), ("recipient", row.recipients)):
+            found = sides.get((row.iri, what), [])  # a row without a position: a plain value with no role
+            roles, plain = [p for p in found if p.position is not None], [p for p in found if p.position is None]
+            parties.extend(Party(p.agent, p.name) for p in in_edition_order(roles, plain))
+        row.places.sort(key=lambda p: (p.label.casefold(), p.iri))
         row.date = date_in_words(dates[row.iri])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kg.publish.parties import PartyRole, in_edition_order, position_of
 from kg.web import letter_reading as reading
 from kg.web import queries
 from kg.web.context import ctx
@@ -94,18 +95,17 @@ def _date(desc: Description) -> dict:
             "gregorian": get("gregorianEarliest"), "iri": stmt}
 
 
-def ordered_parties(desc: Description, qualified: str, plain: str) -> list[dict[str, str]]:
-    """Senders or recipients in the edition's order (bc:PartyRole bc:position), each with ``copy`` set for a
-    copy recipient; a graph without party roles gives the plain values, sorted by label."""
+def ordered_parties(desc: Description, qualified: str, plain: str) -> list[dict]:
+    """Senders or recipients in the edition's order (kg.publish.parties), each with ``copy`` set for a copy
+    recipient; plain values no role names (all of them, in a graph without roles) follow, by label."""
     roles = []
     for t in desc.values(BC + qualified):
-        agent, position = desc.first(BC + "party", t[1]), desc.first(BC + "position", t[1])
+        agent = desc.first(BC + "party", t[1])
         if agent:
             copy = (desc.first(BC + "recipientKind", t[1]) or "").endswith("copyRecipient")
-            roles.append((int(position) if position and position.isdigit() else 0, agent, copy))
-    if not roles:
-        return links(desc, S + plain)
-    return [{"iri": agent, "label": desc.label(agent), "copy": copy} for _, agent, copy in sorted(roles)]
+            roles.append(PartyRole(agent, position_of(desc.first(BC + "position", t[1])), copy, desc.label(agent)))
+    values = [PartyRole(t[1], name=desc.label(t[1])) for t in desc.values(S + plain) if t[0] == "uri"]
+    return [{"iri": p.agent, "label": p.name, "copy": p.copy} for p in in_edition_order(roles, values)]
 
 
 def _transmission(desc: Description) -> dict:
