@@ -8,7 +8,8 @@ In: triples from ``kg.rdf`` (whole datasets or per-batch fragments). Out: ``kg.t
 facet bitmaps, ``postings``; read by kg.web) and ``SHA256SUMS``. ``chunks``
 writes the fragments a batch produces, ``assemble`` merges them into the dumps, ``dumps`` writes a
 fresh directory next to ``output/`` and swaps it in, so a failed build leaves the last good release in
-place.
+place. ``parties`` orders a letter's senders and recipients as the edition does: the one rule every
+reader applies (the views, the search index, and kg.web's letter page and letters list).
 
 May import: kg.rdf, kg.config, kg
 """

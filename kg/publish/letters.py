@@ -7,22 +7,17 @@ Why from the dump and not from the build's own records: the views must say exact
 says (one truth); a view that re-derived senders or dates from the parser could drift from the RDF.
 
 Why a line filter before parsing: a letter needs a few dozen of the graph's ~160 triples per letter
-(its texts, notes and most name usages are not read). Lines are kept by predicate (and ``rdf:type``
-lines by class) and only those are parsed by Oxigraph. Name usages are kept only when they are
-header names (the order of the parties): ``kg.nt.gz`` is sorted, so the lines of one subject are
-contiguous and a usage's lines are held until its subject ends; its letter is the start of its IRI
-(``<letter>/name/<n>``).
+(its texts, notes and name usages are not read). Lines are kept by predicate (and ``rdf:type``
+lines by class) and only those are parsed by Oxigraph.
 
-Party order: the graph states senders and recipients as unordered sets; the edition's order is the
-order of the header's names (``bc:nameKind bcv:headerName`` usages, numbered in reading order).
-A resolved party takes the place of the first header usage that refers to it; an unresolved one
-(``letter/N/party/k``) the header usage whose name form is its ``bc:verbatim``, else its number ``k``.
+Party order: the graph states senders and recipients as unordered sets beside their ``bc:PartyRole``
+nodes, whose ``bc:position`` is the edition's order; kg.publish.parties applies the rule, as the letter
+page, the letters list and the search index do.
 """
 
 from __future__ import annotations
 
 import gzip
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +25,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.config import ONTOLOGY_NS, VOCAB_NS
+from kg.config import ONTOLOGY_NS
+from kg.publish.parties import PartyRole, agents, in_edition_order, position_of
 
 BC = ONTOLOGY_NS
 SCHEMA = "http://schema.org/"
@@ -38,23 +34,18 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 DCTERMS_TITLE = "http://purl.org/dc/terms/title"
 WIKIDATA = "http://www.wikidata.org/entity/"
-HEADER_NAME = VOCAB_NS + "headerName"
-NAME_KIND = BC + "nameKind"
 
 DATE_PROPERTIES = ("edtf", "earliest", "latest", "gregorianEarliest", "gregorianLatest", "calendar",
                    "dateQualifier", "dateSupplied", "expressedDate")
 KEPT = frozenset(f"<{iri}>".encode() for iri in (
     *(BC + p for p in ("documentNumber", "documentKey", "documentKind", "sender", "recipient", "placeWritten",
-                       "created", "placeDate", "lineRole", "lineDate", "placeName", "verbatim", "unresolved",
-                       "outsideCorpus", *DATE_PROPERTIES)),
+                       "created", "placeDate", "lineRole", "lineDate", "placeName", "unresolved",
+                       "outsideCorpus", "qualifiedSender", "qualifiedRecipient", "party", "position",
+                       *DATE_PROPERTIES)),
     SCHEMA + "name", SCHEMA + "mentions", SCHEMA + "dateCreated", SCHEMA + "datePublished", OWL_SAME_AS,
     DCTERMS_TITLE))
-USAGE = frozenset(f"<{BC}{p}>".encode() for p in ("nameForm", "refersTo"))  # of header usages only
 TYPES = {f"<{BC}{c}>".encode(): c for c in ("Letter", "Person", "Group", "Place", "Event", "Edition")}
 TYPE_LINE = f"<{RDF_TYPE}>".encode()
-HEADER_LINE = f"<{HEADER_NAME}>".encode()
-NAME_KIND_LINE = f"<{NAME_KIND}>".encode()
-PARTY_NUMBER = re.compile(r"/party/(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -134,7 +125,6 @@ class _Nodes:
 
     values: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     types: dict[str, str] = field(default_factory=dict)
-    header_usages: dict[str, list[str]] = field(default_factory=dict)  # letter -> its header usages, in order
     agents: dict[str, Agent] = field(default_factory=dict)
 
     def one(self, s: str, p: str, default: str = "") -> str:
@@ -146,31 +136,14 @@ class _Nodes:
 
 
 def kept_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """The N-Triples lines a letter view needs (module docstring). Sorted input: a subject's lines are
-    contiguous, so a name usage's lines are held until its subject ends and kept if it is a header name.
+    """The N-Triples lines a letter view needs (module docstring).
 
     Why a plain loop: it costs ~0.2 µs a line; regular expressions over whole blocks were no faster
     (Python's engine tries every byte position of a multi-line pattern)."""
-    held: list[bytes] = []
-    held_subject, header = b"", False
     for line in lines:
-        s, p, rest = line.split(b" ", 2)
-        if s != held_subject:
-            if header:
-                yield from held
-            held, held_subject, header = [], s, False
-        if p in KEPT:
+        _, p, rest = line.split(b" ", 2)
+        if p in KEPT or (p == TYPE_LINE and rest[:-2].rstrip() in TYPES):
             yield line
-        elif p == TYPE_LINE:
-            if rest[:-2].rstrip() in TYPES:
-                yield line
-        elif p in USAGE:
-            held.append(line)
-        elif p == NAME_KIND_LINE and rest.startswith(HEADER_LINE):
-            held.append(line)
-            header = True
-    if header:
-        yield from held
 
 
 def _lines(path: Path, block: int = 8 << 20) -> Iterator[bytes]:
@@ -201,10 +174,6 @@ def read_nodes(path: Path) -> _Nodes:
             nodes.types[s] = TYPES[f"<{o}>".encode()]
         else:
             nodes.values[s][p].append(o)
-            if p == NAME_KIND:  # only header usages were kept; a usage's IRI is <letter>/name/<n>
-                nodes.header_usages.setdefault(s.rsplit("/name/", 1)[0], []).append(s)
-    for usages in nodes.header_usages.values():
-        usages.sort(key=_usage_number)
     return nodes
 
 
@@ -234,32 +203,18 @@ def date_info(nodes: _Nodes, node: str) -> DateInfo:
                     _local(v["dateQualifier"]) if v["dateQualifier"] else "exact", v["dateSupplied"] == "true")
 
 
-def _usage_number(iri: str) -> int:
+def _part_number(iri: str) -> int:
     tail = iri.rsplit("/", 1)[-1]
     return int(tail) if tail.isdigit() else 0
 
 
-def party_order(nodes: _Nodes, letter: str, parties: list[str]) -> list[str]:
-    """``parties`` in the order of the header's names (module docstring); unplaced ones last, by IRI."""
-    usages = nodes.header_usages.get(letter, [])
-    first: dict[str, int] = {}
-    unnamed: dict[str, int] = {}
-    for position, usage in enumerate(usages, start=1):
-        for target in nodes.all(usage, BC + "refersTo"):
-            first.setdefault(target, position)
-        if not nodes.all(usage, BC + "refersTo"):
-            unnamed.setdefault(nodes.one(usage, BC + "nameForm"), position)
-
-    def place(iri: str) -> tuple[int, str]:
-        if iri in first:
-            return first[iri], iri
-        verbatim = nodes.one(iri, BC + "verbatim")
-        if verbatim in unnamed:
-            return unnamed[verbatim], iri
-        number = PARTY_NUMBER.search(iri)
-        return (int(number.group(1)) if number else 1 << 30), iri
-
-    return sorted(parties, key=place)
+def parties(nodes: _Nodes, letter: str, plain: str, qualified: str) -> list[Agent]:
+    """The letter's ``plain`` values (bc:sender, bc:recipient) in the edition's order, from its ``qualified``
+    roles (kg.publish.parties); each agent once: CMIF and the CSV list who, copies among the recipients."""
+    roles = [PartyRole(party, position_of(nodes.one(r, BC + "position")), name=agent(nodes, party).name)
+             for r in nodes.all(letter, qualified) if (party := nodes.one(r, BC + "party"))]
+    values = [PartyRole(a, name=agent(nodes, a).name) for a in nodes.all(letter, plain)]
+    return [agent(nodes, a) for a in agents(in_edition_order(roles, values))]
 
 
 def _number_key(letter: Letter) -> tuple[int, int, str]:
@@ -277,15 +232,15 @@ def read_letters(path: Path) -> LetterIndex:
         created = nodes.one(iri, BC + "created")
         place = nodes.one(iri, BC + "placeWritten")
         lines = []
-        for line in sorted(nodes.all(iri, BC + "placeDate"), key=_usage_number):
+        for line in sorted(nodes.all(iri, BC + "placeDate"), key=_part_number):
             line_date = nodes.one(line, BC + "lineDate")
             lines.append(PlaceDate(nodes.one(line, BC + "lineRole"), nodes.one(line, BC + "placeName"),
                                    date_info(nodes, line_date) if line_date else None))
         letters.append(Letter(
             iri, nodes.one(iri, BC + "documentNumber"), nodes.one(iri, BC + "documentKey"),
             _local(nodes.one(iri, BC + "documentKind")) if nodes.one(iri, BC + "documentKind") else "",
-            [agent(nodes, a) for a in party_order(nodes, iri, nodes.all(iri, BC + "sender"))],
-            [agent(nodes, a) for a in party_order(nodes, iri, nodes.all(iri, BC + "recipient"))],
+            parties(nodes, iri, BC + "sender", BC + "qualifiedSender"),
+            parties(nodes, iri, BC + "recipient", BC + "qualifiedRecipient"),
             agent(nodes, place) if place else None, date_info(nodes, created) if created else None,
             nodes.one(iri, SCHEMA + "dateCreated"), lines,
             [agent(nodes, m) for m in nodes.all(iri, SCHEMA + "mentions")]))
