@@ -11,10 +11,10 @@ Why a line filter before parsing: a letter needs a few dozen of the graph's ~160
 lines by class) and only those are parsed by Oxigraph. Name usages are kept only when they are
 header names (the order of the parties): ``kg.nt.gz`` is sorted, so the lines of one subject are
 contiguous and a usage's lines are held until its subject ends; its letter is the start of its IRI
-(``<letter>/name/<n>``).
+(``<letter>/name/header-<n>``, kg.rdf.iris.UsagePlaces).
 
 Party order: the graph states senders and recipients as unordered sets; the edition's order is the
-order of the header's names (``bc:nameKind bcv:headerName`` usages, numbered in reading order).
+order of the header's names (``bc:nameKind bcv:headerName`` usages, ``header-<n>`` in reading order).
 A resolved party takes the place of the first header usage that refers to it; an unresolved one
 (``letter/N/party/k``) the header usage whose name form is its ``bc:verbatim``, else its number ``k``.
 """
@@ -31,6 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.config import ONTOLOGY_NS, VOCAB_NS
+from kg.rdf.iris import header_position
 
 BC = ONTOLOGY_NS
 SCHEMA = "http://schema.org/"
@@ -201,10 +202,10 @@ def read_nodes(path: Path) -> _Nodes:
             nodes.types[s] = TYPES[f"<{o}>".encode()]
         else:
             nodes.values[s][p].append(o)
-            if p == NAME_KIND:  # only header usages were kept; a usage's IRI is <letter>/name/<n>
+            if p == NAME_KIND:  # only header usages were kept; a usage's IRI is <letter>/name/header-<n>
                 nodes.header_usages.setdefault(s.rsplit("/name/", 1)[0], []).append(s)
     for usages in nodes.header_usages.values():
-        usages.sort(key=_usage_number)
+        usages.sort(key=lambda iri: header_position(iri) or 0)
     return nodes
 
 
@@ -234,7 +235,7 @@ def date_info(nodes: _Nodes, node: str) -> DateInfo:
                     _local(v["dateQualifier"]) if v["dateQualifier"] else "exact", v["dateSupplied"] == "true")
 
 
-def _usage_number(iri: str) -> int:
+def _part_number(iri: str) -> int:
     tail = iri.rsplit("/", 1)[-1]
     return int(tail) if tail.isdigit() else 0
 
@@ -277,7 +278,7 @@ def read_letters(path: Path) -> LetterIndex:
         created = nodes.one(iri, BC + "created")
         place = nodes.one(iri, BC + "placeWritten")
         lines = []
-        for line in sorted(nodes.all(iri, BC + "placeDate"), key=_usage_number):
+        for line in sorted(nodes.all(iri, BC + "placeDate"), key=_part_number):
             line_date = nodes.one(line, BC + "lineDate")
             lines.append(PlaceDate(nodes.one(line, BC + "lineRole"), nodes.one(line, BC + "placeName"),
                                    date_info(nodes, line_date) if line_date else None))
