@@ -147,8 +147,8 @@ class UsagePlaces:
         header party 2         letter/167/name/header-2         senders then recipients, as the header prints them
         signature line 1       letter/167/name/signature-1.1-11 a signature the body does not repeat (bc:signature)
 
-    A signature the body repeats is placed in the body's text, where it was read. The old numbered IRIs
-    (``letter/167/name/12``, before 0.2) are not mapped to these (no owl:sameAs, no redirect, nothing in
+    A signature the body repeats is placed in the body's text, where it was read. The numbered IRIs published
+    before (``letter/167/name/12``) are not mapped to these (no owl:sameAs, no redirect, nothing in
     data/authority/aliases.toml): a number named whichever usage came twelfth in its build, so no one place is
     what it designated across releases, and an alias would assert an identity that held in one release only."""
 
