@@ -24,6 +24,7 @@ from kg.model import Document, Note, ParseResult, Party, SourceSpan
 from kg.rdf.iris import TextPlaces, UsagePlaces
 from kg.resolve.authority import load_authorities
 from kg.resolve.corpus import resolve_with
+from tests.release_builds import app_over
 
 BC, SCHEMA_TEXT = ONTOLOGY_NS, "http://schema.org/text"
 USAGE = re.compile(r"^(?P<owner>.+?)/name/(?P<place>[^/]+)$")
@@ -31,16 +32,21 @@ TEXT_PLACE = re.compile(r"^(\d+)\.(\d+)-(?:(\d+)\.)?(\d+)$")  # line.first-[line
 SMILGE = 'declined = ["Smilge"]\n'  # people.toml: the reading of "Smilge" (No. 167) as I. T. Smilga
 
 
-def built_statements(tmp: Path, data_dir: Path | None = None) -> dict[str, dict[str, list[str]]]:
-    """A real seed build (`kg build`'s code) read back from kg.nt.gz: subject -> predicate -> objects."""
+def build_seed(tmp: Path, data_dir: Path | None = None) -> Path:
+    """A real seed build (`kg build`'s code), with the authority files of ``data_dir`` if given."""
     lines: list[str] = []
     settings = replace(Settings(), output_dir=tmp / "output", **({"data_dir": data_dir} if data_dir else {}))
     assert build(settings, None, echo=lines.append, quiet=True) == 0, "\n".join(lines)
-    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    quads = list(ox.parse(gzip.decompress((tmp / "output" / "kg.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES))
-    for t in quads:
-        out[t.subject.value][t.predicate.value].append(t.object.value)
-    return out
+    return tmp / "output"
+
+
+def statements(out: Path) -> dict[str, dict[str, list[str]]]:
+    """A build's kg.nt.gz: subject -> predicate -> objects."""
+    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    triples = list(ox.parse(gzip.decompress((out / "kg.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES))
+    for t in triples:
+        found[t.subject.value][t.predicate.value].append(t.object.value)
+    return found
 
 
 def usages(statements: dict[str, dict[str, list[str]]]) -> dict[str, tuple[str, str, str]]:
@@ -50,8 +56,13 @@ def usages(statements: dict[str, dict[str, list[str]]]) -> dict[str, tuple[str, 
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, list[str]]]:
-    return built_statements(tmp_path_factory.mktemp("seed"))
+def seed_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_seed(tmp_path_factory.mktemp("seed"))
+
+
+@pytest.fixture(scope="module")
+def seed(seed_out: Path) -> dict[str, dict[str, list[str]]]:
+    return statements(seed_out)
 
 
 def test_a_reading_learned_mints_new_usages_and_moves_no_other(seed, tmp_path: Path) -> None:
@@ -61,7 +72,7 @@ def test_a_reading_learned_mints_new_usages_and_moves_no_other(seed, tmp_path: P
     people = (authority / "people.toml").read_text(encoding="utf-8")
     assert people.count(SMILGE) == 1
     (authority / "people.toml").write_text(people.replace(SMILGE, ""), encoding="utf-8")
-    before, after = usages(built_statements(tmp_path, tmp_path / "data")), usages(seed)
+    before, after = usages(statements(build_seed(tmp_path, tmp_path / "data"))), usages(seed)
 
     assert {iri: after.get(iri) for iri in before} == before
     added = {iri: after[iri] for iri in set(after) - set(before)}
@@ -110,6 +121,20 @@ def test_header_usages_are_numbered_as_the_header_prints_the_parties(seed) -> No
     base = Settings().base_iri + "letter/167/name/"
     assert usages(seed)[base + "header-1"][0] == "A. M. Nazaretyan"
     assert usages(seed)[base + "header-2"][0] == "G. K. Ordzhonikidze"
+
+
+def test_the_letter_page_anchors_each_usage_once(seed_out: Path, seed) -> None:
+    """The page's "All statements" give each sub-resource an anchor from its path: the same place in two notes
+    ("Politburo" at 1.26-34 of notes 2 and 3 of No. 167) is two anchors."""
+    with app_over(seed_out) as app:
+        response = app.test_client().get("/letter/167", headers={"Accept": "text/html"})
+        page = response.get_data(as_text=True)
+        response.close()
+    ids = re.findall(r'<h3 id="([^"]+)">', page)
+    letter = Settings().base_iri + "letter/167/"
+    assert {u[len(letter):].replace("/", "-") for u in usages(seed) if u.startswith(letter)} <= set(ids)
+    assert {"note-2-name-1.26-34", "note-3-name-1.26-34", "name-header-1"} <= set(ids)
+    assert len(ids) == len(set(ids))
 
 
 def test_each_kind_of_place_in_a_hand_built_letter() -> None:
