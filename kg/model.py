@@ -333,13 +333,10 @@ class NameUsage:
     entity: str | None = None  # Entity.id, None = unresolved
     basis: str | None = None  # editor-note | authority-file | context (None when unresolved)
     explanation: str = ""  # why: "note 10 to No. 173: 'Pyatakov's pseudonym.'"
-    # Where the form stands, which its IRI is minted from (kg.rdf.iris.name_usage_place): a header party's position
-    # among the header's parties (senders then recipients, from 1); else the (start, end) offsets of the form in the
-    # text it was read from: the body, the note's text, or Document.signatures[signature] for a signature line the
-    # body does not repeat.
-    party: int | None = None
-    span: tuple[int, int] | None = None
-    signature: int | None = None
+    # Where the form stands, what its IRI is minted from (kg.rdf.iris.UsagePlaces), one of:
+    party: int | None = None  # a header party's position, senders then recipients, from 1
+    span: tuple[int, int] | None = None  # (start, end) in the body, the note's text or the signature line below
+    signature: int | None = None  # Document.signatures index of a signature line the body does not repeat
 
 
 @dataclass

@@ -60,7 +60,7 @@ class Iris:
         return self._iri(f"letter/{quote(key, safe='-._~')}")
 
     def letter_part(self, key: str, *parts: object) -> URIRef:
-        """A sub-resource of a letter: 'date', ('note', 2), ('source', 1), ('name', 3), ('party', 2)..."""
+        """A sub-resource of a letter: 'date', ('note', 2), ('source', 1), ('name', '7.1-4'), ('party', 2)..."""
         return URIRef(str(self.letter(key)) + "".join(f"/{p}" for p in parts))
 
     def name_usage(self, key: str, place: str, note: int | None = None) -> URIRef:
