@@ -147,10 +147,16 @@ class UsagePlaces:
         header party 2         letter/167/name/header-2         senders then recipients, as the header prints them
         signature line 1       letter/167/name/signature-1.1-11 a signature the body does not repeat (bc:signature)
 
-    A signature the body repeats is placed in the body's text, where it was read. The numbered IRIs published
-    before (``letter/167/name/12``) are not mapped to these (no owl:sameAs, no redirect, nothing in
-    data/authority/aliases.toml): a number named whichever usage came twelfth in its build, so no one place is
-    what it designated across releases, and an alias would assert an identity that held in one release only."""
+    A signature the body repeats is placed in the body's text, where it was read. What does move a place is a
+    change of the text itself (a parser fix that changes the published ``schema:text``): the usages after it on
+    its line, or on every later line if it adds or removes a line break; then the IRI's place and the text it
+    points into change together, so a statement made with the old IRI can still be checked against the old
+    release's text. Lines keep a correction in one paragraph from moving the places of the others.
+
+    The numbered IRIs published before (``letter/167/name/12``) are not mapped to these (no owl:sameAs, no
+    redirect, nothing in data/authority/aliases.toml): a number named whichever usage came twelfth in its build,
+    so no one place is what it designated across releases, and an alias would assert an identity that held in
+    one release only. They were published before 1.0 only."""
 
     def __init__(self, doc: Document):
         self.doc = doc
