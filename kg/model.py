@@ -333,6 +333,10 @@ class NameUsage:
     entity: str | None = None  # Entity.id, None = unresolved
     basis: str | None = None  # editor-note | authority-file | context (None when unresolved)
     explanation: str = ""  # why: "note 10 to No. 173: 'Pyatakov's pseudonym.'"
+    # Where the form stands, what its IRI is minted from (kg.rdf.iris.UsagePlaces), one of:
+    party: int | None = None  # a header party's position, senders then recipients, from 1
+    span: tuple[int, int] | None = None  # (start, end) in the body, the note's text or the signature line below
+    signature: int | None = None  # Document.signatures index of a signature line the body does not repeat
 
 
 @dataclass

@@ -23,6 +23,8 @@ from kg.model import (
 )
 
 PAGE = "data/corpus/bolshevik-correspondence-1923-nos-167-177.txt"
+BODY_167 = ("Dear Sergo!\n\n1. I am sending you ...\n\n3. Koba sent your cipher to Smilge ...\n\n"
+            "Today I received your code. What's up with poor Beso?")
 
 
 def span(first: int, last: int | None = None) -> SourceSpan:
@@ -53,7 +55,7 @@ def doc_167() -> Document:
         place_dates=[PlaceDate("24/1 23", None, DateStatement("24/1 23", "1923-01-24", "1923-01-24", "1923-01-24",
                                                               gregorian_earliest="1923-01-24",
                                                               gregorian_latest="1923-01-24"), span=span(44))],
-        body="Dear Sergo!\n\n1. I am sending you ...", signatures=["Your Amayak."], citation=citation,
+        body=BODY_167, signatures=["Your Amayak."], citation=citation,
         notes=notes, source=span(11, 58), pages=[PAGE], sources=[span(11, 58)],
     )
 
@@ -103,12 +105,17 @@ def events() -> dict[str, Event]:
     }
 
 
+def _span(text: str, form: str) -> tuple[int, int]:
+    """Where ``form`` first stands in ``text``, as the resolver records it (NameUsage.span)."""
+    return text.index(form), text.index(form) + len(form)
+
+
 def corpus() -> Corpus:
     res_167 = Resolution(
         "167", senders=["nazaretyan-a-m"], recipients=["ordzhonikidze-g-k"],
         usages=[NameUsage("167", "Koba", "nickname", "body", 23, entity="stalin-i-v", basis="authority-file",
-                          explanation="alias of I. V. Stalin"),
-                NameUsage("167", "Beso", "first-name", "body", 29)],
+                          explanation="alias of I. V. Stalin", span=_span(BODY_167, "Koba")),
+                NameUsage("167", "Beso", "first-name", "body", 29, span=_span(BODY_167, "Beso"))],
         mentions=["stalin-i-v", "occupation-of-the-ruhr", "stalin-i-v"])
     res_173 = Resolution("173", senders=[None], recipients=["stalin-i-v", None], place="berlin")
     return Corpus([doc_167(), doc_173()], entities(), events(), {"167": res_167, "173": res_173})

@@ -170,7 +170,7 @@ def test_cross_reference_outside_corpus_is_marked(ds: Dataset) -> None:
 
 def test_name_usages(ds: Dataset) -> None:
     g = graph(ds, "graph/letter/167")
-    koba, beso = iri("letter/167/name/1"), iri("letter/167/name/2")
+    koba, beso = iri("letter/167/name/5.4-7"), iri("letter/167/name/7.49-52")  # line.first-last character
     assert {(koba, BC.nameForm, Literal("Koba", lang="en")), (koba, BC.nameKind, BCV.nickname),
             (koba, BC.refersTo, iri("person/stalin-i-v")), (koba, BC.identificationBasis, BCV.authorityFile),
             (beso, BC.nameKind, BCV.firstName)} <= set(g)

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
+from kg.errors import KGError
 from kg.model import Corpus, Document, Note, Resolution
-from kg.rdf.iris import Iris
+from kg.rdf.iris import Iris, UsagePlaces
 from kg.rdf.parts import (
     NOTE_TYPES,
     add_date,
@@ -143,8 +144,16 @@ def add_note(g: Graph, ctx: LetterContext, doc: Document, note: Note, letter: UR
 
 
 def add_usages_and_mentions(g: Graph, ctx: LetterContext, doc: Document, res: Resolution, letter: URIRef) -> None:
-    for i, usage in enumerate(res.usages, start=1):
-        node = ctx.iris.letter_part(doc.key, "name", i)
+    """Each name usage under the IRI of its place in the source (kg.rdf.iris.UsagePlaces), and the mentions.
+
+    Two usages at one place would merge into one node: the resolver finds no two names at one span of a
+    text, and a build that did is stopped here rather than publish a usage with two forms."""
+    places, minted = UsagePlaces(doc), set()
+    for usage in res.usages:
+        node = ctx.iris.name_usage(doc.key, places.of(usage), usage.note)
+        if node in minted:
+            raise KGError(f"document {doc.key}: two name usages at one place, {node}")
+        minted.add(node)
         target = ctx.ref_iri(usage.entity) if usage.entity else None
         note = ctx.iris.letter_part(doc.key, "note", usage.note) if usage.note is not None else None
         g.add((letter, BC.nameUsage, node))

@@ -86,9 +86,11 @@ def resolve_document(doc: Document, auth: Authorities, finder: NameFinder) -> Re
     """Parties, name usages and mentions of one document."""
     ctx = Context(doc, auth, _doc_forms(doc, auth))
     res = Resolution(document=doc.key, place=_place(doc, auth))
+    position = 0
     for role, parties, out in (("sender", doc.senders, res.senders), ("recipient", doc.recipients, res.recipients)):
         for party in parties:
-            usage = resolve_party(party, ctx)
+            position += 1
+            usage = resolve_party(party, ctx, position)
             out.append(usage.entity)
             ctx.parties.append(usage.entity)
             res.usages.append(usage)
@@ -96,12 +98,13 @@ def resolve_document(doc: Document, auth: Authorities, finder: NameFinder) -> Re
                 ctx.established.setdefault(usage.entity, f"{role} {party.name} in the header")
     found = _find_all(ctx, finder)
     _establish(ctx, found)
-    for where, note, line, f, cited in found:
+    for where, note, line, f, cited, signature in found:
         d = decide(ctx, where, f)
         if d.silent:
             continue
         usage = NameUsage(document=doc.key, form=f.text, kind=d.kind, where=where, line=line, note=note,
-                          entity=d.entity, basis=d.basis if d.entity else None, explanation=d.explanation)
+                          entity=d.entity, basis=d.basis if d.entity else None, explanation=d.explanation,
+                          span=(f.start, f.end), signature=signature)
         kind = ctx.auth.entities[usage.entity].kind if usage.entity else "person"
         if kind == "person" or f.how == "doc" or any(nf.scope == "dated" for nf in f.candidates):
             res.usages.append(usage)  # people, and bodies or places named only in context: whom, and why
@@ -123,11 +126,12 @@ def _doc_forms(doc: Document, auth: Authorities) -> list[DocForm]:
 # -- parties -------------------------------------------------------------------------------------------
 
 
-def resolve_party(party: Party, ctx: Context) -> NameUsage:
-    """A header party: an organization by any of its names, a person by surname checked against initials."""
+def resolve_party(party: Party, ctx: Context, position: int) -> NameUsage:
+    """A header party (the ``position``-th, senders then recipients): an organization by any of its names, a person
+    by surname checked against initials."""
     line = ctx.doc.fields["header"].first_line if "header" in ctx.doc.fields else doc_line(ctx.doc)
     usage = NameUsage(document=ctx.doc.key, form=party.verbatim or party.name, kind="header", where="header",
-                      line=line)
+                      line=line, party=position)
     if party.kind == "organization":
         ids = {nf.entity for name in (party.name, party.verbatim) for nf in ctx.auth.lookup(name)
                if ctx.auth.entities[nf.entity].kind == "organization"}
@@ -174,10 +178,14 @@ def _initials_agree(auth: Authorities, entity: str, initials: str) -> bool | Non
 # -- finding and deciding names in the text --------------------------------------------------------------
 
 
-def _find_all(ctx: Context, finder: NameFinder) -> list[tuple[str, int | None, int, Found, bool]]:
-    """(where, note number, line, found, inside a cited publication) for the body (signatures marked) and
-    every note. A name inside the reference a note cites ("The Communist Opposition in the USSR") is the
-    publication's title, not something the note speaks of."""
+Finding = tuple[str, int | None, int, Found, bool, int | None]
+
+
+def _find_all(ctx: Context, finder: NameFinder) -> list[Finding]:
+    """(where, note number, line, found, inside a cited publication, signature index) for the body (signatures
+    marked), the signature lines the body does not repeat (their index in Document.signatures: the text
+    Found's offsets are in) and every note. A name inside the reference a note cites ("The Communist
+    Opposition in the USSR") is the publication's title, not something the note speaks of."""
     doc, out = ctx.doc, []
     regions = signature_regions(doc)
     lines = BodyLines(doc)
@@ -185,16 +193,16 @@ def _find_all(ctx: Context, finder: NameFinder) -> list[tuple[str, int | None, i
         where = "signature" if any(a <= f.start < b for a, b in regions) else "body"
         if where == "signature":
             f = with_signature_lead(doc.body, f)
-        out.append((where, None, lines.line(f.start), f, False))
-    for sig in doc.signatures:
+        out.append((where, None, lines.line(f.start), f, False, None))
+    for i, sig in enumerate(doc.signatures):
         if not any(doc.body[a:b] == clean_signature(sig) for a, b in regions):
             line = doc.fields["signature"].first_line if "signature" in doc.fields else doc_line(doc)
-            out += [("signature", None, line, with_signature_lead(sig, f), False)
+            out += [("signature", None, line, with_signature_lead(sig, f), False, i)
                     for f in finder.find(sig, ctx.doc_forms)]
     for note in doc.notes:
         line = note.span.first_line if note.span else doc_line(doc)
         cited = publication_spans(note)
-        out += [("note", note.number, line, f, any(a <= f.start < b for a, b in cited))
+        out += [("note", note.number, line, f, any(a <= f.start < b for a, b in cited), None)
                 for f in finder.find(note.text, ctx.doc_forms)]
     return out
 
@@ -209,9 +217,9 @@ def publication_spans(note: Note) -> list[tuple[int, int]]:
     return out
 
 
-def _establish(ctx: Context, found: list[tuple[str, int | None, int, Found, bool]]) -> None:
+def _establish(ctx: Context, found: list[Finding]) -> None:
     """Entities the document names unambiguously (initials or first name + surname, a note, an identification)."""
-    for _, _, _, f, _ in found:
+    for _, _, _, f, _, _ in found:
         if f.doc_form and f.doc_form.entity:
             ctx.established.setdefault(f.doc_form.entity, f"'{f.text}': {f.doc_form.explanation}")
         for nf in f.candidates:
