@@ -15,12 +15,15 @@ Conventions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from kg.errors import Diagnostic
 
 PartyKind = Literal["person", "organization"]
 Calendar = Literal["gregorian", "julian"]
+# how the text stating an event puts it: the local names of bcv:Factuality's concepts (ontology/vocab.ttl)
+Factuality = Literal["stated", "supposed", "planned", "reported", "undetermined"]
+FACTUALITIES: tuple[str, ...] = get_args(Factuality)
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,7 @@ class Event:
     work: str = ""  # a publication: the title of the work made public, as the note prints it
     named_in: list[str] = field(default_factory=list)  # Document.keys whose letter text names the event
     named_at: list[SourceSpan] = field(default_factory=list)  # the page lines of those texts that name it
+    factuality: Factuality = "stated"  # a curated entry says how its text puts it; a note's dated sitting is stated
 
 
 @dataclass

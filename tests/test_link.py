@@ -477,7 +477,7 @@ def test_kg_link_events_are_proposed_but_cannot_be_accepted_yet(api: RecordedWik
     (folder / "places.toml").write_text(PLACES_TOML, encoding="utf-8")
     (folder / "events.toml").write_text('[[event]]\nid = "hamburg-uprising"\nlabel = "Hamburg Uprising"\n'
                                         'kind = "historical"\nkeywords = ["uprising", "Hamburg"]\n'
-                                        'stated_in = ["173/7"]\n', encoding="utf-8")
+                                        'stated_in = ["173/7"]\nfactuality = "stated"\n', encoding="utf-8")
     common = ["--data", str(tmp_path / "data"), "--cache", str(tmp_path / "cache"), "--min-interval", "0"]
     result = CliRunner().invoke(cli, ["link", "--api", api.url, "--kind", "event", *common])
     assert result.exit_code == 0, result.output

@@ -10,7 +10,7 @@ import re
 import pytest
 import requests
 
-from kg.web import pages
+from kg.web import pages, queries
 from tests.web_server import BASE, Live
 
 
@@ -136,7 +136,7 @@ def test_query_page_is_served_locally(live: Live) -> None:
         assert requests.get(live.url + "/static/vendor/yasgui/yasgui.min.js").status_code == 200
     else:
         assert '<form id="plain-editor" action="/sparql" method="get">' in page
-    assert html(live, "/sparql").count('class="example"') == 4  # a browser at /sparql gets the editor
+    assert html(live, "/sparql").count('class="example"') == len(queries.EXAMPLE_QUERIES) == 5  # the editor, too
 
 
 def test_plain_form_works_without_the_editor(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:

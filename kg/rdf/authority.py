@@ -102,6 +102,7 @@ def add_event(g: Graph, iris: Iris, event: Event, groups: dict[str, Entity]) -> 
     if event.kind == "publication":
         g.add((node, RDF.type, SCHEMA.PublicationEvent))
     g.add((node, SCHEMA.name, Literal(event.label)))
+    g.add((node, BC.factuality, BCV[event.factuality]))  # stated, supposed, planned ... (bcv:Factuality)
     if event.date is not None:
         _add_event_date(g, node, event.date)
     acting = BC.decidedBy if event.kind in SESSION_KINDS else SCHEMA.publishedBy if event.kind == "publication" \

@@ -150,6 +150,7 @@ class BC(DefinedNamespace):
     senderUnknown: URIRef  # issue 15, item 5: what the page does not say
     recipientUnknown: URIRef
     dateUnknown: URIRef
+    factuality: URIRef  # how the text states an event: stated, supposed, planned, reported, undetermined
 
 
 class BCV(DefinedNamespace):
@@ -210,6 +211,12 @@ class BCV(DefinedNamespace):
     sent: URIRef
     notSent: URIRef
     draft: URIRef
+    Factuality: URIRef  # how the text states an event
+    stated: URIRef
+    supposed: URIRef
+    planned: URIRef
+    reported: URIRef
+    undetermined: URIRef
 
 
 class SCHEMA(SDO):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
-from kg.model import Entity, EntityKind, IriAlias, WikidataLink
+from kg.model import FACTUALITIES, Entity, EntityKind, Factuality, IriAlias, WikidataLink
 from kg.resolve.aliases import load_aliases
 from kg.resolve.gazetteer import load_gazetteer
 
@@ -89,6 +89,7 @@ class HistoricalEvent:
     stated_in: tuple[str, ...] = ()
     source: str = ""  # what the stating note cites, verbatim ("" = none)
     undated: bool = False  # the stating note gives no date, and none is read: an event without a date
+    factuality: Factuality = "stated"  # how that note or letter puts it (bcv:Factuality): stated, supposed ...
 
 
 @dataclass(frozen=True)
@@ -349,6 +350,10 @@ def _load_events(auth: Authorities, path: Path) -> None:
                                  f"date_relation ({' | '.join(allowed)}) goes with date_of, and only with it")
         if of_letter and not row.get("text_names"):
             raise AuthorityError(path, where, 'date_of = "letter" dates words of a letter\'s text (text_names)')
+        factuality = _get(path, f"{where} ({ev_id})", row, "factuality", str)  # no default: a reviewer reads each
+        if factuality not in FACTUALITIES:
+            raise AuthorityError(path, f"{where} ({ev_id})", f"factuality '{factuality}' is not one of "
+                                 f"{', '.join(FACTUALITIES)} (bcv:Factuality)")
         auth.events.append(HistoricalEvent(
             id=ev_id, label=_get(path, where, row, "label", str), kind=kind,
             keywords=tuple(_get(path, where, row, "keywords", list, [])), places=ids["places"], body=body,
@@ -359,7 +364,7 @@ def _load_events(auth: Authorities, path: Path) -> None:
             date_relation=relation, text_names=tuple(_get(path, where, row, "text_names", list, [])),
             stated_in=stated_in, source=_get(path, where, row, "source", str, ""),
             anywhere=_get(path, where, row, "anywhere", bool, False),
-            undated=_get(path, where, row, "undated", bool, False)))
+            undated=_get(path, where, row, "undated", bool, False), factuality=factuality))
         if not auth.events[-1].keywords and not auth.events[-1].text_names:
             raise AuthorityError(path, where, "an event needs keywords (of a note sentence) or text_names (in a text)")
 

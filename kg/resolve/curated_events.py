@@ -102,6 +102,7 @@ def _from_note(events: dict[str, Event], doc: Document, note: Note, sentence: st
         date = note_date(m.group("date"), context + sentence[:m.start()], doc) if m else None
     if hist.id in events:
         known = events[hist.id]
+        known.factuality = hist.factuality  # the entry's reading, also of a sitting a note's sentence dated
         if not known.cited_in:  # so far named by a letter's text only: the note gives its sentence, source and date
             known.summary, known.references, known.date = summary(sentence), list(note.references), known.date or date
         merge(events, replace(known, summary="", references=[], cited_in=[(doc.key, note.number)], named_in=[],
@@ -119,6 +120,7 @@ def _from_text(events: dict[str, Event], doc: Document, hist: HistoricalEvent, a
     if hist.id not in events:
         events[hist.id] = _event(hist, None, summary=hist.description)
     event = events[hist.id]
+    event.factuality = hist.factuality  # the entry's reading, also of a sitting a note's sentence dated
     if event.date is None and hist.date_words and hist.date_words in (doc.body or ""):  # also where a note left it
         if hist.date_of == "letter":  # 173's "tomorrow": words that count from the letter's own date
             event.date = letter_relative_date(doc.date, hist.date_words, hist.date_relation) if doc.date else None
@@ -138,7 +140,7 @@ def _event(hist: HistoricalEvent, date: DateStatement | None, **kwargs: object) 
     part_of = hist.date_of if hist.date_relation == "at" else None  # a decision taken at that sitting
     return Event(id=hist.id, label=hist.label, kind=hist.kind, date=date, body=hist.body, co_bodies=list(hist.bodies),
                  places=list(hist.places), participants=list(hist.participants), work=hist.work, part_of=part_of,
-                 **kwargs)  # type: ignore[arg-type]
+                 factuality=hist.factuality, **kwargs)  # type: ignore[arg-type]
 
 
 def text_date(words: str, context: str, doc: Document) -> DateStatement | None:

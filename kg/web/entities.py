@@ -153,12 +153,47 @@ def entity(kind: str, desc: Description) -> dict:
     elif kind == "place":
         view.update(geo=_geo(desc), written=written_at(desc.iri))
     elif kind == "event":
+        notes = event_notes(desc.iri)
         view.update(start=desc.first(S + "startDate") or "", end=desc.first(S + "endDate") or "",
                     decided_by=[{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(BC + "decidedBy")],
                     types=[desc.label(t) for t in desc.types() if t.startswith(BC) and t != BC + "Event"],
                     references=[desc.first(BC + "verbatim", t[1]) or t[1] for t in desc.values(BC + "hasReference")],
-                    notes=event_notes(desc.iri), stated=stated_in(desc))
+                    notes=notes, stated=stated_in(desc), factuality=factuality(desc, notes))
     return view
+
+
+def factuality(desc: Description, notes: list[dict[str, str | None]]) -> str:
+    """How the text stating the event puts it, in words, and whose text that is: "Supposed by the writer
+    (N. N. Krestinsky, letter No. 175, line 535)"; for an event only notes state, "Stated as a fact (the editors'
+    note 1 to No. 175)". The words are the concept's label in ontology/vocab.ttl (bcv:Factuality), the writers the
+    letter's senders in the header's order (``notes``: ``event_notes``); "" when the data gives no factuality."""
+    value = desc.first(BC + "factuality")
+    if value is None:
+        return ""
+    stated = [t[1] for t in desc.values(BC + "statedIn") if t[0] == "uri"]
+    rows = queries.select(f"""SELECT ?s ?number ?who WHERE {{
+  VALUES ?s {{ {" ".join(iri_ref(s) for s in stated)} }} ?s a schema:Message ; schema:identifier ?number .
+  OPTIONAL {{ ?s bc:qualifiedSender ?role . ?role bc:party/schema:name ?who ; bc:position ?position }}
+}} ORDER BY ?number ?position""") if stated else []
+    writers: dict[str, list[str]] = {}
+    for r in rows:
+        writers.setdefault(str(r["number"]), []).extend([str(r["who"])] if r["who"] else [])
+    where = [f"{_writers(names)}letter No. {number}" for number, names in writers.items()]
+    pointers = sorted({t[1].partition("#")[2] for t in desc.values(BC + "sourceLines")},
+                      key=lambda span: int(span[1:].split("-")[0]) if span[1:].split("-")[0].isdigit() else 0)
+    where += [line for line in (page_lines("#" + span) for span in pointers) if line]
+    if not writers:  # stated in the edition's notes only: the editors' words
+        where = [f"the editors' note {n['position'] or ''} to No. {n['number']}" for n in notes if n["note"] in stated]
+    words = concept_label(value)
+    joint = "; " if len(writers) > 1 or not writers else ", "  # several letters (or notes): each apart
+    return f"{words[:1].upper()}{words[1:]}" + (f" ({joint.join(where)})" if where else "")
+
+
+def _writers(names: list[str]) -> str:
+    """"N. N. Krestinsky, ", or "G. L. Pyatakov, K. B. Radek and 7 others, " (the letter's header names them all)."""
+    if not names:
+        return ""
+    return (", ".join(names) if len(names) <= 3 else f"{', '.join(names[:2])} and {len(names) - 2} others") + ", "
 
 
 def stated_in(desc: Description) -> list[dict[str, str]]:

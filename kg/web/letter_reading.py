@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from kg.config import VOCAB_NS
 from kg.store.describe import iri_ref
 from kg.web.describe import Description
 from kg.web.letters_list import concept_label, date_in_words
@@ -98,18 +99,21 @@ class Mentioned:
 
 
 def mentioned_by_kind(iri: str, desc: Description) -> list[Mentioned]:
-    """The letter's mentions, grouped as people, organizations, places and events (others last)."""
-    rows = select(f"""SELECT ?m ?t WHERE {{ {iri_ref(iri)} schema:mentions ?m . OPTIONAL {{ ?m a ?t
-      FILTER(?t IN (schema:Person, schema:Organization, schema:Place, schema:Event)) }} }}""")
+    """The letter's mentions, grouped as people, organizations, places and events (others last); an event a text
+    does not state as a fact says how it puts it ("supposed by the writer", "planned or announced": bc:factuality)."""
+    rows = select(f"""SELECT ?m ?t ?f WHERE {{ {iri_ref(iri)} schema:mentions ?m . OPTIONAL {{ ?m a ?t
+      FILTER(?t IN (schema:Person, schema:Organization, schema:Place, schema:Event)) }}
+      OPTIONAL {{ ?m bc:factuality ?f FILTER(?f != <{VOCAB_NS}stated>) }} }}""")
     kinds: dict[str, str] = {}
+    how = {str(r["m"]): concept_label(str(r["f"])) for r in rows if r["f"]}
     for r in rows:
         kinds.setdefault(str(r["m"]), "")
         if r["t"]:
             kinds[str(r["m"])] = str(r["t"])
     groups = []
     for name, type_iri in (*KINDS, ("other", "")):
-        items = sorted(({"iri": m, "label": desc.label(m)} for m, t in kinds.items() if t == type_iri),
-                       key=lambda i: (i["label"].casefold(), i["iri"]))
+        items = sorted(({"iri": m, "label": desc.label(m), "factuality": how.get(m, "")}
+                        for m, t in kinds.items() if t == type_iri), key=lambda i: (i["label"].casefold(), i["iri"]))
         if items:
             groups.append(Mentioned(name, items))
     return groups

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from kg.config import VOCAB_NS
 from kg.store.describe import iri_ref
 from kg.store.types import Solutions
 from kg.web.context import ctx
@@ -52,6 +53,14 @@ WHERE {
 }
 GROUP BY ?event ?name ?date
 ORDER BY ?date"""),
+    ("Events a letter only supposes or plans", PREFIXES + f"PREFIX bcv: <{VOCAB_NS}>\n" + """
+SELECT ?event ?name ?factuality ?letter ?number
+WHERE {
+  VALUES ?factuality { bcv:supposed bcv:planned }
+  ?event a schema:Event ; schema:name ?name ; bc:factuality ?factuality ; bc:statedIn ?letter .
+  ?letter a schema:Message ; schema:identifier ?number .
+}
+ORDER BY ?number ?name"""),
 ]
 
 
