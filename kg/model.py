@@ -15,7 +15,7 @@ Conventions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal
 
 from kg.errors import Diagnostic
 
@@ -23,7 +23,6 @@ PartyKind = Literal["person", "organization"]
 Calendar = Literal["gregorian", "julian"]
 # how the text stating an event puts it: the local names of bcv:Factuality's concepts (ontology/vocab.ttl)
 Factuality = Literal["stated", "supposed", "planned", "reported", "undetermined"]
-FACTUALITIES: tuple[str, ...] = get_args(Factuality)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import get_args
 
 import pyoxigraph as ox
 import pytest
@@ -20,7 +21,7 @@ from rdflib import SH, SKOS, Graph, Literal, URIRef
 
 from kg.build.pipeline import build
 from kg.config import ROOT, Settings
-from kg.model import FACTUALITIES
+from kg.model import Factuality
 from kg.rdf.vocab import BC, BCV
 from kg.resolve.authority import AuthorityError, load_authorities
 from kg.validate.shacl import validate_graph
@@ -87,7 +88,7 @@ def test_the_scheme_the_loader_and_the_shapes_name_the_same_values() -> None:
     names and the shape's sh:in lists exactly them."""
     onto = Graph().parse(ROOT / "ontology" / "vocab.ttl")
     scheme = {str(c).rsplit("/", 1)[1] for c in onto.subjects(SKOS.inScheme, BCV.Factuality)}
-    assert scheme == set(FACTUALITIES)
+    assert scheme == set(get_args(Factuality))
     shapes = Graph().parse(ROOT / "shapes" / "bolcorr.shapes.ttl")
     prop = next(p for p in shapes.subjects(SH.path, BC.factuality))
     assert {str(v).rsplit("/", 1)[1] for v in shapes.items(shapes.value(prop, SH["in"]))} == scheme

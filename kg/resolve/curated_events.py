@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from kg.model import DateStatement, Document, Event, Note, SourceSpan
-from kg.resolve.authority import HistoricalEvent
+from kg.resolve.event_entries import HistoricalEvent
 from kg.resolve.note_text import DATE, merge, note_date, summary
 from kg.resolve.text import BodyLines
 from kg.sources.dates import parse_date
