@@ -125,16 +125,18 @@ def test_header_usages_are_numbered_as_the_header_prints_the_parties(seed) -> No
 
 def test_the_letter_page_anchors_each_usage_once(seed_out: Path, seed) -> None:
     """The page's "All statements" give each sub-resource an anchor from its path: the same place in two notes
-    ("Politburo" at 1.26-34 of notes 2 and 3 of No. 167) is two anchors."""
+    ("Politburo" at 1.26-34 of notes 2 and 3 of No. 167) is two anchors; prefixed, so that the statements about
+    note 3 do not take the id of note 3 itself (``note-3``, where the text's marker points). No id twice."""
     with app_over(seed_out) as app:
         response = app.test_client().get("/letter/167", headers={"Accept": "text/html"})
         page = response.get_data(as_text=True)
         response.close()
-    ids = re.findall(r'<h3 id="([^"]+)">', page)
+    ids = re.findall(r'<h3 id="statements-([^"]+)">', page)
     letter = Settings().base_iri + "letter/167/"
     assert {u[len(letter):].replace("/", "-") for u in usages(seed) if u.startswith(letter)} <= set(ids)
-    assert {"note-2-name-1.26-34", "note-3-name-1.26-34", "name-header-1"} <= set(ids)
-    assert len(ids) == len(set(ids))
+    assert {"note-2-name-1.26-34", "note-3-name-1.26-34", "name-header-1", "note-3"} <= set(ids)
+    every_id = re.findall(r'\sid="([^"]+)"', page)
+    assert '<li id="note-3"' in page and len(every_id) == len(set(every_id))
 
 
 def test_each_kind_of_place_in_a_hand_built_letter() -> None:
