@@ -156,6 +156,12 @@ def test_the_event_page_says_it_in_words_beside_stated_in(client: FlaskClient, e
     assert f'<dt>How it is stated</dt><dd class="factuality">{words}</dd><dt>Stated in</dt>' in page
 
 
+def test_a_note_stating_an_event_is_called_as_the_edition_numbers_it(client: FlaskClient) -> None:
+    """"Stated in" names a note "note 1 to No. 175" and links it, not its IRI's CURIE (a note has no label)."""
+    stated = re.search(r"<dt>Stated in</dt><dd>(.*?)</dd>", _page(client, "/event/arrest-of-myasnikov"), re.S).group(1)
+    assert re.search(r'<a href="/letter/175/note/1">note 1 to No. 175</a>', stated), stated
+
+
 def test_the_letter_page_marks_the_events_it_does_not_state_as_fact(client: FlaskClient) -> None:
     events = re.search(r'<dd class="mentions-events">(.*?)</dd>', _page(client, "/letter/173"), re.S).group(1)
     marked = dict(re.findall(r'<a href="/event/([^"]+)">[^<]*</a> <small class="factuality">\(([^)]*)\)</small>',

@@ -1,7 +1,8 @@
 """Stage "resolve": who and what each document names -> a resolved ``kg.model.Corpus``.
 
 In: a ``ParseResult`` from ``kg.sources`` and the authority files of ``data/authority/``
-(``authority`` loads and checks them, with ``authority_rows`` and ``event_entries``). Out: per document, the parties, every name usage with its
+(``authority`` loads and checks them, with ``authority_rows`` and ``event_entries``). Out: per document,
+the parties, every name usage with its
 line, its place (the offsets of its form in the text it was read from, or a party's position: what its
 IRI is minted from, so that a reading learned moves no other usage) and the basis of its identification
 (note, reviewed identification, authority file, context), mentions, the place and the events its notes

@@ -158,7 +158,7 @@ def entity(kind: str, desc: Description) -> dict:
                     decided_by=[{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(BC + "decidedBy")],
                     types=[desc.label(t) for t in desc.types() if t.startswith(BC) and t != BC + "Event"],
                     references=[desc.first(BC + "verbatim", t[1]) or t[1] for t in desc.values(BC + "hasReference")],
-                    notes=notes, stated=stated_in(desc), factuality=factuality(desc, notes))
+                    notes=notes, stated=stated_in(desc, notes), factuality=factuality(desc, notes))
     return view
 
 
@@ -196,10 +196,13 @@ def _writers(names: list[str]) -> str:
     return (", ".join(names) if len(names) <= 3 else f"{', '.join(names[:2])} and {len(names) - 2} others") + ", "
 
 
-def stated_in(desc: Description) -> list[dict[str, str]]:
+def stated_in(desc: Description, notes: list[dict[str, str | None]]) -> list[dict[str, str]]:
     """Where the edition states the event (a letter or a note, ``bc:statedIn``), and the lines of the
-    page it is read from (``bc:sourceLines``, ``page.txt#L289-L293``) in words a reader can check."""
-    where = [{"iri": t[1], "label": desc.label(t[1])} for t in desc.values(BC + "statedIn") if t[0] == "uri"]
+    page it is read from (``bc:sourceLines``, ``page.txt#L289-L293``) in words a reader can check. A note has
+    no name of its own: it is called as the edition numbers it, "note 1 to No. 175" (``notes``: ``event_notes``)."""
+    called = {str(n["note"]): f"note {n['position'] or ''} to No. {n['number']}" for n in notes if n["number"]}
+    where = [{"iri": t[1], "label": called.get(t[1]) or desc.label(t[1])}
+             for t in desc.values(BC + "statedIn") if t[0] == "uri"]
     lines = sorted({page_lines(t[1]) for t in desc.values(BC + "sourceLines")} - {""})
     return [*where, *({"iri": "", "label": line} for line in lines)]
 
