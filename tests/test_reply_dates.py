@@ -6,6 +6,10 @@ precision: "1916-07" (late June, Old Style: 4-13 July) sorted after "1916" (14 S
 spans two months), so the build of 1,000 letters failed. The shape now compares the Gregorian bounds: the
 answered letter's earliest day after the answer's latest is a violation, nothing less; pySHACL (the
 reference) and the Oxigraph pass read the same query and say the same.
+
+The generator, for its part, could say that a letter answers one its page dates after it ("[previously
+February 18, 1915]" answering "[late February 1915]", seed 9, No. 197): a printed date need not hold the
+letter's true day. Its facts now name no such reply.
 """
 
 from __future__ import annotations
@@ -43,6 +47,21 @@ def test_the_generator_keeps_the_reply_of_seed_7() -> None:
     assert reply["transmission"]["reply_to"] == "280" and reply["transmission"]["reply_basis"] == "editor-note"
     assert (answered["date_expressed"], reply["date_expressed"]) == ("[late June 1916]", "[September 1916]")
     assert answered["date_detail"]["gregorian_earliest"] <= reply["date_detail"]["gregorian_latest"]
+
+
+def test_the_generator_names_no_reply_to_a_letter_its_page_dates_later() -> None:
+    """Seed 9: No. 197 "[previously February 18, 1915]" (at the latest 3 March, New Style) was said to answer
+    No. 195 "[late February 1915]" (6-13 March): true days in order, printed ones not. Now no reply."""
+    facts = generated_facts(9, 197)
+    assert (facts["195"]["date_expressed"], facts["197"]["date_expressed"]) == (
+        "[late February 1915]", "[previously February 18, 1915]")
+    assert facts["197"]["transmission"]["reply_to"] is None
+    replies = [f for f in facts.values() if f["transmission"]["reply_to"]]
+    assert len(replies) >= 3
+    for f in replies:
+        earliest = facts[f["transmission"]["reply_to"]]["date_detail"].get("gregorian_earliest")
+        latest = f["date_detail"].get("gregorian_latest")
+        assert earliest is None or latest is None or earliest <= latest, f["number"]
 
 
 @pytest.fixture(scope="module")
