@@ -91,6 +91,8 @@ def test_replies_answer_an_earlier_letter_of_the_addressee(corpus: tuple[list[Pa
     for f in replies:
         t, answered = f["transmission"], facts[f["transmission"]["reply_to"]]
         assert int(answered["number"]) < int(f["number"]) and answered["transmission"]["status"] in (None, "sent")
+        earliest, latest = answered["date_detail"].get("gregorian_earliest"), f["date_detail"].get("gregorian_latest")
+        assert earliest is None or latest is None or earliest <= latest, f["number"]  # not dated after the answer
         surnames = [p["name"].split()[-1] for p in answered["senders"] + answered["recipients"]]
         assert surnames == [p["name"].split()[-1] for p in f["recipients"] + f["senders"]]
         text = "\n".join(_text(pages, f))

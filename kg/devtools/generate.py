@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.devtools import generate_layouts as GL
 from kg.devtools import generate_transmission as GT
-from kg.devtools.generate_facts import DocumentFacts, NoteFact, PartyFact, PlaceDateFact
+from kg.devtools.generate_facts import DateFact, DocumentFacts, NoteFact, PartyFact, PlaceDateFact
 from kg.devtools.generate_notes import NoteContext, notes
 from kg.devtools.generate_parts import DAY_FORMS, citation_line, date_line, header_line, pick_parties, place_date_line
 from kg.devtools.generate_text import (
@@ -122,7 +122,8 @@ def _body(state: _State, telegram: bool, recipients: list[Person | None],
 
 
 def _transmission(state: _State, number: int, day: date, kind: str, senders: list, recipients: list,
-                  form: str, place_dates: list[PlaceDateFact], head: list[str], layout: str | None) -> GT.Plan | None:
+                  dfact: DateFact, place_dates: list[PlaceDateFact], head: list[str], layout: str | None
+                  ) -> GT.Plan | None:
     """Extras: the document's copies, status and reply (generate_transmission); None without extras."""
     if state.transmission_rng is None:
         return None
@@ -131,7 +132,7 @@ def _transmission(state: _State, number: int, day: date, kind: str, senders: lis
     (sender, sp), (recipient, rp) = senders[0], recipients[0]
     pair = ((sender, sp), (recipient, rp)) if sp and rp and len(senders) == len(recipients) == 1 else None
     return GT.plan(state.transmission_rng, state.sent, str(number), day, kind, [s for s, _ in senders],
-                   [r for r, _ in recipients], senders[0][1], form, place_dates, address_copy, layout, pair)
+                   [r for r, _ in recipients], senders[0][1], dfact, place_dates, address_copy, layout, pair)
 
 
 def _signed(signature: str, marker: int) -> str:
@@ -169,7 +170,7 @@ def _document(state: _State, index: int) -> GeneratedDocument:
     head, message = _body(state, telegram, [p for _, p in recipients], markers)
     shown_senders, shown_recipients = [s for s, _ in senders], [r for r, _ in recipients]
     plan = _transmission(state, number, true_day, "telegram" if telegram else "letter", senders, recipients,
-                         dfact.form, place_dates, head if layout != "headerless-telegram" else [], layout)
+                         dfact, place_dates, head if layout != "headerless-telegram" else [], layout)
     if plan:
         for text in filter(None, (plan.status_note, plan.reply_note)):  # unmarked notes, like No. 171's note 4
             n = len(note_facts) + 1

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from kg.devtools.generate_facts import PartyFact, PlaceDateFact
+from kg.devtools.generate_facts import DateFact, PartyFact, PlaceDateFact
 from kg.devtools.generate_vocab import MONTHS, Person
 
 COPY_RATE = 0.35  # of letters with two or more recipients
@@ -69,6 +69,7 @@ class Sent:
     plain_date: bool
     full_names: bool  # the parties are printed with initials (a headerless telegram names surnames only)
     pair: tuple[tuple[PartyFact, Person], tuple[PartyFact, Person]] | None = None  # one person to one person
+    earliest: str | None = None  # the printed date's earliest Gregorian day (None: open)
 
 
 @dataclass
@@ -162,6 +163,15 @@ def _answerable(log: list[Sent], day: date, writer: str, addressee: str) -> tupl
     return near, clear
 
 
+def _printed_before(answered: Sent, latest: str | None) -> bool:
+    """Can a document whose printed date ends on `latest` answer `answered`, as the pages print them?
+
+    The true days keep the answer after the letter, but a printed date may not hold its true day ("[late
+    June]" for a letter of 5 June, a range moved back from the month's end): the facts must not say a
+    letter answers one its page dates after it (the shapes reject that as an answer to a later letter)."""
+    return answered.earliest is None or latest is None or answered.earliest <= latest
+
+
 def answer_parties(rng: random.Random, log: list[Sent], day: date, senders: list, recipients: list
                    ) -> tuple[list, list]:
     """Now and then the parties of an answer: the addressee of a recent one-to-one document writes back
@@ -178,19 +188,20 @@ def answer_parties(rng: random.Random, log: list[Sent], day: date, senders: list
     return ([addressee], [writer]) if roll < ANSWER_RATE else ([writer], [addressee])
 
 
-def _reply(rng: random.Random, plan: Plan, log: list[Sent], day: date, senders: list[PartyFact],
-           recipients: list[PartyFact], dated_and_named: bool) -> None:
+def _reply(rng: random.Random, plan: Plan, log: list[Sent], day: date, latest: str | None,
+           senders: list[PartyFact], recipients: list[PartyFact], dated_and_named: bool) -> None:
     """An answer to the one earlier document the other way, in the text and/or a note.
 
     dated_and_named: this document's date names one day and its parties are printed in full. The text
     alone ("Your letter received.") says which letter only if that holds of both letters and no other
     letter the other way is near; "Zhukov" signing a headerless telegram need not be the "F. K. Zhukov" of
     a header, so such an answer is said in a note. Where two sent letters of the same kind came the other
-    way in the window, the acknowledgement names neither: the facts say no reply ("reply-ambiguous")."""
+    way in the window, the acknowledgement names neither: the facts say no reply ("reply-ambiguous").
+    latest: this document's printed latest Gregorian day; a letter printed as written after it is no candidate."""
     if len(senders) != 1 or len(recipients) != 1 or senders[0].kind != "person" or recipients[0].kind != "person":
         return
     near, clear = _answerable(log, day, _key(senders[0]), _key(recipients[0]))
-    sent = [s for s in near if s.status not in ("not-sent", "draft")]
+    sent = [s for s in near if s.status not in ("not-sent", "draft") and _printed_before(s, latest)]
     if not sent or rng.random() >= REPLY_RATE:
         return
     target = sent[-1]
@@ -216,11 +227,13 @@ def _reply(rng: random.Random, plan: Plan, log: list[Sent], day: date, senders: 
 
 
 def plan(rng: random.Random, log: list[Sent], number: str, day: date, kind: str, senders: list[PartyFact],
-         recipients: list[PartyFact], sender: Person | None, date_form: str, place_dates: list[PlaceDateFact],
+         recipients: list[PartyFact], sender: Person | None, printed: DateFact, place_dates: list[PlaceDateFact],
          address_copy: PartyFact | None, layout: str | None,
          pair: tuple[tuple[PartyFact, Person], tuple[PartyFact, Person]] | None) -> Plan:
     """Draw the transmission of document `number` (true day `day`) and log it for later answers.
 
+    printed: the document's date line as printed (its form; its Gregorian bounds, against replies the page
+    would date before the letter they answer);
     address_copy: the recipient a telegram's "TO BELOV, copy TO ORLOV" line already sends a copy;
     pair: the sender and the recipient of a one-person-to-one-person document (answer_parties' choice)."""
     out = Plan()
@@ -241,11 +254,11 @@ def plan(rng: random.Random, log: list[Sent], number: str, day: date, kind: str,
         if out.status:
             out.status_note = _status_note(rng, out.status, kind, sender)
             out.variants.append(out.status)
-    plain_date, full_names = date_form in PLAIN_DATE_FORMS, layout != "headerless-telegram"
+    plain_date, full_names = printed.form in PLAIN_DATE_FORMS, layout != "headerless-telegram"
     if out.status is None:  # a letter never sent or a draft answers nobody
-        _reply(rng, out, log, day, senders, recipients, plain_date and full_names)
+        _reply(rng, out, log, day, printed.gregorian_latest, senders, recipients, plain_date and full_names)
     log.append(Sent(number, day, frozenset(map(_key, senders)), frozenset(map(_key, recipients)), kind,
-                    out.status, plain_date, full_names, pair))
+                    out.status, plain_date, full_names, pair, printed.gregorian_earliest))
     while log and (day - log[0].day).days > CLEAR_DAYS:
         log.pop(0)
     return out
