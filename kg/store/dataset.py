@@ -2,11 +2,12 @@
 
 Why: a shared store's own default graph is not ours (Virtuoso's holds its system graphs), so
 ``kg.store.remote`` names the collection's graphs (``kg.store.load.Collection``) in the SPARQL 1.1
-Protocol's own parameters with every query. This module decides which, from the request's
+Protocol's own parameters with every query, except one with no dataset that says GRAPH: that one goes
+out with none, its text confined to the collection (``kg.store.confine``), because a list of every
+graph as ``named-graph-uri`` does not scale. This module decides which, from the request's
 ``default-graph-uri`` / ``named-graph-uri`` and the query's FROM / FROM NAMED, mirroring
 ``kg.store.engine`` (pyoxigraph): the stores then agree with the embedded one whatever their own
-defaults. Pure functions over the query text (lexed by ``kg.store.scan``), no I/O.
-"""
+defaults. Pure functions over the query text (lexed by ``kg.store.scan``), no I/O."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ class Dataset:
 
     default: tuple[str, ...]
     named: tuple[str, ...] | None
+    confined: bool = False  # no dataset at all: the query's text is confined to the collection instead
+
+
+CONFINED = Dataset((), (), confined=True)
 
 
 def says_graph(sparql: str) -> bool:
@@ -68,7 +73,11 @@ def plan_dataset(sparql: str, defaults: Sequence[str], named: Sequence[str], col
     """The dataset to send, mirroring the embedded store (``kg.store.engine``); None: send none, the
     query's own FROM / FROM NAMED apply as they are.
 
-    No dataset anywhere: the collection's union as default graph, its graphs as named graphs. Only
+    No dataset anywhere: the collection's union as default graph, its graphs as named graphs; when the
+    query says GRAPH (it can see named graphs), ``CONFINED``: no dataset, the text rewritten by
+    ``kg.store.confine``. But not a DESCRIBE: its description is read from the default graph, which
+    the rewrite cannot reach, so it gets the union and (in ``kg.store.remote``) the list of our graphs
+    as ``named-graph-uri`` (bounded by what the store takes: docs/external-stores.md). Only
     ``default-graph-uri``: those, and (as pyoxigraph does) every named graph of ours. Only
     ``named-graph-uri``: those, and the build's own default graph (empty unless the build had one).
     The query's own FROM without FROM NAMED means no named graphs (SPARQL 1.1 §13.2), but Virtuoso then
@@ -77,8 +86,9 @@ def plan_dataset(sparql: str, defaults: Sequence[str], named: Sequence[str], col
     """
     if defaults or named:
         return Dataset(tuple(defaults) or (collection.default,), tuple(named) if named else None)
-    if not scan(sparql).has_dataset:
-        return Dataset((collection.union,), None)
+    read = scan(sparql)
+    if not read.has_dataset:
+        return CONFINED if read.form != "DESCRIBE" and says_graph(sparql) else Dataset((collection.union,), None)
     own = query_dataset(sparql) if says_graph(sparql) else None
     if own is None:
         return None
