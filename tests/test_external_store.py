@@ -489,6 +489,21 @@ def test_a_cut_by_virtuosos_row_limit_is_reported(seed_build: Path) -> None:
             assert int(small.json()["results"]["bindings"][0]["n"]["value"]) > 6000
 
 
+@pytest.mark.slow
+def test_a_long_list_of_named_graphs_from_a_client(store: External, embedded: str) -> None:
+    """A client's own ``named-graph-uri`` list is passed on. Virtuoso 7.2 repeats each as a response header
+    (X-SPARQL-named-graph), and Python's HTTP client reads at most 100: beyond that our app says why (502)."""
+    named = [LETTER_GRAPH, *(f"urn:x:none/{i}" for i in range(120))]
+    query = SAME_ANSWERS["named-graph-uri"][0]
+    if store.name == "oxigraph":
+        assert rows(store.site, query, **{"named-graph-uri": named}) == rows(embedded, query, **{
+            "named-graph-uri": named})
+        return
+    resp = requests.post(store.site + "/sparql", data={"query": query, "named-graph-uri": named}, timeout=60)
+    assert resp.status_code == 502, resp.text
+    assert "more than 100 header lines" in resp.json()["message"] and "121 named-graph-uri" in resp.json()["message"]
+
+
 MANY_GRAPHS = 6000  # Virtuoso 7.2 refused a list of 5,001 named-graph-uri (docs/external-stores.md)
 
 
