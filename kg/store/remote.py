@@ -18,8 +18,9 @@ pattern inside ``GRAPH <union>``, every GRAPH joined with the list), because the
 ``named-graph-uri`` is refused by Virtuoso 7.2 beyond ~5,000 graphs. The list is still sent where the
 rewrite cannot do it: a DESCRIBE that says GRAPH (its description is read from the default graph) and
 a client's ``default-graph-uri`` with a query that says GRAPH. A dataset the client gives wins, as
-the protocol says: ``default-graph-uri`` / ``named-graph-uri`` are passed on (the half left out is
-filled as the embedded store fills it), and a query with its own FROM / FROM NAMED goes out untouched.
+the protocol says: ``default-graph-uri`` / ``named-graph-uri`` are passed on, a query's own FROM /
+FROM NAMED as parameters too (the half left out is filled as the embedded store fills it), each graph
+that is not ours replaced by one that does not exist (on a shared store it may be someone else's).
 """
 
 from __future__ import annotations
@@ -35,11 +36,11 @@ import pyoxigraph as ox
 import requests
 
 from kg.store.confine import confine
-from kg.store.dataset import plan_dataset, says_graph, without_dataset_clauses
+from kg.store.dataset import Dataset, plan_dataset, says_graph, without_dataset_clauses
 from kg.store.describe import describe_query
 from kg.store.engine import encode
 from kg.store.load import HAS_PART, Collection
-from kg.store.scan import scan
+from kg.store.scan import is_iri, scan
 from kg.store.types import (
     Boolean,
     QueryEngineError,
@@ -145,6 +146,28 @@ class RemoteStore:
         return QueryEngineError(f"the SPARQL backend holds no list of the collection's graphs "
                                 f"(<{self.collection.catalog}>): load the build with `kg load`")
 
+    def _ours_only(self, dataset: Dataset, timeout: float) -> Dataset:
+        """The dataset with every graph a client named (by parameter or FROM) that is not one of ours
+        replaced by a graph that does not exist: on a shared store it may hold someone else's data, on
+        the embedded store it is empty. One lookup in the collection's list, for the few requests that
+        name graphs."""
+        c = self.collection
+        given = {g for g in (*dataset.default, *(dataset.named or ())) if g not in (c.union, c.default, c.empty)}
+        readable = sorted(g for g in given if is_iri(g))
+        ours: set[str] = set()
+        if readable:
+            values = " ".join(f"<{g}>" for g in readable)
+            query = f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} <{c.union}> <{HAS_PART}> ?g }}"
+            body, _ = self._post(query, timeout, [("default-graph-uri", c.catalog)], RESULTS_JSON)
+            result = _parse_results(body, None)
+            assert isinstance(result, Solutions)
+            ours = {row[0][1] for row in result.rows if row[0] and row[0][0] == "uri"}
+
+        def kept(graphs: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(g if g not in given or g in ours else c.empty for g in graphs))
+
+        return Dataset(kept(dataset.default), None if dataset.named is None else kept(dataset.named))
+
     def _outgoing(self, sparql: str, timeout: float, default_graphs: Sequence[str],
                   named_graphs: Sequence[str]) -> tuple[str, list[tuple[str, str]]]:
         """The query text to send and its dataset parameters (``plan_dataset``)."""
@@ -154,6 +177,7 @@ class RemoteStore:
         self._check_collection(timeout)
         if dataset.confined:
             return confine(sparql, self.collection), []
+        dataset = self._ours_only(dataset, timeout)
         if scan(sparql).has_dataset:
             sparql = without_dataset_clauses(sparql)  # the parameters replace them (Virtuoso would add them)
         named = dataset.named
