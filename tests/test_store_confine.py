@@ -71,6 +71,9 @@ QUERIES = {
     "CONSTRUCT from graphs": "CONSTRUCT { ?l ex:in ?g } WHERE { GRAPH ?g { ?l a ex:Letter } }",
     "CONSTRUCT WHERE": "CONSTRUCT WHERE { ?l ex:author ?a . ?a ex:name ?n }",
     "every quad": "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "keywords in lower case, $ variables": "select $g (count(*) as $n) { graph $g { ?l a ex:Letter } } group by $g",
+    "EXISTS holding GRAPH in GROUP BY": "SELECT ?in (COUNT(*) AS ?n) WHERE { ?l a ex:Letter } "
+                                        "GROUP BY (EXISTS { GRAPH ?g { ?l ex:author ex:p1 } } AS ?in)",
 }
 
 
@@ -153,6 +156,7 @@ def test_values_blocks_templates_and_service_groups_are_not_rewritten() -> None:
     "SELECT * WHERE { \\u0047RAPH ?g { ?s ?p ?o } }",  # an escape the engine would not read as a keyword
     "SELECT * WHERE { GRAPH { ?s ?p ?o } }",
     "SELECT * WHERE { GRAPH ?g { ?s ?p ?o }",
+    "CONSTRUCT WHERE { ?s ?p ?o",
     "CONSTRUCT { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",  # not SPARQL 1.1: a quad template
 ])
 def test_what_cannot_be_confined_is_refused(query: str) -> None:

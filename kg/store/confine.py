@@ -76,32 +76,51 @@ def confine(sparql: str, collection: Collection) -> str:
         raise QuerySyntaxError(problem)
     toks = [_Token(m.start(), m.end(), m.lastgroup or "other", m.group()) for m in TOKEN.finditer(sparql)]
     toks = [t for t in toks if t.kind not in ("ws", "comment")]
-    match, depth = _brackets(toks)
     form = next((i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() not in _PROLOGUE), None)
     if form is None or not toks[form].word("SELECT", "CONSTRUCT", "ASK"):
         raise QuerySyntaxError("only SELECT, CONSTRUCT and ASK queries are rewritten to the collection")
-    inserts: list[tuple[int, int, str]] = []
+    match, depth = _brackets(toks)
     union, catalog = f"<{collection.union}>", f"<{collection.catalog}>"
-
-    outer = [i for i in range(form + 1, len(toks)) if depth[i] == 0 and toks[i].bracket("{")]
-    if toks[form].word("CONSTRUCT") and outer and not toks[outer[0] - 1].word("WHERE"):
-        outer = outer[1:]  # the template: instantiated, never matched
-    elif toks[form].word("CONSTRUCT") and outer:  # CONSTRUCT WHERE { T }: the template is T, said once more
-        template = sparql[toks[outer[0]].start:toks[match[outer[0]]].end]
-        inserts.append((toks[outer[0] - 1].start, 0, template + " "))
-    if not outer:
-        raise QuerySyntaxError("the query has no WHERE clause to confine to the collection")
-    if any(i not in match for i in outer):
-        raise QuerySyntaxError("the query's brackets do not balance")
-    wrapped = [(outer[0], match[outer[0]])]
-    for i in range(form + 1, len(toks)):  # EXISTS outside the WHERE clause: projection, GROUP BY, HAVING, ORDER BY
-        if toks[i].bracket("{") and toks[i - 1].word("EXISTS") and i in match and not _inside(i, wrapped):
-            wrapped.append((i, match[i]))
+    wrapped, inserts = _default_graph_groups(sparql, toks, form, match, depth)
     for opening, closing in wrapped:
         inserts.append((toks[opening].end, _OPENING, f" GRAPH {union} {{ "))
         inserts.append((toks[closing].start, _CLOSING, " } "))
+    for closing, term in _graph_patterns(toks, match, wrapped):
+        inserts.append((toks[closing].end, _SIBLING, f" GRAPH {catalog} {{ {union} <{HAS_PART}> {term} }} "))
+    out, at = [], 0
+    for pos, _, text in sorted(inserts, key=lambda x: (x[0], x[1])):
+        out += [sparql[at:pos], text]
+        at = pos
+    return "".join(out) + sparql[at:]
+
+
+def _default_graph_groups(sparql: str, toks: list[_Token], form: int, match: dict[int, int],
+                          depth: list[int]) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
+    """The groups evaluated on the default graph (their opening and closing tokens): the WHERE clause,
+    then each EXISTS group outside it (projection, GROUP BY, HAVING, ORDER BY); and, for CONSTRUCT
+    WHERE, the text that makes it the long form (its template said once more)."""
+    outer = [i for i in range(form + 1, len(toks)) if depth[i] == 0 and toks[i].bracket("{")]
+    if any(i not in match for i in outer):
+        raise QuerySyntaxError("the query's brackets do not balance")
+    inserts: list[tuple[int, int, str]] = []
+    if toks[form].word("CONSTRUCT") and outer and not toks[outer[0] - 1].word("WHERE"):
+        outer = outer[1:]  # the template: instantiated, never matched
+    elif toks[form].word("CONSTRUCT") and outer:  # CONSTRUCT WHERE { T } -> CONSTRUCT { T } WHERE { T }
+        inserts.append((toks[outer[0] - 1].start, 0, sparql[toks[outer[0]].start:toks[match[outer[0]]].end] + " "))
+    if not outer:
+        raise QuerySyntaxError("the query has no WHERE clause to confine to the collection")
+    wrapped = [(outer[0], match[outer[0]])]
+    for i in range(form + 1, len(toks)):
+        if toks[i].bracket("{") and toks[i - 1].word("EXISTS") and i in match and not _inside(i, wrapped):
+            wrapped.append((i, match[i]))
+    return wrapped, inserts
+
+
+def _graph_patterns(toks: list[_Token], match: dict[int, int], wrapped: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """Each ``GRAPH term { … }`` of ours (not inside a SERVICE group): its closing token and its term."""
     services = [(j, match[j]) for j in (_service_group(toks, i) for i, t in enumerate(toks) if t.word("SERVICE"))
                 if j is not None and j in match]
+    found = []
     for i, t in enumerate(toks):
         if not t.word("GRAPH") or _inside(i, services):
             continue
@@ -109,13 +128,8 @@ def confine(sparql: str, collection: Collection) -> str:
                 or not toks[i + 2].bracket("{") or i + 2 not in match:
             raise QuerySyntaxError("GRAPH must be followed by a variable or an IRI and a group, inside the "
                                    "query's patterns")
-        term = toks[i + 1].text
-        inserts.append((toks[match[i + 2]].end, _SIBLING, f" GRAPH {catalog} {{ {union} <{HAS_PART}> {term} }} "))
-    out, at = [], 0
-    for pos, _, text in sorted(inserts, key=lambda x: (x[0], x[1])):
-        out += [sparql[at:pos], text]
-        at = pos
-    return "".join(out) + sparql[at:]
+        found.append((match[i + 2], toks[i + 1].text))
+    return found
 
 
 def _brackets(toks: list[_Token]) -> tuple[dict[int, int], list[int]]:
