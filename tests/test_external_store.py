@@ -79,6 +79,9 @@ SAME_ANSWERS: dict[str, tuple[str, dict[str, list[str]]]] = {
     "named-graph-uri": ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                         {"named-graph-uri": [LETTER_GRAPH]}),
     "ASK": ('ASK { ?l <http://schema.org/identifier> "167" }', {}),
+    "default-graph-uri, and GRAPH over every graph of ours": (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { { ?s ?p ?o BIND(<urn:x:default> AS ?g) } UNION { GRAPH ?g { ?s ?p ?o } } } "
+        "GROUP BY ?g", {"default-graph-uri": [AUTHORITY_GRAPH]}),
     # a dataset naming someone else's graph that the store holds: empty, as on the embedded store
     "FROM a foreign graph the store holds": (f"SELECT (COUNT(*) AS ?n) FROM <{FOREIGN_GRAPH}> WHERE {{ ?s ?p ?o }}",
                                              {}),
@@ -159,7 +162,7 @@ def sparql_json(url: str, query: str, **params: list[str]) -> dict:
 def rows(site: str, query: str, **params: list[str]) -> Counter:
     """The answer through our /sparql as a multiset of rows (blank nodes as '_:', ASK as its boolean,
     a CONSTRUCT's triples as N-Triples lines)."""
-    if query.startswith("CONSTRUCT"):
+    if query.startswith(("CONSTRUCT", "DESCRIBE")):
         resp = requests.post(site + "/sparql", data={"query": query, **params},
                              headers={"Accept": "application/n-triples"}, timeout=60)
         assert resp.status_code == 200, resp.text
@@ -497,6 +500,18 @@ def test_a_cut_by_virtuosos_row_limit_is_reported(seed_build: Path) -> None:
                                   headers={"Accept": "application/sparql-results+json"}, timeout=60)
             assert small.headers["X-SPARQL-Truncated"] == "false"
             assert int(small.json()["results"]["bindings"][0]["n"]["value"]) > 6000
+
+
+@pytest.mark.slow
+def test_a_describe_that_says_graph(store: External, embedded: str) -> None:
+    """Not confined (its description is read from the default graph): it goes out with the union as
+    default graph and our graphs listed. What DESCRIBE returns is the store's choice; it is about our
+    letter and holds only our triples, not the foreign letter "167" nor the foreign statement."""
+    query = 'DESCRIBE ?l WHERE { GRAPH ?g { ?l <http://schema.org/identifier> "167" } }'
+    got = set(rows(store.site, query))
+    ours = set(rows(embedded, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+    assert any(line.startswith(f"<{LETTER}> ") for line in got)
+    assert got <= ours
 
 
 @pytest.mark.slow
