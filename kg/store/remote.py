@@ -11,13 +11,16 @@ engine; configure the store's own timeout too (``oxigraph serve --timeout-s``, F
 The store may be shared (a Virtuoso's default graph holds its own system graphs, an institution's store
 holds other collections), so we never rely on its default graph: `kg load` writes the collection's
 union into a graph of its own and lists its named graphs (``kg.store.load.Collection``), and every query
-goes out with the dataset the embedded store would use, in the protocol's own parameters
-(``plan_dataset``): ``default-graph-uri=<union>``, and, when the query can see named graphs at all (it
-says GRAPH), a ``named-graph-uri`` per graph of the collection. A dataset the client gives wins, as the
-protocol says: ``default-graph-uri`` / ``named-graph-uri`` are passed on (the half left out is filled
-as the embedded store fills it), and a query with its own FROM / FROM NAMED goes out untouched. Why
-the protocol's parameters rather than rewriting the query text: every SPARQL 1.1 store implements them,
-and the text the client wrote reaches the store byte for byte.
+goes out with the dataset the embedded store would use (``plan_dataset``): in the protocol's own
+parameters, ``default-graph-uri=<union>``; or, for a query that says GRAPH (it can see named graphs),
+with no dataset and its text confined to the collection (``kg.store.confine``: every default-graph
+pattern inside ``GRAPH <union>``, every GRAPH joined with the list), because the list of our graphs as
+``named-graph-uri`` is refused by Virtuoso 7.2 beyond ~5,000 graphs. The list is still sent where the
+rewrite cannot do it: a DESCRIBE that says GRAPH (its description is read from the default graph) and
+a client's ``default-graph-uri`` with a query that says GRAPH. A dataset the client gives wins, as
+the protocol says: ``default-graph-uri`` / ``named-graph-uri`` are passed on, a query's own FROM /
+FROM NAMED as parameters too (the half left out is filled as the embedded store fills it), each graph
+that is not ours replaced by one that does not exist (on a shared store it may be someone else's).
 """
 
 from __future__ import annotations
@@ -32,11 +35,12 @@ from typing import Any
 import pyoxigraph as ox
 import requests
 
-from kg.store.dataset import plan_dataset, says_graph, without_dataset_clauses
+from kg.store.confine import confine
+from kg.store.dataset import Dataset, plan_dataset, says_graph, without_dataset_clauses
 from kg.store.describe import describe_query
 from kg.store.engine import encode
 from kg.store.load import HAS_PART, Collection
-from kg.store.scan import scan
+from kg.store.scan import is_iri, scan
 from kg.store.types import (
     Boolean,
     QueryEngineError,
@@ -68,6 +72,7 @@ class RemoteStore:
         self.collection = collection or Collection()
         self._graphs: tuple[str, ...] = ()
         self._graphs_read = float("-inf")
+        self._collection_seen = False
         self._lock = threading.Lock()
 
     # -- the Store protocol ------------------------------------------------------------------
@@ -120,44 +125,85 @@ class RemoteStore:
             raise QueryEngineError(f"the SPARQL backend cut the list of the collection's graphs at {len(graphs)} "
                                    "rows; raise its result limit (Virtuoso: ResultSetMaxRows)")
         if not graphs:
-            raise QueryEngineError(f"the SPARQL backend holds no list of the collection's graphs "
-                                   f"(<{self.collection.catalog}>): load the build with `kg load`")
+            raise self._no_collection()
         with self._lock:
             self._graphs, self._graphs_read = graphs, time.monotonic()
         return graphs
 
-    def _dataset_params(self, sparql: str, timeout: float, default_graphs: Sequence[str],
-                        named_graphs: Sequence[str]) -> list[tuple[str, str]]:
+    def _check_collection(self, timeout: float) -> None:
+        """Once: the store holds the collection's list of graphs. Without it, our default graph would be
+        empty and GRAPH would see nothing: a clear error instead of empty answers."""
+        if self._collection_seen:
+            return
+        query = f"ASK {{ <{self.collection.union}> <{HAS_PART}> ?g }}"
+        body, _ = self._post(query, timeout, [("default-graph-uri", self.collection.catalog)], RESULTS_JSON)
+        answer = _parse_results(body, None, ask=True)
+        if not (isinstance(answer, Boolean) and answer.value):
+            raise self._no_collection()
+        self._collection_seen = True
+
+    def _no_collection(self) -> QueryEngineError:
+        return QueryEngineError(f"the SPARQL backend holds no list of the collection's graphs "
+                                f"(<{self.collection.catalog}>): load the build with `kg load`")
+
+    def _ours_only(self, dataset: Dataset, timeout: float) -> Dataset:
+        """The dataset with every graph a client named (by parameter or FROM) that is not one of ours
+        replaced by a graph that does not exist: on a shared store it may hold someone else's data, on
+        the embedded store it is empty. One lookup in the collection's list, for the few requests that
+        name graphs."""
+        c = self.collection
+        given = {g for g in (*dataset.default, *(dataset.named or ())) if g not in (c.union, c.default, c.empty)}
+        readable = sorted(g for g in given if is_iri(g))
+        ours: set[str] = set()
+        if readable:
+            values = " ".join(f"<{g}>" for g in readable)
+            query = f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} <{c.union}> <{HAS_PART}> ?g }}"
+            body, _ = self._post(query, timeout, [("default-graph-uri", c.catalog)], RESULTS_JSON)
+            result = _parse_results(body, None)
+            assert isinstance(result, Solutions)
+            ours = {row[0][1] for row in result.rows if row[0] and row[0][0] == "uri"}
+
+        def kept(graphs: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(g if g not in given or g in ours else c.empty for g in graphs))
+
+        return Dataset(kept(dataset.default), None if dataset.named is None else kept(dataset.named))
+
+    def _outgoing(self, sparql: str, timeout: float, default_graphs: Sequence[str],
+                  named_graphs: Sequence[str]) -> tuple[str, list[tuple[str, str]]]:
+        """The query text to send and its dataset parameters (``plan_dataset``)."""
         dataset = plan_dataset(sparql, default_graphs, named_graphs, self.collection)
         if dataset is None:
-            return []
-        params = [("default-graph-uri", g) for g in dataset.default]
+            return sparql, []
+        self._check_collection(timeout)
+        if dataset.confined:
+            return confine(sparql, self.collection), []
+        dataset = self._ours_only(dataset, timeout)
+        if scan(sparql).has_dataset:
+            sparql = without_dataset_clauses(sparql)  # the parameters replace them (Virtuoso would add them)
         named = dataset.named
         if named is None and says_graph(sparql):
             named = self.graphs(timeout)
-        elif not self._graphs:
-            self.graphs(timeout)  # once: a store without the collection is a clear error, not empty answers
-        return params + [("named-graph-uri", g) for g in named or ()]
+        return sparql, [("default-graph-uri", g) for g in dataset.default] + [("named-graph-uri", g)
+                                                                              for g in named or ()]
 
     def _ask_store(self, sparql: str, timeout: float, default_graphs: Sequence[str], named_graphs: Sequence[str],
                    accept: str) -> tuple[bytes, bool]:
         """The answer to a client's query, on the dataset ``plan_dataset`` gives; and whether the store
         said it cut it at its own row limit."""
         deadline = time.monotonic() + timeout
-        params = self._dataset_params(sparql, timeout, default_graphs, named_graphs)
-        if params and scan(sparql).has_dataset:
-            sparql = without_dataset_clauses(sparql)  # the parameters replace them (Virtuoso would add them)
-        named = sum(name == "named-graph-uri" for name, _ in params)
+        sparql, params = self._outgoing(sparql, timeout, default_graphs, named_graphs)
+        named = _named_count(params)
         try:
             return self._post(sparql, timeout, params, accept, deadline)
         except QuerySyntaxError as err:
             if named <= LONG_GRAPH_LIST or named_graphs:
                 raise
-            # measured: Virtuoso 7.2 refuses 10,001 named graphs ("Too many arguments ... in"): not the
-            # client's syntax but the price of listing our graphs; say so (502), not "syntax error" (400)
+            # measured: Virtuoso 7.2 refuses 5,001 named graphs ("Too many arguments ... in"): not the
+            # client's syntax but the price of listing our graphs (a DESCRIBE or a client's
+            # default-graph-uri saying GRAPH); say so (502), not "syntax error" (400)
             raise QueryEngineError(f"the SPARQL backend refused the list of the collection's {named} graphs "
-                                   f"that a query saying GRAPH needs ({str(err)[:160]}); name the graphs "
-                                   "with FROM NAMED, or query the embedded store") from None
+                                   f"that this query needs ({str(err)[:160]}); name the graphs with FROM NAMED, "
+                                   "or query the embedded store") from None
 
     def _post(self, sparql: str, timeout: float, params: list[tuple[str, str]], accept: str,
               deadline: float | None = None) -> tuple[bytes, bool]:
@@ -174,6 +220,11 @@ class RemoteStore:
         except requests.Timeout:
             raise QueryTimeout(f"the query was stopped at its time limit ({timeout:g} s)") from None
         except requests.RequestException as err:
+            if "more than 100 headers" in str(err):  # http.client's limit; measured: Virtuoso 7.2 answers
+                # one X-SPARQL-named-graph header per named-graph-uri, so ~95 of them fail here
+                raise QueryEngineError(f"the SPARQL backend answered with more than 100 header lines, more than "
+                                       f"our HTTP client reads (Virtuoso repeats each of the {_named_count(params)} "
+                                       "named-graph-uri as one); name fewer graphs") from None
             raise QueryEngineError(f"the SPARQL backend could not be reached: {type(err).__name__}") from None
         if resp.status_code == 400:
             raise QuerySyntaxError(body.decode("utf-8", "replace").strip()[:500] or "the backend refused the query")
@@ -194,6 +245,10 @@ class RemoteStore:
         the bytes of our most compact one for the same rows, so rows past this are past our cap anyway.
         Without it a ``SELECT *`` on a big store was read whole into memory (issue 13, item 4)."""
         return None if self.max_bytes is None else 4 * self.max_bytes + CHUNK
+
+
+def _named_count(params: list[tuple[str, str]]) -> int:
+    return sum(name == "named-graph-uri" for name, _ in params)
 
 
 def _read_before(resp: requests.Response, deadline: float, timeout: float,

@@ -33,6 +33,7 @@ CACHED_UP_TO = 4096  # only short queries are cached: 512 cached 1 MB queries wo
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _ESCAPE = re.compile(_UCHAR)
 _CODE_ESCAPE = re.compile(r"\\[uU]")
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 # The lexer: one pattern for the guard (``tokens``) and for the proxy's dataset rewriting (kg.store.dataset).
 TOKEN = re.compile(
     r"""
@@ -100,7 +101,8 @@ def tokens(text: str, limit: int | None = None) -> list[tuple[str, str]]:
     return out
 
 
-def _prologue(toks: list[tuple[str, str]]) -> dict[str, str]:
+def prologue(toks: list[tuple[str, str]]) -> dict[str, str]:
+    """The query's PREFIX declarations (prefix -> IRI, escapes decoded)."""
     prefixes: dict[str, str] = {}
     for i, (kind, value) in enumerate(toks):
         if kind == "word" and value.upper() == "PREFIX" and i + 2 < len(toks) and toks[i + 1][0] == "pname" \
@@ -109,17 +111,26 @@ def _prologue(toks: list[tuple[str, str]]) -> dict[str, str]:
     return prefixes
 
 
-def _target(tok: tuple[str, str] | None, prefixes: dict[str, str]) -> str | None:
+def absolute_iri(tok: tuple[str, str] | None, prefixes: dict[str, str]) -> str | None:
+    """An IRI token or a prefixed name as an absolute IRI (as the engine reads it: escapes decoded
+    inside the IRI only); None for anything else, a relative IRI or an undeclared prefix."""
     if tok is None:
         return None
     kind, value = tok
     if kind == "iri":
         iri = unescape(value[1:-1])
-        return iri if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri) else None
+        return iri if _ABSOLUTE.match(iri) else None
     if kind == "pname":
         prefix, _, local = value.partition(":")
-        return prefixes[prefix] + local if prefix in prefixes else None
+        known = prefixes.get(prefix)
+        return known + local if known is not None and _ABSOLUTE.match(known) else None
     return None
+
+
+def is_iri(text: str) -> bool:
+    """True when ``<text>`` is one IRI token: safe to write into a query as it is."""
+    m = TOKEN.match(f"<{text}>")
+    return m is not None and m.lastgroup == "iri" and m.end() == len(text) + 2
 
 
 def _shape_problem(code: list[tuple[str, str]]) -> str | None:
@@ -154,7 +165,7 @@ def _scan(query: str) -> Scan:
         return Scan(form=None, has_dataset=False, services=(),
                     problem=f"The query has more than {MAX_TOKENS} tokens; split it or download the dumps.")
     code = [t for t in toks if t[0] != "comment"]
-    prefixes = _prologue(code)
+    prefixes = prologue(code)
     words = [(i, v.upper()) for i, (k, v) in enumerate(code) if k == "word"]
     form = next((w for _, w in words if w not in ("BASE", "PREFIX", "VERSION")), None)
     services = []
@@ -164,7 +175,7 @@ def _scan(query: str) -> Scan:
         j = i + 1
         if j < len(code) and code[j][0] == "word" and code[j][1].upper() == "SILENT":
             j += 1
-        services.append(_target(code[j] if j < len(code) else None, prefixes))
+        services.append(absolute_iri(code[j] if j < len(code) else None, prefixes))
     return Scan(form=form, has_dataset=any(w == "FROM" for _, w in words), services=tuple(services),
                 problem=_shape_problem([t for t in code if t[0] not in ("string", "iri")]))
 
