@@ -19,9 +19,12 @@ answers (embedded: `kg serve` start to the first answer; external: the `kg load`
 store's processes (PSS, summed over a process tree: the embedded store's query workers share pages with
 their parent) at its peak while loading and after, and the peers-bench queries (bench/peer_queries.py)
 through our /sparql, the three servers interleaved query by query, ``--repeat`` samples after a warm-up.
-Each query's answers are compared across the three (same rows, in any order). Ratios against the
-embedded store, because the machine is shared: the load average is written beside the figures (one
-at a time, each store's own: the stores no longer share the load that falls on them).
+Each query's answers are compared across the three (same rows, in any order). Virtuoso can instead be loaded
+by its bulk loader from `kg load --to-files` (``--virtuoso-loader bulk``), and its database kept in a folder
+(``--virtuoso-database DIR``): a database already loaded there is started again without loading (delete
+DIR to load anew), so the queries can be timed again. Ratios against the embedded store,
+because the machine is shared: the load average is written beside the figures (one at a time, each store's
+own: the stores no longer share the load that falls on them).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The three stores of the scale-out bench (bench/scaleout_bench.py): how each is started and loaded, and
 how much memory it holds.
 
-Each store is a context manager yielding a ``StoreRun``: our `kg serve` on the embedded store, or the
-Oxigraph server / Virtuoso loaded with `kg load` (Graph Store Protocol, with the collection's union graph)
-behind `kg serve --sparql-backend`. Memory is PSS summed over a process tree (the embedded store's query
-workers share pages with their parent). A run is written to disk as JSON, so that the stores can run one
-at a time and be compared afterwards.
+Each store is a context manager yielding a ``StoreRun``: our `kg serve` on the embedded store, or the Oxigraph
+server / Virtuoso loaded with `kg load` (Graph Store Protocol, with the collection's union graph; Virtuoso
+also by its bulk loader from `kg load --to-files`) behind `kg serve --sparql-backend`. Memory is PSS summed
+over a process tree (the embedded store's query workers share pages with their parent). A run is written to
+disk as JSON, so that the stores can run one at a time and be compared afterwards.
 """
 
 from __future__ import annotations

@@ -21,6 +21,10 @@ store with the protocol's own dataset parameters (``kg.store.remote`` sends them
   graphs, the named graphs we publish (``GRAPH ?g`` sees these and nothing else).
 The build's own default-graph triples, if any, go to ``{base}graph/default`` (and into the union), never
 into the store's default graph.
+
+What goes into a store is decided once, by ``store_batches``: ``load`` sends its batches, and
+``kg.store.bulk`` writes them as N-Quads files for a store's bulk loader (``kg load --to-files``; one
+request per document is hours for Virtuoso at 100,000 letters).
 """
 
 from __future__ import annotations
