@@ -197,7 +197,7 @@ def external(name: str, data: Path) -> Iterator[External]:
             gsp, update, query = virtuoso.store, virtuoso.update, virtuoso.query
         if name == "virtuoso_bulk":
             out = kg_load_files(data, virtuoso.folder / "bulk")
-            assert f"ld_dir('{virtuoso.folder / 'bulk'}', '*.nq.gz'" in out
+            assert f"ld_dir('{virtuoso.folder / 'bulk'}', 'kg-*.nq.gz'" in out
             virtuoso.bulk_load(virtuoso.folder / "bulk")
         else:
             kg_load(data, update, "update")

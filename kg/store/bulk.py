@@ -27,7 +27,7 @@ from typing import IO
 
 from kg.store.load import Collection, GraphBatch, dataset_file, store_batches
 
-PATTERN = "kg-*.nq.gz"  # what a bulk loader is pointed at (Virtuoso: ld_dir(dir, '*.nq.gz', ...))
+PATTERN = "kg-*.nq.gz"  # what a bulk loader is pointed at (Virtuoso: ld_dir(dir, 'kg-*.nq.gz', ...))
 QUADS_PER_FILE = 5_000_000  # several files: a bulk loader can read them in parallel
 COMPRESS_LEVEL = 1  # gzip's fastest: the files are read once, by a loader on the same machine
 
@@ -51,7 +51,7 @@ class FilesSummary:
                 f"<{self.collection.union}> ({self.union_triples:,} triples) and the list of graphs "
                 f"<{self.collection.catalog}>\n"
                 f"load them into an empty store with its bulk loader (docs/external-stores.md), e.g. Virtuoso: "
-                f"ld_dir('{self.folder}', '*.nq.gz', '{self.collection.default}'); rdf_loader_run(); checkpoint;")
+                f"ld_dir('{self.folder}', '{PATTERN}', '{self.collection.default}'); rdf_loader_run(); checkpoint;")
 
 
 def nquads(batch: GraphBatch) -> str:
