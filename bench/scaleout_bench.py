@@ -19,9 +19,12 @@ answers (embedded: `kg serve` start to the first answer; external: the `kg load`
 store's processes (PSS, summed over a process tree: the embedded store's query workers share pages with
 their parent) at its peak while loading and after, and the peers-bench queries (bench/peer_queries.py)
 through our /sparql, the three servers interleaved query by query, ``--repeat`` samples after a warm-up.
-Each query's answers are compared across the three (same rows, in any order). Ratios against the
-embedded store, because the machine is shared: the load average is written beside the figures (one
-at a time, each store's own: the stores no longer share the load that falls on them).
+Each query's answers are compared across the three (same rows, in any order). Virtuoso can instead be loaded
+by its bulk loader from `kg load --to-files` (``--virtuoso-loader bulk``), and its database kept in a folder
+(``--virtuoso-database DIR``): a database already loaded there is started again without loading (delete
+DIR to load anew), so the queries can be timed again. Ratios against the embedded store,
+because the machine is shared: the load average is written beside the figures (one at a time, each store's
+own: the stores no longer share the load that falls on them).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -216,9 +220,19 @@ def time_and_record(runs: list[StoreRun], person: str, letter: str, repeat: int)
         r.query_peak_mib = peak.peak
 
 
-def starters(data: Path, buffers: int, folder: Path | None) -> dict[str, Callable[[], AbstractContextManager]]:
+@dataclass(frozen=True)
+class VirtuosoOptions:
+    """How Virtuoso is run: its cache, how it is loaded, and where its database is kept (if anywhere)."""
+
+    buffers: int = 100_000
+    loader: str = "gsp"
+    database: Path | None = None
+
+
+def starters(data: Path, options: VirtuosoOptions,
+             folder: Path | None) -> dict[str, Callable[[], AbstractContextManager]]:
     return {"embedded": lambda: embedded(data), "oxigraph": lambda: oxigraph(data),
-            "virtuoso": lambda: virtuoso(data, buffers, folder)}
+            "virtuoso": lambda: virtuoso(data, options.buffers, folder, options.loader, options.database)}
 
 
 def wanted(stores: list[str]) -> Iterator[str]:
@@ -230,9 +244,10 @@ def wanted(stores: list[str]) -> Iterator[str]:
         yield name
 
 
-def side_by_side(data: Path, label: str, repeat: int, buffers: int, stores: list[str], folder: Path | None) -> str:
+def side_by_side(data: Path, label: str, repeat: int, options: VirtuosoOptions, stores: list[str],
+                 folder: Path | None) -> str:
     """All stores up at once, the queries interleaved across them."""
-    start = starters(data, buffers, folder)
+    start = starters(data, options, folder)
     with ExitStack() as stack:
         runs = []
         for name in wanted(stores):
@@ -248,10 +263,11 @@ def side_by_side(data: Path, label: str, repeat: int, buffers: int, stores: list
         return report(label, runs, interleaved=True)
 
 
-def one_at_a_time(data: Path, label: str, repeat: int, buffers: int, stores: list[str], folder: Path | None,
+def one_at_a_time(data: Path, label: str, repeat: int, options: VirtuosoOptions, stores: list[str],
+                  folder: Path | None,
                   records: Path, min_gib: float) -> str:
     """Each store alone: wait for memory, start, load, time, record to ``records``, stop; then compare."""
-    start = starters(data, buffers, folder)
+    start = starters(data, options, folder)
     records.mkdir(parents=True, exist_ok=True)
     picked = records / "picked.json"  # the person and letter every store is asked about
     names = list(wanted(stores))
@@ -288,6 +304,12 @@ def main() -> int:
     parser.add_argument("--stores", default="oxigraph,virtuoso", help="external stores, beside the embedded one")
     parser.add_argument("--virtuoso-buffers", type=int, default=100_000,
                         help="Virtuoso's NumberOfBuffers (8 KiB pages of cache; 100k = 800 MiB)")
+    parser.add_argument("--virtuoso-loader", choices=["gsp", "bulk"], default="gsp",
+                        help="gsp: `kg load` (one Graph Store PUT per graph); bulk: `kg load --to-files` and "
+                             "Virtuoso's bulk loader (ld_dir, rdf_loader_run, checkpoint)")
+    parser.add_argument("--virtuoso-database", type=Path, metavar="DIR",
+                        help="keep Virtuoso's database in DIR; a database already loaded there is reused "
+                             "without loading (to time the queries again)")
     parser.add_argument("--workdir", type=Path, help="where the build and Virtuoso's database go (default: /tmp)")
     parser.add_argument("--one-at-a-time", type=Path, metavar="DIR",
                         help="run the stores one after another, recording each one's figures and answers in DIR")
@@ -301,14 +323,15 @@ def main() -> int:
     stores = [s for s in args.stores.split(",") if s and s != "embedded"]
     if unknown := set(stores) - set(STORES):
         parser.error(f"unknown stores: {', '.join(sorted(unknown))}")
+    options = VirtuosoOptions(args.virtuoso_buffers, args.virtuoso_loader, args.virtuoso_database)
     with tempfile.TemporaryDirectory(prefix="kg-scaleout-", dir=args.workdir) as tmp:
         data = args.data or build_corpus(args.n, Path(tmp))
         label = args.label or (f"{args.n:,} generated letters" if not args.data else f"build in {args.data}")
         if args.one_at_a_time:
-            text = one_at_a_time(data, label, args.repeat, args.virtuoso_buffers, stores, args.workdir,
+            text = one_at_a_time(data, label, args.repeat, options, stores, args.workdir,
                                  args.one_at_a_time, args.min_available_gib)
         else:
-            text = side_by_side(data, label, args.repeat, args.virtuoso_buffers, stores, args.workdir)
+            text = side_by_side(data, label, args.repeat, options, stores, args.workdir)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = args.out.read_text(encoding="utf-8") if args.append and args.out.exists() else ""

@@ -1,11 +1,11 @@
 """The three stores of the scale-out bench (bench/scaleout_bench.py): how each is started and loaded, and
 how much memory it holds.
 
-Each store is a context manager yielding a ``StoreRun``: our `kg serve` on the embedded store, or the
-Oxigraph server / Virtuoso loaded with `kg load` (Graph Store Protocol, with the collection's union graph)
-behind `kg serve --sparql-backend`. Memory is PSS summed over a process tree (the embedded store's query
-workers share pages with their parent). A run is written to disk as JSON, so that the stores can run one
-at a time and be compared afterwards.
+Each store is a context manager yielding a ``StoreRun``: our `kg serve` on the embedded store, or the Oxigraph
+server / Virtuoso loaded with `kg load` (Graph Store Protocol, with the collection's union graph; Virtuoso
+also by its bulk loader from `kg load --to-files`) behind `kg serve --sparql-backend`. Memory is PSS summed
+over a process tree (the embedded store's query workers share pages with their parent). A run is written to
+disk as JSON, so that the stores can run one at a time and be compared afterwards.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.peers_bench import Timing  # noqa: E402
 from tests.oxigraph_server import free_port, running_oxigraph, wait_until_answering  # noqa: E402
-from tests.virtuoso_server import running_virtuoso  # noqa: E402
+from tests.virtuoso_server import VirtuosoServer, running_virtuoso  # noqa: E402
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SETTLE_SECONDS = 5.0  # "settled" memory is read this long after the data answered
@@ -252,12 +252,55 @@ def oxigraph(data: Path) -> Iterator[StoreRun]:
             yield run
 
 
+LOADED = "loaded.json"  # in a kept Virtuoso database: how it was loaded (a later run reuses it without loading)
+
+
+def _bulk_load(run: StoreRun, data: Path, server: VirtuosoServer) -> None:
+    """`kg load --to-files` into the database folder (under DirsAllowed), Virtuoso's bulk loader, a
+    checkpoint; each timed apart. The files are removed once loaded (the database holds the data)."""
+    from kg.store.bulk import write_files
+    from kg.store.load import Collection
+
+    print(f"  {run.name}: writing the bulk files (load average {uptime()}) ...", file=sys.stderr)
+    files = write_files(data, server.folder / "bulk", Collection())
+    print(f"  {files.quads:,} quads in {len(files.files)} files, {files.seconds:.0f} s; bulk loading "
+          f"(load average {uptime()}) ...", file=sys.stderr)
+    with PeakMemory(server.pid) as peak:
+        times = server.bulk_load(server.folder / "bulk")
+    for path in files.files:
+        path.unlink()
+    run.ready_seconds = files.seconds + times.load + times.checkpoint
+    run.peak_mib, run.pid = peak.peak, server.pid
+    run.note = (f"bulk files (`kg load --to-files`, {files.quads:,} quads: {files.triples:,} triples in "
+                f"{files.graphs:,} graphs + the union copy, {len(files.files)} files) {files.seconds:.0f} s, "
+                f"`ld_dir` + `rdf_loader_run()` {times.load:.0f} s, `checkpoint` {times.checkpoint:.0f} s")
+
+
 @contextmanager
-def virtuoso(data: Path, buffers: int, folder: Path | None) -> Iterator[StoreRun]:
+def virtuoso(data: Path, buffers: int, folder: Path | None, loader: str = "gsp",
+             database: Path | None = None) -> Iterator[StoreRun]:
+    """Virtuoso loaded by `kg load` (``loader`` "gsp": one Graph Store PUT per graph) or by its bulk loader
+    from `kg load --to-files` ("bulk"). With ``database``, the database is kept in that folder, and a
+    database already loaded there (its LOADED record) is started again without loading: its load
+    figures are the recorded ones, its memory is measured anew."""
     run = StoreRun("Virtuoso, via our proxy")
-    with running_virtuoso(buffers=buffers, max_seconds=600, folder=folder) as server:
-        _load(run, data, server.store, server.pid)
-        server.isql("checkpoint;")
+    record = database / LOADED if database else None
+    with running_virtuoso(buffers=buffers, max_seconds=600, folder=folder, database=database) as server:
+        if record and record.exists():
+            loaded = json.loads(record.read_text(encoding="utf-8"))
+            run.ready_seconds, run.peak_mib, run.pid = loaded["ready_seconds"], loaded["peak_mib"], server.pid
+            run.note = f"{loaded['note']}; the database of {loaded['date']} in {database}, reused"
+        else:
+            if loader == "bulk":
+                _bulk_load(run, data, server)
+            else:
+                _load(run, data, server.store, server.pid)
+                server.isql("checkpoint;")
+            if record:
+                record.write_text(json.dumps({"ready_seconds": run.ready_seconds, "peak_mib": run.peak_mib,
+                                              "note": run.note, "load_avg": uptime(),
+                                              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}),
+                                  encoding="utf-8")
         run.after_mib = settled_mib(server.pid)
         with kg_serve(data, server.query) as (site, _):
             run.site = site

@@ -99,19 +99,29 @@ def validate(file: Path | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--endpoint", required=True, help="Graph Store (gsp) or SPARQL Update (update) endpoint URL.")
+@click.option("--endpoint", help="Graph Store (gsp) or SPARQL Update (update) endpoint URL.")
+@click.option("--to-files", "to_files", type=click.Path(path_type=Path, file_okay=False),
+              help="Instead of sending, write the same quads as gzipped N-Quads files into this folder, "
+                   "for the store's bulk loader (big collections; see docs/external-stores.md).")
 @click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
               help="Graph Store HTTP Protocol (PUT per graph) or SPARQL 1.1 Update.")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Build to load (default: output/).")
 @click.option("--retries", default=3, show_default=True, help="Retries per graph on 429/5xx/network errors.")
-def load(endpoint: str, protocol: str, data_dir: Path | None, retries: int) -> None:
+def load(endpoint: str | None, to_files: Path | None, protocol: str, data_dir: Path | None, retries: int) -> None:
     """Push the build (one named graph per document, provenance intact) into an external SPARQL store,
     with the collection's union graph and list of graphs that `kg serve --sparql-backend` publishes."""
     from kg.store.load import Collection
     from kg.store.load import load as run_load
 
+    if (endpoint is None) == (to_files is None):
+        raise click.UsageError("give one of --endpoint (send to a store) or --to-files (write for its bulk loader)")
     settings = Settings()
     try:
+        if to_files is not None:
+            from kg.store.bulk import write_files
+
+            click.echo(str(write_files(data_dir or settings.output_dir, to_files, Collection(settings.base_iri))))
+            return
         summary = run_load(data_dir or settings.output_dir, endpoint, protocol,  # type: ignore[arg-type]
                            collection=Collection(settings.base_iri), retries=retries)
     except KGError as err:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,14 @@ MaxQueryCostEstimationTime = 400
 
 
 @dataclass(frozen=True)
+class BulkTimes:
+    """Seconds of Virtuoso's bulk load: ``ld_dir`` + ``rdf_loader_run()``, then ``checkpoint``."""
+
+    load: float
+    checkpoint: float
+
+
+@dataclass(frozen=True)
 class VirtuosoServer:
     base: str  # http://127.0.0.1:PORT
     sql_port: int
@@ -94,15 +103,35 @@ class VirtuosoServer:
         """The Graph Store HTTP Protocol endpoint (no authentication: the grants above allow it)."""
         return self.base + "/sparql-graph-crud"
 
-    def isql(self, *statements: str) -> str:
+    def isql(self, *statements: str, timeout: float = 120) -> str:
         """Run SQL as dba through the SQL port; raise with Virtuoso's message when a statement fails."""
         script = "\n".join(statements) + "\n"
         done = subprocess.run([ISQL, f"127.0.0.1:{self.sql_port}", "dba", "dba", "VERBOSE=OFF", "BANNER=OFF",
                                "PROMPT=OFF", "ERRORS=STDOUT"], input=script, capture_output=True, text=True,
-                              timeout=120)
+                              timeout=timeout)
         if done.returncode != 0 or "*** Error" in done.stdout:
             raise RuntimeError(f"isql: {done.stdout.strip()} {done.stderr.strip()}".strip())
         return done.stdout
+
+    def bulk_load(self, folder: Path, timeout: float = 3 * 3600) -> BulkTimes:
+        """Load the files of `kg load --to-files` with Virtuoso's bulk loader, then checkpoint.
+
+        ``folder`` must be under ``DirsAllowed`` (here: the database folder). The graph given to ``ld_dir``
+        is only for triples without one; every line of our files names its graph. Raises with the files
+        the loader refused (``DB.DBA.LOAD_LIST.ll_error``)."""
+        from kg.store.bulk import PATTERN
+        from kg.store.load import Collection
+
+        started = time.monotonic()
+        self.isql(f"ld_dir('{folder}', '{PATTERN}', '{Collection().default}');", "rdf_loader_run();",
+                  timeout=timeout)
+        loaded = time.monotonic()
+        self.isql("checkpoint;", timeout=timeout)
+        times = BulkTimes(loaded - started, time.monotonic() - loaded)
+        if self.isql("SELECT COUNT(*) FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;").split() != ["0"]:
+            failed = self.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
+            raise RuntimeError(f"Virtuoso's bulk loader refused files: {failed.strip()}")
+        return times
 
     def log(self) -> str:
         path = self.folder / "virtuoso.log"
@@ -115,12 +144,18 @@ def virtuoso_installed() -> bool:
 
 @contextmanager
 def running_virtuoso(*, max_rows: int = 1_000_000, max_seconds: int = 60, buffers: int = 20_000,
-                     folder: Path | None = None) -> Iterator[VirtuosoServer]:
-    """Start Virtuoso on free loopback ports with a new database in a temporary folder, grant what
-    `kg load` needs, and remove everything afterwards. ``buffers`` are 8 KB pages of cache."""
+                     folder: Path | None = None, database: Path | None = None) -> Iterator[VirtuosoServer]:
+    """Start Virtuoso on free loopback ports with a new database in a temporary folder (under ``folder``),
+    grant what `kg load` needs, and remove everything afterwards. ``buffers`` are 8 KB pages of cache.
+
+    With ``database``, the database lives in that folder instead and is kept: a database already there is
+    started again as it is (a new ``virtuoso.ini``, for the new ports), and stopped with a checkpoint."""
     if not virtuoso_installed():
         raise RuntimeError(f"{VIRTUOSO} is not installed (run `make virtuoso` as root)")
-    work = Path(tempfile.mkdtemp(prefix="kg-virtuoso-", dir=folder))
+    reused = database is not None and (database / "virtuoso.db").exists()  # granted when it was new
+    if database is not None:
+        database.mkdir(parents=True, exist_ok=True)
+    work = database or Path(tempfile.mkdtemp(prefix="kg-virtuoso-", dir=folder))
     try:
         http_port = free_port()
         sql_port = free_port()
@@ -133,11 +168,18 @@ def running_virtuoso(*, max_rows: int = 1_000_000, max_seconds: int = 60, buffer
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:  # closes its pipe
             server = VirtuosoServer(f"http://127.0.0.1:{http_port}", sql_port, work, proc.pid)
             try:
-                wait_until_answering(server.query, proc, seconds=120)
-                server.isql(*GRANTS)
+                wait_until_answering(server.query, proc, seconds=600 if database else 120)
+                if not reused:
+                    server.isql(*GRANTS)
                 yield server
             finally:
+                if database is not None:  # kept: stopped cleanly, so that it starts again without a replay
+                    with suppress(RuntimeError, subprocess.TimeoutExpired):
+                        server.isql("checkpoint;", "shutdown;", timeout=600)
+                    with suppress(subprocess.TimeoutExpired):
+                        proc.wait(timeout=120)
                 proc.kill()
                 proc.wait(timeout=30)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if database is None:
+            shutil.rmtree(work, ignore_errors=True)

@@ -21,6 +21,10 @@ store with the protocol's own dataset parameters (``kg.store.remote`` sends them
   graphs, the named graphs we publish (``GRAPH ?g`` sees these and nothing else).
 The build's own default-graph triples, if any, go to ``{base}graph/default`` (and into the union), never
 into the store's default graph.
+
+What goes into a store is decided once, by ``store_batches``: ``load`` sends its batches, and
+``kg.store.bulk`` writes them as N-Quads files for a store's bulk loader (``kg load --to-files``; one
+request per document is hours for Virtuoso at 100,000 letters).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from kg.config import DEFAULT_BASE_IRI
 from kg.errors import KGError
 
 Protocol = Literal["gsp", "update"]
+Part = Literal["graph", "union", "catalog"]
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 HAS_PART = "http://purl.org/dc/terms/hasPart"
 MAX_LINES = 50_000  # triples per Graph Store request: a whole document's graph is never split below this
@@ -85,6 +90,7 @@ class GraphBatch:
     graph: str
     lines: list[str] = field(default_factory=list)
     append: bool = False  # the graph was already sent earlier in this run: add, do not replace
+    part: Part = "graph"  # a graph of the build, or one of the collection's own two
 
 
 @dataclass
@@ -120,6 +126,14 @@ def dataset_file(data_dir: Path) -> Path:
     return path
 
 
+def _quads(path: Path) -> Iterator[ox.Quad]:
+    """The quads of a TriG file; a syntax error names the file (and pyoxigraph's line and column)."""
+    try:
+        yield from ox.parse(path=str(path), format=ox.RdfFormat.TRIG)
+    except (SyntaxError, OSError) as err:
+        raise LoadError(f"{path}: not readable as TriG: {err}") from None
+
+
 def graph_batches(path: Path, max_lines: int = MAX_LINES) -> Iterator[GraphBatch]:
     """Stream a TriG file as runs of quads of one graph, so memory stays bounded at any size.
 
@@ -128,7 +142,7 @@ def graph_batches(path: Path, max_lines: int = MAX_LINES) -> Iterator[GraphBatch
     """
     seen: set[str] = set()
     batch: GraphBatch | None = None
-    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TRIG):
+    for quad in _quads(path):
         name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
         if batch is None or batch.graph != name or len(batch.lines) >= max_lines:
             if batch is not None:
@@ -189,30 +203,38 @@ class Sender:
         return False
 
 
-@dataclass
-class UnionWriter:
-    """Copies every batch into the collection's union graph, in requests of whole batches (a blank node
-    stays inside one request, so it stays one node) of about ``max_lines`` triples. The first request
-    replaces the graph, the next ones add to it."""
+def store_batches(path: Path, collection: Collection | None = None,
+                  max_lines: int = MAX_LINES) -> Iterator[GraphBatch]:
+    """Every batch `kg load` writes into a store, in the order it writes them: the one rule for what goes
+    into a store, whether sent (``load``) or written as files for a store's bulk loader
+    (``kg.store.bulk``).
 
-    sender: Sender
-    graph: str
-    max_lines: int = MAX_LINES
-    pending: list[str] = field(default_factory=list)
-    started: bool = False
-
-    def add(self, lines: list[str]) -> None:
-        if self.pending and len(self.pending) + len(lines) > self.max_lines:
-            self.flush()
-        self.pending.extend(lines)
-
-    def flush(self) -> None:
-        """Send what is pending; the first call always sends (an empty build still replaces the graph)."""
-        if self.started and not self.pending:
-            return
-        if self.sender.send(GraphBatch(self.graph, self.pending, append=self.started)):
-            self.sender.summary.union_triples += len(self.pending)
-        self.started, self.pending = True, []
+    The build's graphs as ``graph_batches`` reads them (its default graph renamed to the collection's,
+    with a ``collection``); each batch copied into the collection's union graph, in batches of whole
+    build batches (a blank node stays inside one request, so it stays one node) of about ``max_lines``
+    triples, the first replacing the graph (sent even when empty), the next adding to it; then the list
+    of the graphs, last (a reader that finds the list finds the graphs it names).
+    """
+    union: list[str] = []
+    union_started = False
+    graphs: list[str] = []
+    for batch in graph_batches(path, max_lines):
+        if collection and not batch.graph:
+            batch = GraphBatch(collection.default, batch.lines, batch.append)
+        if not batch.append and batch.graph != (collection.default if collection else None):
+            graphs.append(batch.graph)
+        yield batch
+        if collection is None:
+            continue
+        if union and len(union) + len(batch.lines) > max_lines:
+            yield GraphBatch(collection.union, union, append=union_started, part="union")
+            union_started, union = True, []
+        union.extend(batch.lines)  # a list already yielded is never touched again: a new one follows it
+    if collection is None:
+        return
+    if union or not union_started:
+        yield GraphBatch(collection.union, union, append=union_started, part="union")
+    yield GraphBatch(collection.catalog, collection.catalog_lines(graphs), part="catalog")
 
 
 def load(data_dir: Path, endpoint: str, protocol: Protocol = "gsp", *, collection: Collection | None = None,
@@ -224,23 +246,13 @@ def load(data_dir: Path, endpoint: str, protocol: Protocol = "gsp", *, collectio
     path = dataset_file(data_dir)
     summary = LoadSummary(collection=collection)
     sender = Sender(session or requests.Session(), endpoint, protocol, summary, retries, backoff, timeout)
-    max_lines = MAX_LINES if protocol == "gsp" else UPDATE_LINES
-    union = UnionWriter(sender, collection.union, max_lines) if collection else None
-    graphs: list[str] = []
     started = time.monotonic()
-    for batch in graph_batches(path, max_lines):
-        if collection and not batch.graph:
-            batch = GraphBatch(collection.default, batch.lines, batch.append)
-        if not batch.append:
-            summary.graphs += 1
-            if batch.graph != (collection.default if collection else None):
-                graphs.append(batch.graph)
-        if sender.send(batch):
-            summary.triples += len(batch.lines)
-        if union:
-            union.add(batch.lines)
-    if collection and union:
-        union.flush()
-        sender.send(GraphBatch(collection.catalog, collection.catalog_lines(graphs)))
+    for batch in store_batches(path, collection, MAX_LINES if protocol == "gsp" else UPDATE_LINES):
+        sent = sender.send(batch)
+        if batch.part == "graph":
+            summary.graphs += 0 if batch.append else 1
+            summary.triples += len(batch.lines) if sent else 0
+        elif batch.part == "union" and sent:
+            summary.union_triples += len(batch.lines)
     summary.seconds = time.monotonic() - started
     return summary
