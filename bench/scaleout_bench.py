@@ -49,6 +49,7 @@ from bench.peer_queries import PICK_LETTER, PICK_PERSON, QUERIES, render  # noqa
 from bench.peers_bench import Server, Timing, _sample, build_corpus, fmt, pick, time_queries  # noqa: E402
 from bench.scaleout_stores import (  # noqa: E402
     COUNT_ALL,
+    GRAPH_PREFIX,
     PeakMemory,
     StoreRun,
     embedded,
@@ -67,7 +68,7 @@ COUNT_NAME, DISTINCT_NAME = "COUNT(*) over the default graph", "COUNT of the dis
 # (kg.store.confine: the price of "GRAPH ?g sees our graphs and nothing else"; until 5 Dec 2026 it sent one
 # named-graph-uri per graph, the "named graphs listed" rows of bench/results/scaleout.md).
 GRAPH_QUERY = "SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{letter}> ?p ?o }} }}"
-GRAPH_NAME = "GRAPH ?g of a letter (confined to the collection)"
+GRAPH_NAME = GRAPH_PREFIX  # the query; how the proxy carried it is StoreRun.graph_how
 STORES = ("embedded", "oxigraph", "virtuoso")
 
 
@@ -179,13 +180,14 @@ def report(label: str, runs: list[StoreRun], interleaved: bool) -> str:
               + " | same answers |", "|---|" + "---|" * (2 * len(names))]
     same = compare(runs)
     for q in [*QUERIES, GRAPH_NAME, COUNT_NAME, DISTINCT_NAME]:
-        if q not in runs[0].timings:  # the counts: their values, not their times
+        if q in (COUNT_NAME, DISTINCT_NAME):  # the counts: their values, not their times
             counts = [count_of(r, q) for r in runs]
             lines.append(f"| {q} | " + " | ".join("—" if n is None else f"{n:,}" for n in counts) + " |"
                          + " — |" * (len(names) - 1) + f" {same.get(q, '?')} |")
             continue
-        medians = [r.timings[q].median() for r in runs]
-        cells = [fmt(m, r.timings[q].error) for m, r in zip(medians, runs, strict=True)]
+        medians = [r.timings[q].median() if q in r.timings else None for r in runs]
+        cells = [fmt(m, r.timings[q].error) + (f" ({r.graph_how})" if q == GRAPH_NAME and r.graph_how else "")
+                 if q in r.timings else "not recorded" for m, r in zip(medians, runs, strict=True)]
         ratios = [f"{m / medians[0]:.2f}×" if m and medians[0] else "n/a" for m in medians[1:]]
         lines.append(f"| {q} | " + " | ".join(cells) + " | " + " | ".join(ratios) + f" | {same.get(q, '?')} |")
     totals = [sum(r.timings[q].median() or 0 for q in QUERIES) for r in runs]
@@ -199,6 +201,7 @@ def time_graph_query(runs: list[StoreRun], servers: list[Server], letter: str, r
     text = GRAPH_QUERY.format(letter=letter)
     for r, server in zip(runs, servers, strict=True):
         r.timings[GRAPH_NAME] = Timing()
+        r.graph_how = "" if r.name.startswith("embedded") else "confined to the collection"  # kg.store.confine
         _sample(server, text, 600.0, r.timings[GRAPH_NAME], warm_up=True)
     for _ in range(repeat):
         for r, server in zip(runs, servers, strict=True):

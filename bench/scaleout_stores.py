@@ -37,6 +37,9 @@ GIB = 1024 ** 3
 READY_SECONDS = 1800  # `kg serve` parses kg.trig before it answers: ~2 min at 100k letters, more under load
 
 
+GRAPH_PREFIX = "GRAPH ?g of a letter"
+
+
 @dataclass
 class StoreRun:
     """One store: how long until its data answered, its memory, its site behind our app, and (once
@@ -54,6 +57,7 @@ class StoreRun:
     memory_note: str = ""  # what the bench waited for before starting the store
     timings: dict[str, Timing] = field(default_factory=dict)
     answers: dict[str, str | list] = field(default_factory=dict)
+    graph_how: str = ""  # how our proxy carried the query saying GRAPH to this store ("" for the embedded store)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
@@ -61,6 +65,12 @@ class StoreRun:
     @classmethod
     def read(cls, path: Path) -> StoreRun:
         doc = json.loads(path.read_text(encoding="utf-8"))
+        # records of 4-5 Dec 2026 named the GRAPH query after how the proxy carried it: one name, the how apart
+        for table in ("timings", "answers"):
+            for old in [q for q in doc[table] if q.startswith(GRAPH_PREFIX + " (")]:
+                if not doc["name"].startswith("embedded"):
+                    doc["graph_how"] = old[len(GRAPH_PREFIX) + 2:-1]
+                doc[table][GRAPH_PREFIX] = doc[table].pop(old)
         doc["timings"] = {q: Timing(**t) for q, t in doc["timings"].items()}
         return cls(**doc)
 
