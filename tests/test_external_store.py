@@ -34,6 +34,7 @@ from kg.store.load import Collection
 from kg.store.remote import RemoteStore
 from kg.store.results import to_ox as ox_term
 from tests.oxigraph_server import free_port, running_oxigraph, wait_until_answering
+from tests.release_builds import Built, seed_release  # noqa: F401 - a fixture
 from tests.seed_facts import SEED_TOTAL, score_dump
 from tests.virtuoso_server import running_virtuoso, virtuoso_installed
 
@@ -226,11 +227,8 @@ def kg_load(data: Path, endpoint: str, protocol: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ext") / "output"
-    done = subprocess.run([KG, "build", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return out
+def seed_build(seed_release: Built) -> Path:  # noqa: F811 - the session's seed build (tests/release_builds.py)
+    return seed_release.out
 
 
 @pytest.fixture(scope="module")
@@ -282,20 +280,21 @@ def oxigraph_store(seed_build: Path) -> Iterator[External]:
         yield store
 
 
-@pytest.fixture(scope="module")
-def virtuoso_store(seed_build: Path) -> Iterator[External]:
+def _virtuoso(name: str, build: Path) -> Iterator[External]:
     if not virtuoso_installed():
         pytest.skip(NO_VIRTUOSO)
-    with external("virtuoso", seed_build) as store:
+    with external(name, build) as store:
         yield store
+
+
+@pytest.fixture(scope="module")
+def virtuoso_store(seed_build: Path) -> Iterator[External]:
+    yield from _virtuoso("virtuoso", seed_build)
 
 
 @pytest.fixture(scope="module")
 def virtuoso_bulk_store(seed_build: Path) -> Iterator[External]:
-    if not virtuoso_installed():
-        pytest.skip(NO_VIRTUOSO)
-    with external("virtuoso_bulk", seed_build) as store:
-        yield store
+    yield from _virtuoso("virtuoso_bulk", seed_build)
 
 
 @pytest.fixture(params=["oxigraph", "virtuoso", "virtuoso_bulk"])

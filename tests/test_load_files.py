@@ -8,7 +8,6 @@ seed build; bad input is an error naming the file that leaves nothing behind.
 from __future__ import annotations
 
 import gzip
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,16 +20,14 @@ from kg.cli import cli
 from kg.store.bulk import write_files
 from kg.store.load import Collection, LoadError
 from tests.oxigraph_server import running_oxigraph
+from tests.release_builds import Built, seed_release  # noqa: F401 - a fixture
 
 KG = str(Path(sys.executable).parent / "kg")
 
 
 @pytest.fixture(scope="module")
-def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("files") / "output"
-    done = subprocess.run([KG, "build", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return out
+def seed_build(seed_release: Built) -> Path:  # noqa: F811 - the session's seed build (tests/release_builds.py)
+    return seed_release.out
 
 
 def quads_from_files(folder: Path) -> set[ox.Quad]:
