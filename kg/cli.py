@@ -62,7 +62,8 @@ def parse(sources: tuple[str, ...], as_json: bool, strict: bool, quiet: bool) ->
 @click.argument("sources", nargs=-1)
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Output directory (default: output/).")
 @click.option("--base", "base_iri", help="Base IRI of the published resources.")
-@click.option("--strict", is_flag=True, help="Any parser diagnostic is fatal (exit 1, nothing published).")
+@click.option("--strict", is_flag=True, help="Any parser diagnostic, or a reply note the printed dates contradict "
+              "(reply-dated-later), is fatal (exit 1, nothing published).")
 @click.option("--quiet", "-q", is_flag=True, help="No line per diagnostic; only one summary line per diagnostic code.")
 def build(sources: tuple[str, ...], out: Path | None, base_iri: str | None, strict: bool, quiet: bool) -> None:
     """Parse, resolve, map, validate and publish the graph atomically into output/."""

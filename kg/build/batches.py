@@ -207,6 +207,7 @@ def run_batch(job: BatchJob, index: int) -> BatchResult:
         res = resolve_document(doc, job.auth, job.finder)
         res.mentions = list(dict.fromkeys([*res.mentions, *job.cited.get(doc.key, ())]))
         res.reply = job.replies.found.get(doc.key)
+        res.unlinked_reply = job.replies.refused.get(doc.key)
         job.corpus.resolutions[doc.key] = res
         diagnostics += unresolved_diagnostics(doc, res) + job.replies.diagnostics.get(doc.key, [])
         graph_iri = job.iris.graph(doc.key)

@@ -148,6 +148,13 @@ def _build(settings: Settings, sources: list[str] | None, strict: bool, echo: Ec
         with times.stage("prepare"):
             job = BatchJob.prepare(parsed, settings, pub.workdir)
         del parsed
+        contradictions = job.replies.contradictions()  # a note the page's dates contradict: a page error
+        if strict and contradictions:
+            report_diagnostics(contradictions, echo, quiet)
+            report_summary(diagnostics + contradictions, echo)
+            echo(f"kg build: {len(contradictions)} reply note(s) contradicting the printed dates under --strict: "
+                 f"nothing published, {settings.output_dir} untouched")
+            return 1
         with times.stage("batches"):
             results = list(run_all(job, settings.build_workers))
         unresolved = report_batches(results, echo, quiet)

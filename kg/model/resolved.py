@@ -134,6 +134,7 @@ class Resolution:
     usages: list[NameUsage] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)  # Entity.ids and Event.ids named in text or notes
     reply: Reply | None = None  # the letter this one answers, when the text or a note says so
+    unlinked_reply: Reply | None = None  # one a note names that the printed dates rule out (explanation: why)
 
 
 @dataclass

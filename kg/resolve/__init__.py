@@ -8,7 +8,9 @@ IRI is minted from, so that a reading learned moves no other usage) and the basi
 (note, reviewed identification, authority file, context), mentions, the place and the events its notes
 state or its text names (``events``: sittings and decisions of bodies; ``curated_events``: the
 publications, deaths, arrests, returns and historical events of events.toml; ``note_text``: how both read
-a note), the withdrawn IRIs of aliases.toml (``aliases``), and a warning for every name left unresolved.
+a note), the letter each answers where its text or a note says so (``replies``; a note the printed dates
+refute is left unlinked, with a warning), the withdrawn IRIs of aliases.toml (``aliases``), and a warning for
+every name left unresolved.
 ``names`` finds the forms in text, ``text`` gives the passages they are searched in, ``corpus`` decides
 each occurrence in its document ("the old man" is not the same man everywhere).
 

@@ -66,6 +66,7 @@ def resolve_with(result: ParseResult, auth: Authorities) -> Corpus:
         res = resolve_document(doc, auth, finder)
         res.mentions = list(dict.fromkeys([*res.mentions, *cited.get(doc.key, ())]))
         res.reply = replies.found.get(doc.key)
+        res.unlinked_reply = replies.refused.get(doc.key)
         corpus.resolutions[doc.key] = res
         corpus.diagnostics += unresolved_diagnostics(doc, res) + replies.diagnostics.get(doc.key, [])
     return corpus

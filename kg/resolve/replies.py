@@ -12,6 +12,11 @@ Why so strict: two letters between the same people a week apart need not answer 
   says was not sent, or a draft, is none).
 Several candidates: no link, a warning naming them ("reply-ambiguous"). The words, their page line and the
 reasoning are kept (``Reply.attestation``, ``Reply.explanation``), so a reader can check the link.
+A note naming a document its printed dates put after the letter (the earliest day of the one answered after
+the latest of the answer: the rule of the shape "a letter cannot answer a later letter") contradicts the page,
+an OCR'd number or a misprinted date: no link (one such note would otherwise stop the whole build), the reply
+kept as unresolved with the reason (``Replies.refused``) and a warning naming both dates ("reply-dated-later",
+fatal under ``--strict``). The text's acknowledgement is not tried instead: the editor named another letter.
 Parties are compared as resolved entities (by surname first, then through the authority files), so
 "I. Stalin" in one header and "I. V. Stalin" in another are the same writer.
 """
@@ -27,6 +32,7 @@ from kg.model import Attestation, Document, Party, Reply, SourceSpan
 from kg.resolve.authority import Authorities, name_key
 from kg.resolve.text import body_line
 
+DATED_LATER = "reply-dated-later"  # the code of a note naming as answered a letter the page dates after it
 WINDOW_DAYS = 92  # how far back an acknowledged letter may lie (about a season of post between the fronts)
 _KIND = r"(?P<kind>letter|telegram|note|message)s?"
 ACKNOWLEDGES = re.compile(
@@ -42,6 +48,12 @@ NOTE_NAMES_ANSWER = re.compile(
 class Replies:
     found: dict[str, Reply] = field(default_factory=dict)  # Document.key -> the letter it answers
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)  # Document.key -> its warnings
+    # Document.key -> the reply a note names that the printed dates rule out (not linked; explanation: why)
+    refused: dict[str, Reply] = field(default_factory=dict)
+
+    def contradictions(self) -> list[Diagnostic]:
+        """The warnings of the notes the printed dates contradict: the page contradicts itself (``--strict``)."""
+        return [d for k in self.refused for d in self.diagnostics.get(k, ()) if d.code == DATED_LATER]
 
 
 def _day(iso: str | None) -> date | None:
@@ -112,8 +124,14 @@ def find_replies(documents: list[Document], auth: Authorities) -> Replies:
             if m and target is not None and target.key != doc.key and note.span is not None:
                 end = note.text.find(". ", m.end())
                 words = note.text[m.start():end + 1 if end >= 0 else len(note.text)].strip()
-                out.found[doc.key] = Reply(target.key, "editor-note", Attestation(words, note.span, note.number),
-                                           f"note {note.number} names the document answered: No. {m['no']}")
+                reply = Reply(target.key, "editor-note", Attestation(words, note.span, note.number),
+                              f"note {note.number} names the document answered: No. {m['no']}")
+                refusal = _dated_later(doc, target, reply)
+                if refusal is None:
+                    out.found[doc.key] = reply
+                else:
+                    out.refused[doc.key] = Reply(target.key, "editor-note", reply.attestation, refusal.message)
+                    out.diagnostics.setdefault(doc.key, []).append(refusal)
                 acks.pop(doc.key, None)
                 break
     if not acks:
@@ -129,6 +147,21 @@ def find_replies(documents: list[Document], auth: Authorities) -> Replies:
         if ack is not None:
             _answer(doc, ack, parties, by_surname, out)
     return out
+
+
+def _dated_later(doc: Document, target: Document, reply: Reply) -> Diagnostic | None:
+    """The warning when the page dates the letter ``reply`` names as answered after ``doc`` (None: it may be)."""
+    earliest, latest = _bounds(target)[0], _bounds(doc)[1]
+    if earliest is None or latest is None or earliest <= latest or target.date is None or doc.date is None:
+        return None
+    span = reply.attestation.span
+    number = doc.number or doc.key
+    answered = f"No. {target.number}" if target.number else target.key
+    return Diagnostic(span.file, span.first_line, number, DATED_LATER, (
+        f"note {reply.attestation.note} to No. {number} names {answered} as answered "
+        f"('{reply.attestation.quotation}'), but {answered} is dated {target.date.expressed} "
+        f"(not before {earliest.isoformat()}), after this letter's {doc.date.expressed} "
+        f"(not after {latest.isoformat()}); no reply link made"), "warning")
 
 
 def _answer(doc: Document, ack: tuple[str, str, int], parties: _Parties,
