@@ -22,9 +22,9 @@ graph of the store, and its text is changed so that it can reach only ours:
    (the list `kg load` writes), which keeps only our graphs (a GRAPH on a foreign graph, or on the union
    or the list themselves, which are not named graphs of the embedded store, answers nothing).
    Why a FILTER and not the join with the list it replaced (5 Dec 2026, bench/results/confine.md): the
-   Oxigraph server (0.5) evaluates that join by reading the whole list into a hash table whatever the
-   order of the two patterns, 28 ms at 10,001 graphs for a lookup that takes 1.1 ms unconfined, where
-   it evaluates the EXISTS as one index probe per row (1.4 ms); Virtuoso answers both alike.
+   Oxigraph server (0.5) pays for that join as if it read the whole list, whatever the order of the two
+   patterns and with or without the wrap: 28 ms at 10,001 graphs for a lookup that takes 1.1 ms
+   unconfined, against 1.2 ms with the EXISTS (a probe per solution); Virtuoso answers both alike.
    Sound, the same multiset as the join: in the grammar GRAPH is only ever an element directly inside a
    group (``GroupGraphPatternSub``; OPTIONAL, MINUS, UNION, EXISTS and subqueries all take groups), so
    it is an operand of that group's joins, and every solution of the group (SPARQL 1.1 §18.2.2:
@@ -42,7 +42,7 @@ graph of the store, and its text is changed so that it can reach only ours:
 
 The price: a lookup in the list per solution of each GRAPH pattern (measured in docs/external-stores.md),
 and the union graph is read through GRAPH rather than as the default graph (no cost measured on either
-store: the wrap left the GRAPH ?g lookup at 1.1 ms on Oxigraph, 2.0 ms on Virtuoso).
+store: the wrap alone, 1.0 ms on Oxigraph and 1.9 ms on Virtuoso, against 1.1 and 2.0 ms unconfined).
 
 DESCRIBE is not rewritten (``plan_dataset`` keeps the named-graph list for it): the description is
 read from the default graph, which a rewrite of the WHERE clause cannot reach.
