@@ -74,6 +74,18 @@ QUERIES = {
     "keywords in lower case, $ variables": "select $g (count(*) as $n) { graph $g { ?l a ex:Letter } } group by $g",
     "EXISTS holding GRAPH in GROUP BY": "SELECT ?in (COUNT(*) AS ?n) WHERE { ?l a ex:Letter } "
                                         "GROUP BY (EXISTS { GRAPH ?g { ?l ex:author ex:p1 } } AS ?in)",
+    # the list is read by a FILTER of the GRAPH's group (applied to the whole group, after its OPTIONAL,
+    # MINUS and BIND; in an OPTIONAL, the LeftJoin's condition): it must keep what the join kept
+    "count of the rows in graphs": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "GRAPH, then OPTIONAL, MINUS and BIND in its group": "SELECT ?g ?l ?a ?x WHERE { GRAPH ?g { ?l ex:id ?id } "
+                                                         "OPTIONAL { ?l ex:author ?a } MINUS { ?l ex:next ex:l3 } "
+                                                         "BIND(?g AS ?x) }",
+    "OPTIONAL holding GRAPH and a FILTER on the outer row": "SELECT ?l ?g WHERE { ?l a ex:Letter OPTIONAL { "
+                                                           "GRAPH ?g { ?x ex:author ex:p1 } FILTER(?x = ?l) } }",
+    "two GRAPH patterns in one group": "SELECT ?g ?h ?l WHERE { GRAPH ?g { ?l ex:author ?a } "
+                                       "GRAPH ?h { ?a ex:name ?n } }",
+    "FILTER NOT EXISTS holding GRAPH": "SELECT ?l WHERE { ?l a ex:Letter "
+                                       "FILTER NOT EXISTS { GRAPH ?g { ?x ex:next ?l } } }",
 }
 
 
@@ -136,8 +148,11 @@ def test_the_text_is_only_added_to() -> None:
     rewritten = confine(query, C)
     assert rewritten.startswith(PREFIX + "SELECT ?graph WHERE { GRAPH <https://example.org/graph/collection> {")
     assert "# GRAPH { x }\n" in rewritten and 'ex:GRAPH "GRAPH { }" }' in rewritten
+    # the list is read by a FILTER EXISTS right after the GRAPH pattern, not joined (kg.store.confine: the
+    # Oxigraph server pays for a joined list as if it read it whole: 28 ms at 10,001 graphs, 1.2 ms filtered)
     assert rewritten.count("GRAPH <https://example.org/graph/collection/graphs>") == 1
-    assert f"<{C.union}> <{HAS_PART}> ?graph }}" in rewritten
+    assert (f'ex:GRAPH "GRAPH {{ }}" }} FILTER EXISTS {{ GRAPH <{C.catalog}> {{ <{C.union}> <{HAS_PART}> ?graph }} }}'
+            in rewritten)
     ox.Store().query(rewritten)  # it parses
 
 

@@ -14,7 +14,7 @@ union into a graph of its own and lists its named graphs (``kg.store.load.Collec
 goes out with the dataset the embedded store would use (``plan_dataset``): in the protocol's own
 parameters, ``default-graph-uri=<union>``; or, for a query that says GRAPH (it can see named graphs),
 with no dataset and its text confined to the collection (``kg.store.confine``: every default-graph
-pattern inside ``GRAPH <union>``, every GRAPH joined with the list), because the list of our graphs as
+pattern inside ``GRAPH <union>``, every GRAPH filtered by the list), because the list of our graphs as
 ``named-graph-uri`` is refused by Virtuoso 7.2 beyond ~5,000 graphs. The list is still sent where the
 rewrite cannot do it: a DESCRIBE that says GRAPH (its description is read from the default graph) and
 a client's ``default-graph-uri`` with a query that says GRAPH. A dataset the client gives wins, as
