@@ -148,14 +148,17 @@ def main() -> int:
         after = Path("/proc/loadavg").read_text().split()[:3]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout
     when = time.strftime("%d %b %Y %H:%M UTC", time.gmtime())
-    table = ["# A query that says GRAPH on an external store: our graphs listed, or the query confined", "",
+    title = "# A query that says GRAPH on an external store: our graphs listed, or the query confined"
+    table = ["## Our graphs listed, or the query confined (the seed plus N tiny graphs)", "",
              f"`python bench/confine_bench.py {' '.join(sys.argv[1:])}`, {when}"
              f", commit {commit.strip()}; seed build + N tiny graphs (see the script's docstring); medians of "
              f"{args.repeat} after a warm-up. Load average {', '.join(before)} before, {', '.join(after)} after "
              f"({os.cpu_count()} cores shared with other work).", "",
              "| store | graphs in the collection | query | listed: named-graph-uri × graphs | confined: no dataset, "
              "text rewritten | confined, through our app |", "|---|---|---|---|---|---|", *rows]
-    args.out.write_text("\n".join(table) + "\n", encoding="utf-8")
+    # newest first under the title; the sections of earlier runs (and of bench/confine_variants.py) are kept
+    earlier = args.out.read_text(encoding="utf-8").removeprefix(title).lstrip("\n") if args.out.exists() else ""
+    args.out.write_text("\n".join([title, "", *table]) + "\n" + ("\n" + earlier if earlier else ""), encoding="utf-8")
     print(f"written {args.out}")
     return 0
 
