@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from kg.store.load import Collection, GraphBatch, dataset_file, store_batches
+from kg.store.load import Collection, Counts, GraphBatch, dataset_file, store_batches
 
 PATTERN = "kg-*.nq.gz"  # what a bulk loader is pointed at (Virtuoso: ld_dir(dir, 'kg-*.nq.gz', ...))
 QUADS_PER_FILE = 5_000_000  # several files: a bulk loader can read them in parallel
@@ -33,14 +33,11 @@ COMPRESS_LEVEL = 1  # gzip's fastest: the files are read once, by a loader on th
 
 
 @dataclass
-class FilesSummary:
+class FilesSummary(Counts):
     """What `kg load --to-files` wrote."""
 
-    folder: Path
+    folder: Path = Path()
     files: list[Path] = field(default_factory=list)
-    graphs: int = 0
-    triples: int = 0  # of the build's graphs
-    union_triples: int = 0
     quads: int = 0  # every line written
     seconds: float = 0.0
     collection: Collection = field(default_factory=Collection)
@@ -104,7 +101,7 @@ def write_files(data_dir: Path, folder: Path, collection: Collection | None = No
     """Write the batches `kg load` would send for the build in ``data_dir`` as ``folder/kg-NNNNN.nq.gz``."""
     collection = collection or Collection()
     path = dataset_file(data_dir)
-    summary = FilesSummary(folder, collection=collection)
+    summary = FilesSummary(folder=folder, collection=collection)
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     files = _Files(folder, per_file)
@@ -113,11 +110,7 @@ def write_files(data_dir: Path, folder: Path, collection: Collection | None = No
         for batch in store_batches(path, collection):
             files.write(nquads(batch), len(batch.lines))
             summary.quads += len(batch.lines)
-            if batch.part == "graph":
-                summary.graphs += 0 if batch.append else 1
-                summary.triples += len(batch.lines)
-            elif batch.part == "union":
-                summary.union_triples += len(batch.lines)
+            summary.add(batch)
         summary.files = files.publish()
     except BaseException:
         files.discard()

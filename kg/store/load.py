@@ -94,16 +94,30 @@ class GraphBatch:
 
 
 @dataclass
-class LoadSummary:
-    """What `kg load` did: counts per outcome, and which graphs failed (with the reason)."""
+class Counts:
+    """What went into a store (or its bulk files): the build's graphs and triples, and the union copy."""
 
     graphs: int = 0
     triples: int = 0
+    union_triples: int = 0  # written into the collection's union graph (each build triple once more)
+
+    def add(self, batch: GraphBatch) -> None:
+        """Count a batch that reached the store (or a file)."""
+        if batch.part == "graph":
+            self.graphs += 0 if batch.append else 1
+            self.triples += len(batch.lines)
+        elif batch.part == "union":
+            self.union_triples += len(batch.lines)
+
+
+@dataclass
+class LoadSummary(Counts):
+    """What `kg load` did: counts per outcome, and which graphs failed (with the reason)."""
+
     retries: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     collection: Collection | None = None
-    union_triples: int = 0  # written into the collection's union graph (each build triple once more)
 
     def __str__(self) -> str:
         ok = self.graphs - len([g for g in self.failed if self.collection is None or g not in (
@@ -248,11 +262,9 @@ def load(data_dir: Path, endpoint: str, protocol: Protocol = "gsp", *, collectio
     sender = Sender(session or requests.Session(), endpoint, protocol, summary, retries, backoff, timeout)
     started = time.monotonic()
     for batch in store_batches(path, collection, MAX_LINES if protocol == "gsp" else UPDATE_LINES):
-        sent = sender.send(batch)
-        if batch.part == "graph":
-            summary.graphs += 0 if batch.append else 1
-            summary.triples += len(batch.lines) if sent else 0
-        elif batch.part == "union" and sent:
-            summary.union_triples += len(batch.lines)
+        if sender.send(batch):
+            summary.add(batch)
+        elif batch.part == "graph" and not batch.append:
+            summary.graphs += 1  # a graph that failed still counts among those tried ("loaded 9/10 graphs")
     summary.seconds = time.monotonic() - started
     return summary
